@@ -1,0 +1,70 @@
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from '../core/errors.js';
+import { VERSION } from './version.js';
+import { registerAll } from './commands/index.js';
+
+export function buildProgram(): Command {
+  const program = new Command('xacct')
+    .description('AWS cross-account access: one MFA code, many roles, sessions cached in the OS keychain.')
+    .version(VERSION, '-V, --version')
+    .showSuggestionAfterError(true)
+    .configureHelp({ sortSubcommands: false, showGlobalOptions: false })
+    .addHelpText(
+      'after',
+      `
+Examples:
+  xacct list                                   every profile of the profile map
+  xacct assume prod-admin                      a shell with prod-admin's credentials
+  xacct exec prod-admin -- terraform plan      run one command with them
+  xacct aws-config --write                     let every AWS tool use xacct through credential_process
+
+Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.config/xacct/config.toml`,
+    );
+  registerAll(program);
+  for (const cmd of [program, ...program.commands]) {
+    cmd.exitOverride();
+    cmd.configureOutput({
+      writeErr: (s) => process.stderr.write(s),
+      outputError: () => {
+        /* reported once, by runProgram */
+      },
+    });
+  }
+  return program;
+}
+
+/** Runs the CLI; usage errors become UsageError (exit 2). */
+export async function runProgram(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') {
+        return 0;
+      }
+      const message = err.message.replace(/^error:\s*/i, '');
+      throw new UsageError(message, 'see xacct --help');
+    }
+    throw err;
+  }
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+/** The options of SPEC on every command that gets credentials. */
+export function addCredentialOptions(cmd: Command): Command {
+  return cmd
+    .option('--mfa-token <code>', 'use this MFA code instead of asking')
+    .option('--duration <duration>', 'role session length (900, 15m, 1h)')
+    .option('--region <region>', 'AWS region')
+    .option('--no-cache', 'ignore and do not write cached sessions')
+    .addOption(new Option('--force', 'allow running inside another xacct session').hideHelp(cmd.name() === 'credential-process'));
+}
+
+export interface CredentialOptions {
+  mfaToken?: string;
+  duration?: string;
+  region?: string;
+  cache: boolean;
+  force?: boolean;
+}

@@ -1,0 +1,48 @@
+/**
+ * Every failure a user can see is an XacctError: one line, an exit code of SPEC, and an optional hint.
+ * exit 1: the work failed (AWS refused, keychain locked, no terminal); exit 2: usage or configuration error.
+ */
+export class XacctError extends Error {
+  readonly exitCode: number;
+  readonly hint: string | undefined;
+
+  constructor(message: string, options: { exitCode?: number; hint?: string; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'XacctError';
+    this.exitCode = options.exitCode ?? 1;
+    this.hint = options.hint;
+  }
+}
+
+/** Bad command line: exit 2. */
+export class UsageError extends XacctError {
+  constructor(message: string, hint?: string) {
+    super(message, { exitCode: 2, hint });
+    this.name = 'UsageError';
+  }
+}
+
+/** Bad profile map or AWS config: exit 2, naming the file and, when known, the line. */
+export class ConfigError extends XacctError {
+  readonly file: string | undefined;
+  readonly line: number | undefined;
+
+  constructor(message: string, where: { file?: string; line?: number; hint?: string } = {}) {
+    const place = where.file ? `${where.file}${where.line ? `:${where.line}` : ''}: ` : '';
+    super(`${place}${message}`, { exitCode: 2, hint: where.hint });
+    this.name = 'ConfigError';
+    this.file = where.file;
+    this.line = where.line;
+  }
+}
+
+/** AWS (STS) refused or failed: exit 1. `code` is the AWS error name (AccessDenied, ExpiredToken…). */
+export class AwsError extends XacctError {
+  readonly code: string;
+
+  constructor(code: string, message: string, hint?: string, cause?: unknown) {
+    super(message, { exitCode: 1, hint, cause });
+    this.name = 'AwsError';
+    this.code = code;
+  }
+}

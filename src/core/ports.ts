@@ -1,0 +1,92 @@
+/**
+ * The adapters the core needs, as interfaces. Core code receives these; it never imports an adapter.
+ */
+import type { AwsCredentials } from './credentials.js';
+
+/** A string-keyed secret store (OS keychain or encrypted file), service "xacct". */
+export interface SecretStore {
+  readonly backend: 'os' | 'file';
+  get(key: string): Promise<string | null>;
+  set(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Every key xacct has stored. */
+  list(): Promise<string[]>;
+}
+
+/** A cross-process mutual exclusion per key; a lock whose holder died is taken over. */
+export interface LockManager {
+  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface MfaRequest {
+  readonly serial: string;
+  /** The source or profile the code is for, shown in the prompt. */
+  readonly label: string;
+  /** 1 for the first ask; >1 after AWS refused a code. */
+  readonly attempt: number;
+  readonly mfaProcess?: string;
+}
+
+/** Produces MFA codes: --mfa-token, mfa_process, or a prompt on /dev/tty. */
+export interface MfaCodeSource {
+  getCode(req: MfaRequest): Promise<string>;
+  /** Whether asking again after a refused code makes sense (a terminal is there). */
+  canRetry(): boolean;
+}
+
+export interface GetSessionTokenInput {
+  readonly durationSeconds: number;
+  readonly serialNumber?: string;
+  readonly tokenCode?: string;
+}
+
+export interface AssumeRoleInput {
+  readonly roleArn: string;
+  readonly roleSessionName: string;
+  readonly durationSeconds: number;
+  readonly externalId?: string;
+  readonly serialNumber?: string;
+  readonly tokenCode?: string;
+  readonly sourceIdentity?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+}
+
+export interface AssumedRole extends AwsCredentials {
+  readonly assumedRoleArn?: string;
+}
+
+export interface CallerIdentity {
+  readonly account: string;
+  readonly arn: string;
+  readonly userId: string;
+}
+
+/** STS, per region. Errors are thrown as AwsError with the AWS error code. */
+export interface StsPort {
+  getSessionToken(creds: AwsCredentials, input: GetSessionTokenInput, region?: string): Promise<AwsCredentials>;
+  assumeRole(creds: AwsCredentials, input: AssumeRoleInput, region?: string): Promise<AssumedRole>;
+  getCallerIdentity(creds: AwsCredentials, region?: string): Promise<CallerIdentity>;
+}
+
+/** Loads a source's long-term credentials from an AWS profile (static keys, SSO, credential_process…). */
+export interface AwsProfileCredentialLoader {
+  load(profile: string): Promise<AwsCredentials>;
+}
+
+/** Appends one line per new role session; never receives a secret. */
+export interface AuditLog {
+  record(entry: AuditEntry): Promise<void>;
+}
+
+export interface AuditEntry {
+  readonly time: string;
+  readonly profile: string;
+  readonly roleArn: string;
+  readonly sessionName: string;
+  readonly sourceIdentity?: string;
+  readonly expiration: string;
+}
+
+export interface Clock {
+  now(): Date;
+}

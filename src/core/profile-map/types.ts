@@ -1,0 +1,49 @@
+/** Where a source's long-term credentials come from and how its MFA session is taken. */
+export interface SourcePlan {
+  /** Name of the source in the profile map, or of the AWS profile for `~/.aws/config` role profiles. */
+  readonly name: string;
+  /** AWS profile to load long-term credentials from when no keys are stored in the keychain. */
+  readonly awsProfile: string;
+  readonly mfaSerial?: string;
+  readonly mfaProcess?: string;
+  readonly region?: string;
+  /** MFA session lifetime in seconds (GetSessionToken DurationSeconds). */
+  readonly sessionDurationSeconds: number;
+}
+
+/** Everything needed to obtain one profile's role session. */
+export interface ProfilePlan {
+  readonly name: string;
+  readonly origin: 'generated' | 'explicit' | 'aws-config';
+  readonly roleArn: string;
+  readonly accountId: string;
+  /** Short account name from `[accounts]`, when the profile was generated from one. */
+  readonly accountName?: string;
+  readonly roleName: string;
+  readonly source: SourcePlan;
+  /** When the source is itself a role profile (`source_profile` of a role profile): role chaining. */
+  readonly parent?: ProfilePlan;
+  /** Role session lifetime in seconds. */
+  readonly durationSeconds: number;
+  readonly region?: string;
+  readonly externalId?: string;
+  /** Explicit RoleSessionName; when absent the user's name is used. */
+  readonly roleSessionName?: string;
+  readonly sourceIdentity?: string;
+  readonly tags: Readonly<Record<string, string>>;
+  /** Where the profile was defined, for messages: "config.toml:12" or "~/.aws/config [profile x]". */
+  readonly definedAt?: string;
+}
+
+/** The whole profile map after validation; `profiles` holds every resolvable profile, keyed by name. */
+export interface ProfileMap {
+  /** Files that were read (the profile map, the AWS config and credentials files that exist). */
+  readonly files: readonly string[];
+  readonly defaultProfile?: string;
+  readonly backend?: 'os' | 'file';
+  readonly sources: ReadonlyMap<string, SourcePlan>;
+  readonly defaultSource?: string;
+  readonly profiles: ReadonlyMap<string, ProfilePlan>;
+  /** Command run after each new role session (issue: on_assume). */
+  readonly onAssume?: string;
+}
