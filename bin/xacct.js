@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// Tiny launcher: keep it free of imports so that `credential-process` on a cache hit stays fast.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-const { main } = await import('../dist/cli/main.js');
-process.exitCode = await main(process.argv.slice(2));
+'use strict';
+// CommonJS on purpose (bin/package.json): loading through the ESM loader costs ~10 ms that
+// `credential-process` on a cache hit cannot afford. Keep this file free of other work.
+const args = process.argv.slice(2);
+if (args[0] === 'credential-process' && require('../dist/fast/credential-process-hit.cjs').serveFromCache(args.slice(1), process.env)) {
+  return;
+}
+import('../dist/cli/main.js').then(async ({ main }) => {
+  process.exitCode = await main(args);
+});
