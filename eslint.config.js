@@ -15,6 +15,12 @@ export default tseslint.config(
     },
   },
   {
+    // The launcher is CommonJS on purpose (bin/package.json): it keeps credential-process start-up short.
+    files: ['bin/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { require: 'readonly', module: 'writable' } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // Architecture: core never imports an adapter, the app layer or the CLI.
     files: ['src/core/**/*.ts'],
     rules: {

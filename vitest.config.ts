@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],
+    // Marks the services test/helpers start, and checks at the end that none is left running.
+    globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

@@ -6,6 +6,12 @@ const args = process.argv.slice(2);
 if (args[0] === 'credential-process' && require('../dist/fast/credential-process-hit.cjs').serveFromCache(args.slice(1), process.env)) {
   return;
 }
+// The AWS SDK warns about Node 20 on stderr; keep users' stderr clean, and keep the flag out of the
+// environments xacct gives to commands (see launcherAdded in src/core/session-env.ts).
+if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  process.env.XACCT_LAUNCHER_ADDED = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+}
 import('../dist/cli/main.js').then(async ({ main }) => {
   process.exitCode = await main(args);
 });

@@ -1,7 +1,12 @@
-import type { AwsCredentials } from '../core/credentials.js';
+import type { AwsCredentials, CredentialProvider } from '../core/credentials.js';
+import { parseDuration, ROLE_DURATION } from '../core/duration.js';
 import type { Env } from '../core/paths.js';
-import type { ProfilePlan } from '../core/profile-map/types.js';
-import { XacctError } from '../core/errors.js';
+import type { AssumedRole } from '../core/ports.js';
+import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
+import { resolveProfile } from '../core/profile-map/resolve.js';
+import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
+import { isMfaCodeRejected } from '../adapters/sts-errors.js';
+import { createContext, type AppContext, type ContextOptions } from './context.js';
 
 /** What a command asks for: SPEC's credential options. */
 export interface CredentialRequest {
@@ -20,9 +25,96 @@ export interface ObtainedCredentials {
   readonly credentials: AwsCredentials;
   /** Region for the session's environment, when one is known. */
   readonly region?: string;
+  /**
+   * The composed provider: retrieve again for renewals (exec --server). It returns the same session while more
+   * than 5 minutes of it remain, then the cached one or a new one; an MFA code given with --mfa-token is not reused
+   * by a later ask.
+   */
+  readonly provider: CredentialProvider;
 }
 
+export interface PreparedCredentials extends Omit<ObtainedCredentials, 'credentials'> {
+  readonly context: AppContext;
+}
+
+/** What getCredentials is built on; tests replace them. */
+export interface GetCredentialsDeps {
+  readonly loadProfileMap: (env: Env) => Promise<ProfileMap>;
+  readonly createContext: (env: Env, map: ProfileMap, options: ContextOptions) => AppContext;
+  /** Asks for a profile with a searchable list when a terminal is there; undefined when it cannot ask. */
+  readonly pickProfile: (map: ProfileMap, env: Env) => Promise<string | undefined>;
+  readonly isMfaCodeRejected: (err: unknown) => boolean;
+}
+
+const defaultDeps: GetCredentialsDeps = {
+  loadProfileMap: async (env) => (await import('./load-profile-map.js')).loadProfileMap(env),
+  createContext,
+  // TODO: the searchable picker of SPEC when a terminal is there; until then, resolveProfile's usage error.
+  pickProfile: async () => undefined,
+  isMfaCodeRejected,
+};
+
 /** The main use case: a profile's role session (cached, or through the source and MFA session). */
-export async function getCredentials(_env: Env, _req: CredentialRequest): Promise<ObtainedCredentials> {
-  throw new XacctError('credential engine not built yet');
+export async function getCredentials(env: Env, req: CredentialRequest, deps: Partial<GetCredentialsDeps> = {}): Promise<ObtainedCredentials> {
+  const prepared = await prepareCredentials(env, req, deps);
+  const credentials = await prepared.provider.retrieve();
+  return { plan: prepared.plan, credentials, provider: prepared.provider, ...(prepared.region ? { region: prepared.region } : {}) };
+}
+
+/** Everything up to the first STS call: the plan with the request applied and the composed provider. */
+export async function prepareCredentials(
+  env: Env,
+  req: CredentialRequest,
+  deps: Partial<GetCredentialsDeps> = {},
+): Promise<PreparedCredentials> {
+  const d = { ...defaultDeps, ...deps };
+  const map = await d.loadProfileMap(env);
+  const name = req.profile || (map.defaultProfile ? undefined : await d.pickProfile(map, env));
+  const plan = applyRequest(resolveProfile(map, name), req);
+  const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
+  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected });
+  const region = req.region || plan.region || plan.source.region;
+  return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
+}
+
+/** The plan with --duration and --region applied. */
+export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>): ProfilePlan {
+  const durationSeconds = req.duration ? parseDuration(req.duration, { ...ROLE_DURATION, what: '--duration' }) : plan.durationSeconds;
+  return { ...plan, durationSeconds, ...(req.region ? { region: req.region } : {}) };
+}
+
+/** The engine over a context's ports; every new role session is written to the audit log. */
+export function credentialEngine(
+  context: AppContext,
+  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean },
+): CredentialEngine {
+  return createCredentialEngine({
+    store: context.store,
+    lock: context.lock,
+    sts: context.sts,
+    mfa: context.mfa,
+    awsProfiles: context.awsProfiles,
+    clock: context.clock,
+    isMfaCodeRejected: options.isMfaCodeRejected,
+    userName: context.userName,
+    cache: options.cache,
+    onRoleSession: (plan, sessionName, session) => audit(context, plan, sessionName, session),
+    warn: (message) => context.warn(message),
+  });
+}
+
+/** One line per new role session. A log that cannot be written does not take the session away: it warns. */
+async function audit(context: AppContext, plan: ProfilePlan, sessionName: string, session: AssumedRole): Promise<void> {
+  try {
+    await context.audit.record({
+      time: context.clock.now().toISOString(),
+      profile: plan.name,
+      roleArn: plan.roleArn,
+      sessionName,
+      ...(plan.sourceIdentity ? { sourceIdentity: plan.sourceIdentity } : {}),
+      expiration: session.expiration?.toISOString() ?? '',
+    });
+  } catch (err) {
+    context.warn(`could not write the audit log ${context.paths.auditLog}: ${err instanceof Error ? err.message : String(err)}`);
+  }
 }

@@ -1,11 +1,120 @@
 import type { Command } from 'commander';
-import { notImplemented } from '../not-implemented.js';
+import { formatDuration } from '../../core/duration.js';
+import type { Env } from '../../core/paths.js';
+import { xacctPaths } from '../../core/paths.js';
+import type { ProfileMap, ProfilePlan } from '../../core/profile-map/types.js';
+
+/**
+ * Seam for the credential engine: seconds left of the profile's cached role session, or null when none is cached.
+ * Until it is given, the SESSION column says "unknown" and JSON has `"session": null`.
+ */
+export type SessionTimeLeft = (plan: ProfilePlan) => Promise<number | null>;
+
+/** One row of `xacct list --json`: stable camelCase keys, null for what is not set. */
+export interface ListEntry {
+  readonly name: string;
+  readonly accountId: string;
+  readonly accountName: string | null;
+  readonly roleArn: string;
+  readonly roleName: string;
+  readonly source: string;
+  /** The profile whose role session this one is assumed from (role chaining in ~/.aws/config). */
+  readonly parent: string | null;
+  readonly mfaSerial: string | null;
+  readonly region: string | null;
+  readonly durationSeconds: number;
+  readonly origin: ProfilePlan['origin'];
+  readonly session: { readonly secondsLeft: number } | null;
+}
+
+export interface ListOutput {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
 
 export function register(program: Command): void {
   program
     .command('list')
     .description('every profile: name, account, role ARN, source, MFA, cached session time left')
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => notImplemented('list'));
+    .option('--json', 'print a JSON array instead of a table')
+    .action(async (opts: { json?: boolean }) => {
+      await runList(process.env, opts, {
+        stdout: (s) => process.stdout.write(s),
+        stderr: (s) => process.stderr.write(s),
+      });
+    });
+}
+
+export async function runList(env: Env, opts: { json?: boolean }, out: ListOutput, sessionTimeLeft?: SessionTimeLeft): Promise<void> {
+  const { loadProfileMap } = await import('../../app/load-profile-map.js');
+  const map = await loadProfileMap(env);
+  const entries = await listEntries(map, sessionTimeLeft);
+  if (opts.json) {
+    out.stdout(`${JSON.stringify(entries, null, 2)}\n`);
+    return;
+  }
+  for (const note of notes(map, env)) out.stderr(`xacct: ${note}\n`);
+  if (entries.length) out.stdout(formatTable(entries, sessionTimeLeft !== undefined));
+}
+
+/** The rows, sorted by name (the map is). */
+export async function listEntries(map: ProfileMap, sessionTimeLeft?: SessionTimeLeft): Promise<ListEntry[]> {
+  return Promise.all(
+    [...map.profiles.values()].map(async (p) => {
+      const secondsLeft = sessionTimeLeft ? await sessionTimeLeft(p) : null;
+      return {
+        name: p.name,
+        accountId: p.accountId,
+        accountName: p.accountName ?? null,
+        roleArn: p.roleArn,
+        roleName: p.roleName,
+        source: p.source.name,
+        parent: p.parent?.name ?? null,
+        mfaSerial: p.source.mfaSerial ?? null,
+        region: p.region ?? null,
+        durationSeconds: p.durationSeconds,
+        origin: p.origin,
+        session: secondsLeft === null ? null : { secondsLeft },
+      };
+    }),
+  );
+}
+
+/** Columns PROFILE ACCOUNT ROLE-ARN SOURCE MFA SESSION, separated by two spaces. */
+export function formatTable(entries: readonly ListEntry[], sessionsKnown: boolean): string {
+  const header = ['PROFILE', 'ACCOUNT', 'ROLE ARN', 'SOURCE', 'MFA', 'SESSION'];
+  const rows = entries.map((e) => [
+    e.name,
+    e.accountName ? `${e.accountName} (${e.accountId})` : e.accountId,
+    e.roleArn,
+    e.parent ? `via ${e.parent}` : e.source,
+    e.mfaSerial ?? '-',
+    sessionColumn(e, sessionsKnown),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  return [header, ...rows].map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join('');
+}
+
+function sessionColumn(e: ListEntry, sessionsKnown: boolean): string {
+  if (!sessionsKnown) return 'unknown';
+  if (!e.session) return '-';
+  if (e.session.secondsLeft <= 0) return 'expired';
+  return formatDuration(Math.ceil(e.session.secondsLeft / 60) * 60);
+}
+
+/** What a person should know about where the profiles came from (stderr, table mode only). */
+function notes(map: ProfileMap, env: Env): string[] {
+  const paths = xacctPaths(env);
+  const notes: string[] = [];
+  if (map.profiles.size === 0) {
+    notes.push(
+      map.profileMapFile
+        ? `no profiles: ${map.profileMapFile} defines no account × role pair or [profiles.X], and ${paths.awsConfig} has no role profiles`
+        : `no profiles: there is no profile map at ${paths.profileMap} (set XACCT_CONFIG to use another file), and ${paths.awsConfig} has no role profiles`,
+    );
+  } else if (!map.profileMapFile) {
+    notes.push(`no profile map at ${paths.profileMap}: showing the role profiles of ${paths.awsConfig}`);
+  }
+  for (const err of map.unusableAwsProfiles?.values() ?? []) notes.push(`not listed: ${err.message}`);
+  return notes;
 }

@@ -1,3 +1,5 @@
+import type { XacctError } from '../errors.js';
+
 /** Where a source's long-term credentials come from and how its MFA session is taken. */
 export interface SourcePlan {
   /** Name of the source in the profile map, or of the AWS profile for `~/.aws/config` role profiles. */
@@ -46,4 +48,12 @@ export interface ProfileMap {
   readonly profiles: ReadonlyMap<string, ProfilePlan>;
   /** Command run after each new role session (issue: on_assume). */
   readonly onAssume?: string;
+  /** The profile map file, when there is one (absent: only ~/.aws/config profiles). */
+  readonly profileMapFile?: string;
+  /**
+   * Role profiles of ~/.aws/config that xacct cannot use, with the error that using one raises: those it cannot
+   * serve (credential_source…, a UsageError) and broken ones (bad values, source_profile loops: ConfigError with
+   * file:line). The AWS config is shared with other tools, so one bad profile there does not stop xacct.
+   */
+  readonly unusableAwsProfiles?: ReadonlyMap<string, XacctError>;
 }

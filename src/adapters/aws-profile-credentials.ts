@@ -1,0 +1,108 @@
+/**
+ * A source's long-term credentials from an AWS profile, of any kind the SDK resolves (static keys, SSO,
+ * credential_process, source_profile chains), through `fromIni` with the config files named by `env`.
+ */
+import { basename } from 'node:path';
+import type { AwsCredentials } from '../core/credentials.js';
+import { XacctError } from '../core/errors.js';
+import { xacctPaths, type Env } from '../core/paths.js';
+import type { AwsProfileCredentialLoader } from '../core/ports.js';
+
+type Section = Record<string, string | undefined>;
+interface SharedFiles {
+  readonly configFile: Record<string, Section>;
+  readonly credentialsFile: Record<string, Section>;
+}
+
+export interface AwsProfileLoader extends AwsProfileCredentialLoader {
+  /** `source`: the xacct source the profile serves, named in messages (defaults to the profile's name). */
+  load(profile: string, source?: string): Promise<AwsCredentials>;
+}
+
+export function createAwsProfileLoader(env: Env): AwsProfileLoader {
+  const paths = xacctPaths(env);
+  const files = { filepath: paths.awsCredentials, configFilepath: paths.awsConfig };
+
+  return {
+    async load(profile, source = profile) {
+      const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
+      const shared = (await loadSharedConfigFiles(files)) as SharedFiles;
+      if (!shared.credentialsFile[profile] && !shared.configFile[profile]) {
+        throw new XacctError(
+          `no long-term credentials for source '${source}': store them with \`xacct add ${source}\` ` +
+            `or define AWS profile '${profile}' in ${shortPath(paths.awsCredentials, env)}`,
+        );
+      }
+      refuseRecursion(profile, shared);
+
+      const { fromIni } = await import('@aws-sdk/credential-providers');
+      try {
+        const c = await fromIni({ profile, ...files })();
+        return {
+          accessKeyId: c.accessKeyId,
+          secretAccessKey: c.secretAccessKey,
+          ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+          ...(c.expiration ? { expiration: c.expiration } : {}),
+        };
+      } catch (err) {
+        throw explain(err, profile, source);
+      }
+    },
+  };
+}
+
+/**
+ * A profile (or a profile it takes its credentials from) whose credential_process runs xacct would start xacct
+ * again, which would load the same profile again, without end.
+ */
+function refuseRecursion(profile: string, shared: SharedFiles): void {
+  const seen = new Set<string>();
+  for (let name: string | undefined = profile; name && !seen.has(name); ) {
+    seen.add(name);
+    const section: Section = { ...shared.configFile[name], ...shared.credentialsFile[name] };
+    const command = section.credential_process;
+    if (command && runsXacct(command)) {
+      throw new XacctError(
+        `AWS profile '${name}' gets its credentials from xacct itself (credential_process = ${command}), ` +
+          `so it cannot supply a source's long-term credentials`,
+        {
+          exitCode: 2,
+          hint: "store the source's keys with `xacct add <source>`, or set aws_profile to a profile with real keys",
+        },
+      );
+    }
+    name = section.source_profile;
+  }
+}
+
+export function runsXacct(command: string): boolean {
+  return command
+    .split(/\s+/)
+    .map((word) => basename(word.replace(/^["']|["']$/g, '')))
+    .some((word) => /^xacct(?:\.js|\.cmd|\.exe|\.ps1)?$/i.test(word));
+}
+
+function explain(err: unknown, profile: string, source: string): XacctError {
+  const message = err instanceof Error ? err.message : String(err);
+  const first = message.split('\n')[0]!.trim();
+  if (/SSO session|sso.*(expired|invalid|refresh)|token.*expired/i.test(message)) {
+    return new XacctError(`the SSO session of AWS profile '${profile}' has expired or is not signed in`, {
+      hint: `run \`aws sso login --profile ${profile}\``,
+      cause: err,
+    });
+  }
+  if (/Could not resolve credentials using profile/i.test(message)) {
+    return new XacctError(
+      `AWS profile '${profile}' holds no credentials (no aws_access_key_id, SSO settings or credential_process)`,
+      { hint: `store keys for source '${source}' with \`xacct add ${source}\``, cause: err },
+    );
+  }
+  return new XacctError(`cannot load credentials for source '${source}' from AWS profile '${profile}': ${first}`, {
+    cause: err,
+  });
+}
+
+function shortPath(path: string, env: Env): string {
+  const home = env.HOME;
+  return home && path.startsWith(`${home}/`) ? `~${path.slice(home.length)}` : path;
+}

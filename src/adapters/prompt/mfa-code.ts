@@ -1,0 +1,176 @@
+/**
+ * MFA codes, from (in this order) --mfa-token, the source's mfa_process, or a prompt on the terminal.
+ * Every code is checked to be 6 digits before it reaches AWS.
+ */
+import { spawn } from 'node:child_process';
+import { closeSync } from 'node:fs';
+import { UsageError, XacctError } from '../../core/errors.js';
+import type { Env } from '../../core/paths.js';
+import type { MfaCodeSource, MfaRequest } from '../../core/ports.js';
+import { suspendProgress } from './progress.js';
+import { openTerminal, openTerminalFd, type Terminal } from './tty.js';
+
+export interface MfaCodeSourceOptions {
+  readonly env: Env;
+  /** The --mfa-token value. */
+  readonly token?: string;
+  /** How long mfa_process may run. */
+  readonly processTimeoutMs?: number;
+  /** How many malformed codes the prompt takes before giving up. */
+  readonly promptTries?: number;
+  /** For tests: the terminal to prompt on. */
+  readonly openTerminal?: () => Terminal | null;
+}
+
+const DEFAULT_PROCESS_TIMEOUT_MS = 60_000;
+const MAX_PROCESS_OUTPUT = 4096;
+
+/** The code with spaces removed, when it is exactly 6 digits. */
+export function normaliseMfaCode(text: string): string | undefined {
+  const code = text.replace(/\s+/g, '');
+  return /^\d{6}$/.test(code) ? code : undefined;
+}
+
+export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSource {
+  const open = options.openTerminal ?? openTerminal;
+  let lastFrom: 'token' | 'process' | 'prompt' | undefined;
+
+  return {
+    async getCode(req) {
+      if (options.token !== undefined) {
+        lastFrom = 'token';
+        return fromToken(options.token, req);
+      }
+      if (req.mfaProcess) {
+        lastFrom = 'process';
+        return runMfaProcess(req.mfaProcess, options.env, options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS);
+      }
+      const terminal = open();
+      if (!terminal) {
+        throw new XacctError(
+          `no terminal to ask for the MFA code for ${req.serial}; pass --mfa-token <code> or set mfa_process for source '${req.label}'`,
+        );
+      }
+      lastFrom = 'prompt';
+      return promptForCode(terminal, req, options.promptTries ?? 3);
+    },
+    canRetry() {
+      return lastFrom === 'prompt';
+    },
+  };
+}
+
+function fromToken(token: string, req: MfaRequest): string {
+  // A code given on the command line can only be tried once: asking again would need a terminal.
+  if (req.attempt > 1) {
+    throw new XacctError('AWS refused the MFA code given with --mfa-token', {
+      hint: 'run the command again with the next code',
+    });
+  }
+  const code = normaliseMfaCode(token);
+  if (!code) throw new UsageError('--mfa-token must be a 6-digit code');
+  return code;
+}
+
+async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number): Promise<string> {
+  const resume = suspendProgress();
+  try {
+    if (req.attempt > 1) terminal.write('AWS refused that code; wait for the next one.\n');
+    for (let i = 0; i < tries; i++) {
+      terminal.write(`Enter MFA code for ${req.serial} (${req.label}): `);
+      const line = await terminal.readLine();
+      if (line === null) {
+        terminal.write('\n');
+        throw new XacctError(`no MFA code entered for ${req.serial}`);
+      }
+      const code = normaliseMfaCode(line);
+      if (code) return code;
+      terminal.write('That is not a 6-digit code.\n');
+    }
+    throw new XacctError(`no valid MFA code entered for ${req.serial} after ${tries} tries`, {
+      hint: 'an MFA code is the 6 digits your authenticator shows',
+    });
+  } finally {
+    terminal.close();
+    resume();
+  }
+}
+
+/**
+ * Runs mfa_process through the shell with stdin and stderr on the terminal (for a touch or PIN prompt) when there
+ * is one, and reads the code from its stdout. Messages name the program but never its arguments or output:
+ * either could be a TOTP secret.
+ */
+export async function runMfaProcess(command: string, env: Env, timeoutMs: number): Promise<string> {
+  const what = `mfa_process (${programOf(command)})`;
+  const ttyFd = openTerminalFd();
+  // Without a terminal there is none to lose: a process group of its own lets a timeout kill everything the
+  // command started, and piped stderr keeps an orphan from holding our caller's stderr open.
+  const ownGroup = ttyFd === null;
+  try {
+    const output = await new Promise<string>((resolve, reject) => {
+      // shell: `/bin/sh -c command` (cmd.exe on Windows).
+      const child = spawn(command, {
+        shell: true,
+        env: definedOnly(env),
+        stdio: [ttyFd ?? 'ignore', 'pipe', ttyFd ?? 'pipe'],
+        detached: ownGroup && process.platform !== 'win32',
+        windowsHide: true,
+      });
+      let out = '';
+      child.stdout!.setEncoding('utf8');
+      child.stdout!.on('data', (chunk: string) => {
+        if (out.length < MAX_PROCESS_OUTPUT) out += chunk;
+      });
+      child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+      const timer = setTimeout(() => {
+        try {
+          if (ownGroup && child.pid && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
+          else child.kill('SIGKILL');
+        } catch {
+          // already gone
+        }
+        // Whatever the shell started may still hold the pipes open: stop waiting for them.
+        child.stdout!.destroy();
+        child.stderr?.destroy();
+        child.unref();
+        reject(new XacctError(`${what} did not finish within ${inWords(timeoutMs)}`));
+      }, timeoutMs);
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        reject(new XacctError(`${what} could not be started: ${err.message}`));
+      });
+      child.once('close', (code, signal) => {
+        clearTimeout(timer);
+        if (signal) reject(new XacctError(`${what} was killed by ${signal}`));
+        else if (code !== 0) reject(new XacctError(`${what} failed with exit code ${code}`));
+        else resolve(out);
+      });
+    });
+    const code = normaliseMfaCode(output);
+    if (!code) {
+      throw new XacctError(`${what} did not print a 6-digit code`, {
+        hint: 'mfa_process must print only the code on stdout',
+      });
+    }
+    return code;
+  } finally {
+    if (ttyFd !== null) closeSync(ttyFd);
+  }
+}
+
+function inWords(ms: number): string {
+  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
+}
+
+/** The first command word, without its directory: `/usr/bin/ykman oath …` → `ykman`. */
+function programOf(command: string): string {
+  const first = /[\w./+-]+/.exec(command)?.[0] ?? '';
+  return first.split('/').pop() || 'sh';
+}
+
+function definedOnly(env: Env): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  return out;
+}

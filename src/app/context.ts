@@ -1,0 +1,129 @@
+/**
+ * The adapters a command needs, built from the environment and the profile map, each on first use and once.
+ * Nothing heavy is imported here: the AWS SDK, the keychain binding and the prompt library load only when a
+ * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
+ */
+import { userInfo } from 'node:os';
+import type { AwsCredentials } from '../core/credentials.js';
+import type { Env, XacctPaths } from '../core/paths.js';
+import { xacctPaths } from '../core/paths.js';
+import type {
+  AuditLog,
+  AwsProfileCredentialLoader,
+  Clock,
+  LockManager,
+  MfaCodeSource,
+  SecretStore,
+  StsPort,
+} from '../core/ports.js';
+import type { ProfileMap } from '../core/profile-map/types.js';
+import { userNameFrom } from '../core/session-name.js';
+import { chooseBackend } from '../adapters/keychain/index.js';
+
+export interface ContextOptions {
+  /** --mfa-token: the code to use instead of asking. */
+  readonly mfaToken?: string;
+}
+
+export interface AppContext {
+  readonly env: Env;
+  readonly map: ProfileMap;
+  readonly paths: XacctPaths;
+  readonly clock: Clock;
+  readonly store: SecretStore;
+  readonly lock: LockManager;
+  readonly sts: StsPort;
+  readonly mfa: MfaCodeSource;
+  readonly awsProfiles: AwsProfileCredentialLoader;
+  readonly audit: AuditLog;
+  /** The user's name: the default RoleSessionName. */
+  readonly userName: string | undefined;
+  /** A message for people, on stderr. */
+  warn(message: string): void;
+}
+
+export const systemClock: Clock = { now: () => new Date() };
+
+export function createContext(env: Env, map: ProfileMap, options: ContextOptions = {}): AppContext {
+  const paths = xacctPaths(env);
+
+  const openStore = once(async () => {
+    const { openSecretStore } = await import('../adapters/keychain/index.js');
+    return openSecretStore(env, map.backend ? { backend: map.backend } : {});
+  });
+  const openLock = once(async () => (await import('../adapters/lock.js')).createLockManager(paths.lockDir));
+  const openSts = once(async () => (await import('../adapters/sts.js')).createSts(env));
+  const openMfa = once(async () =>
+    (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, token: options.mfaToken }),
+  );
+  const openAwsProfiles = once(async () => (await import('../adapters/aws-profile-credentials.js')).createAwsProfileLoader(env));
+  const openAudit = once(async () => (await import('../adapters/audit-log.js')).createAuditLog(paths.auditLog));
+  const progress = async <T>(label: string, fn: () => Promise<T>): Promise<T> =>
+    (await import('../adapters/prompt/progress.js')).withProgress(label, fn, { env });
+
+  let mfaLoaded: MfaCodeSource | undefined;
+
+  return {
+    env,
+    map,
+    paths,
+    clock: systemClock,
+    store: {
+      get backend() {
+        return chooseBackend(env, map.backend);
+      },
+      get: async (key) => (await openStore()).get(key),
+      set: async (key, value) => (await openStore()).set(key, value),
+      delete: async (key) => (await openStore()).delete(key),
+      list: async () => (await openStore()).list(),
+    },
+    lock: {
+      withLock: async (key, fn) => (await openLock()).withLock(key, fn),
+    },
+    sts: {
+      getSessionToken: (creds, input, region) =>
+        progress('Getting an MFA session…', async () => (await openSts()).getSessionToken(creds, input, region)),
+      assumeRole: (creds, input, region) =>
+        progress(`Assuming ${input.roleArn}…`, async () => (await openSts()).assumeRole(creds, input, region)),
+      getCallerIdentity: async (creds: AwsCredentials, region?: string) => (await openSts()).getCallerIdentity(creds, region),
+    },
+    mfa: {
+      getCode: async (req) => {
+        const source = await openMfa();
+        mfaLoaded = source;
+        return source.getCode(req);
+      },
+      // Only asked after a code was refused, so the source is loaded by then.
+      canRetry: () => mfaLoaded?.canRetry() ?? false,
+    },
+    awsProfiles: {
+      load: async (profile) => (await openAwsProfiles()).load(profile),
+    },
+    audit: {
+      record: async (entry) => (await openAudit()).record(entry),
+    },
+    userName: currentUserName(env),
+    warn: (message) => void process.stderr.write(`xacct: warning: ${message}\n`),
+  };
+}
+
+/** `os.userInfo()` throws where the user has no passwd entry (some containers): then USER / USERNAME. */
+export function currentUserName(env: Env): string | undefined {
+  let osUser: string | undefined;
+  try {
+    osUser = userInfo().username;
+  } catch {
+    osUser = undefined;
+  }
+  return userNameFrom(env, osUser);
+}
+
+function once<T>(make: () => Promise<T>): () => Promise<T> {
+  let value: Promise<T> | undefined;
+  return () => {
+    value ??= make();
+    // A failed open (keychain locked) is tried again on the next call rather than remembered.
+    value.catch(() => (value = undefined));
+    return value;
+  };
+}

@@ -1,0 +1,94 @@
+/** Use cases of `xacct add` / `xacct remove`: a source's long-term keys in the secret store. */
+import type { Env } from '../core/paths.js';
+import type { SecretStore } from '../core/ports.js';
+import type { ProfileMap } from '../core/profile-map/types.js';
+import { UsageError } from '../core/errors.js';
+import { secretKeys } from '../core/cache-entry.js';
+import { NAME } from '../core/profile-map/checks.js';
+import { didYouMean } from '../core/suggest.js';
+
+export interface AccessKeys {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
+const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
+
+/** Every source name the profile map knows: its `[sources.X]` and the sources of `~/.aws/config` role profiles. */
+export function knownSources(map: ProfileMap): Set<string> {
+  const names = new Set(map.sources.keys());
+  for (const plan of map.profiles.values()) names.add(plan.source.name);
+  return names;
+}
+
+/** Refuses a malformed name, and with a profile map that defines sources, a name it does not know. */
+export function checkSourceName(source: string, map: ProfileMap | undefined): void {
+  if (!NAME.test(source)) throw new UsageError(`'${source}' is not ${NAME.expected}`);
+  if (!map) return;
+  const known = knownSources(map);
+  if (known.size === 0 || known.has(source)) return;
+  const list = [...known].sort().map((s) => `'${s}'`).join(', ');
+  throw new UsageError(`no source '${source}' in the profile map${didYouMean(source, known)}`, `sources: ${list}`);
+}
+
+/** Keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY when both are set; undefined when neither is. */
+export function accessKeysFromEnv(env: Env): AccessKeys | undefined {
+  const accessKeyId = env.AWS_ACCESS_KEY_ID?.trim();
+  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY?.trim();
+  if (accessKeyId && secretAccessKey) return { accessKeyId, secretAccessKey };
+  if (accessKeyId || secretAccessKey) {
+    const missing = accessKeyId ? 'AWS_SECRET_ACCESS_KEY' : 'AWS_ACCESS_KEY_ID';
+    throw new UsageError(`${missing} is not set while ${accessKeyId ? 'AWS_ACCESS_KEY_ID' : 'AWS_SECRET_ACCESS_KEY'} is`, 'set both, or neither to be asked for the keys');
+  }
+  return undefined;
+}
+
+/** Why an access key id cannot be stored, or true. Never mentions the secret. */
+export function checkAccessKeyId(id: string): true | string {
+  if (SESSION_KEY_ID.test(id)) {
+    return `${id} is a temporary key (ASIA…); xacct add stores the long-term keys of an IAM user (AKIA…)`;
+  }
+  if (!LONG_TERM_KEY_ID.test(id)) return 'an access key id is AKIA followed by 16 capital letters or digits';
+  return true;
+}
+
+export function checkSecretAccessKey(secret: string): true | string {
+  if (secret.length === 0) return 'the secret access key is empty';
+  if (/\s/.test(secret)) return 'the secret access key contains white space';
+  if (LONG_TERM_KEY_ID.test(secret) || SESSION_KEY_ID.test(secret)) return 'that is an access key id, not the secret access key';
+  return true;
+}
+
+export function checkAccessKeys(keys: AccessKeys): AccessKeys {
+  for (const verdict of [checkAccessKeyId(keys.accessKeyId), checkSecretAccessKey(keys.secretAccessKey)]) {
+    if (verdict !== true) {
+      const hint = SESSION_KEY_ID.test(keys.accessKeyId)
+        ? 'inside an xacct or AWS session, unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_SESSION_TOKEN to be asked instead'
+        : undefined;
+      throw new UsageError(verdict, hint);
+    }
+  }
+  return keys;
+}
+
+/** Stores the keys under `source:<source>`; says whether keys were there before. */
+export async function addSourceKeys(store: SecretStore, source: string, keys: AccessKeys): Promise<{ replaced: boolean }> {
+  const valid = checkAccessKeys(keys);
+  const key = secretKeys.source(source);
+  const replaced = (await store.get(key)) !== null;
+  await store.set(key, JSON.stringify({ AccessKeyId: valid.accessKeyId, SecretAccessKey: valid.secretAccessKey }));
+  return { replaced };
+}
+
+/** Deletes the keys of `source`; false when none were stored. */
+export async function removeSourceKeys(store: SecretStore, source: string): Promise<boolean> {
+  if (!NAME.test(source)) throw new UsageError(`'${source}' is not ${NAME.expected}`);
+  return store.delete(secretKeys.source(source));
+}
+
+/** "the OS keychain" / "the encrypted file …", for messages. */
+export function storeDescription(store: SecretStore, secretsFile: string): string {
+  if (store.backend === 'file') return `the encrypted file ${secretsFile}`;
+  return process.platform === 'linux' ? 'the OS keychain (Secret Service)' : 'the OS keychain';
+}

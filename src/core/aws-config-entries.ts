@@ -1,0 +1,249 @@
+import { ConfigError } from './errors.js';
+import type { ProfilePlan } from './profile-map/types.js';
+import { posixQuote } from './shell-export.js';
+
+/** One `[profile X]` section that makes every AWS tool get X's credentials from xacct. */
+export interface AwsConfigEntry {
+  readonly name: string;
+  readonly credentialProcess: string;
+  readonly region?: string;
+}
+
+/**
+ * The entries for the profiles of the map. Profiles that come from the AWS config itself (`origin: 'aws-config'`)
+ * are skipped: they already are role profiles there, and an entry of the same name would replace them.
+ * `command` is how credential_process starts xacct: plain `xacct` (on PATH after install) unless overridden.
+ */
+export function awsConfigEntries(profiles: Iterable<ProfilePlan>, command = 'xacct'): AwsConfigEntry[] {
+  const entries: AwsConfigEntry[] = [];
+  for (const plan of profiles) {
+    if (plan.origin === 'aws-config') continue;
+    entries.push({ name: plan.name, credentialProcess: credentialProcessOf(command, plan.name), ...(plan.region ? { region: plan.region } : {}) });
+  }
+  return entries;
+}
+
+/**
+ * The credential_process value. The SDKs run it through `sh -c` (Go, JS) or split it like a shell (botocore),
+ * so words with characters a shell treats specially are single-quoted.
+ */
+export function credentialProcessOf(command: string, profile: string): string {
+  return [command, 'credential-process', profile].map(shellWord).join(' ');
+}
+
+function shellWord(word: string): string {
+  return /^[\w./:@%+=,-]+$/.test(word) ? word : posixQuote(word);
+}
+
+export function renderAwsConfigEntries(entries: readonly AwsConfigEntry[], eol = '\n'): string {
+  return entries.map((e) => sectionLines(e).join(eol) + eol).join(eol);
+}
+
+function sectionLines(e: AwsConfigEntry): string[] {
+  return [`[profile ${e.name}]`, `credential_process = ${e.credentialProcess}`, ...(e.region ? [`region = ${e.region}`] : [])];
+}
+
+export interface AwsConfigMerge {
+  /** The new file content; equal to the input when nothing changed. */
+  readonly text: string;
+  readonly changed: boolean;
+  readonly added: readonly string[];
+  readonly updated: readonly string[];
+  readonly unchanged: readonly string[];
+  /** Sections of an entry's name that are not xacct's: never touched. */
+  readonly leftAlone: readonly { readonly name: string; readonly reason: string }[];
+  /** xacct's sections for profiles the map no longer has; kept, for the user to remove. */
+  readonly stale: readonly string[];
+}
+
+/**
+ * Merges `entries` into the text of an AWS config file. Only xacct's own sections change (see `isXacctSection`);
+ * every other byte stays as it was: comments, blank lines, order, line endings, the final newline or its absence.
+ * Throws ConfigError (file:line) when the text is not an AWS config file.
+ */
+export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigEntry[], options: { command?: string; file?: string } = {}): AwsConfigMerge {
+  const command = options.command ?? 'xacct';
+  const lines = splitLines(text);
+  const sections = parseSections(lines, options.file);
+  const eol = text.match(/\r?\n/)?.[0] ?? '\n';
+
+  const replace = new Map<number, string>();
+  const insertAfter = new Map<number, string>();
+  const added: AwsConfigEntry[] = [];
+  const updated: string[] = [];
+  const unchanged: string[] = [];
+  const leftAlone: { name: string; reason: string }[] = [];
+
+  for (const entry of entries) {
+    const same = sections.filter((s) => s.profile === entry.name);
+    const [section] = same;
+    if (!section) {
+      added.push(entry);
+      continue;
+    }
+    if (same.length > 1) {
+      leftAlone.push({ name: entry.name, reason: `it appears ${same.length} times; the AWS CLI cannot read that either` });
+      continue;
+    }
+    const foreign = whyNotXacct(section, entry.name, command);
+    if (foreign) {
+      leftAlone.push({ name: entry.name, reason: foreign });
+      continue;
+    }
+    let changed = false;
+    const cp = section.keys.find((k) => k.key === 'credential_process')!;
+    if (cp.value !== entry.credentialProcess) {
+      replace.set(cp.line, `credential_process = ${entry.credentialProcess}`);
+      changed = true;
+    }
+    if (entry.region) {
+      const region = section.keys.find((k) => k.key === 'region');
+      if (!region) {
+        insertAfter.set(cp.line, `region = ${entry.region}`);
+        changed = true;
+      } else if (region.value !== entry.region) {
+        replace.set(region.line, `region = ${entry.region}`);
+        changed = true;
+      }
+    }
+    (changed ? updated : unchanged).push(entry.name);
+  }
+
+  const names = new Set(entries.map((e) => e.name));
+  const stale = sections.filter((s) => s.profile !== undefined && !names.has(s.profile) && !whyNotXacct(s, s.profile, command)).map((s) => s.profile!);
+
+  let out = '';
+  lines.forEach((line, i) => {
+    const newContent = replace.get(i);
+    out += newContent === undefined ? line.content + line.eol : newContent + (line.eol || '');
+    const inserted = insertAfter.get(i);
+    if (inserted !== undefined) out += (line.eol ? '' : eol) + inserted + (line.eol || '');
+  });
+  if (added.length > 0) out = appendBlock(out, renderAwsConfigEntries(added, eol), eol);
+
+  return { text: out, changed: out !== text, added: added.map((e) => e.name), updated, unchanged, leftAlone, stale };
+}
+
+/** Appends after a blank line, keeping the file's convention for the final newline. */
+function appendBlock(text: string, block: string, eol: string): string {
+  if (text === '') return block;
+  if (!text.endsWith('\n')) return text + eol + eol + block.slice(0, -eol.length);
+  const lastLineBlank = /(^|\n)[ \t]*\r?\n$/.test(text);
+  return text + (lastLineBlank ? '' : eol) + block;
+}
+
+/** Settings by which a profile gets its credentials: a section with any of them but ours is the user's. */
+const CREDENTIAL_KEYS = new Set([
+  'aws_access_key_id',
+  'aws_secret_access_key',
+  'aws_session_token',
+  'aws_security_token',
+  'role_arn',
+  'source_profile',
+  'credential_source',
+  'credential_process',
+  'web_identity_token_file',
+  'sso_session',
+  'sso_start_url',
+  'sso_account_id',
+  'sso_role_name',
+  'login_session',
+]);
+
+/**
+ * A section is xacct's when it is `[profile X]` and its only credential setting is
+ * `credential_process = <xacct> credential-process X`, where <xacct> is `command` or any path named `xacct`
+ * (so that changing --command updates the sections an earlier run wrote). Anything else is the user's.
+ * Returns why a section is not xacct's, or undefined when it is.
+ */
+function whyNotXacct(section: Section, name: string, command: string): string | undefined {
+  const credentialKeys = section.keys.filter((k) => CREDENTIAL_KEYS.has(k.key));
+  const others = [...new Set(credentialKeys.filter((k) => k.key !== 'credential_process').map((k) => k.key))];
+  if (others.length > 0) return `it is not xacct's (it sets ${others.join(', ')})`;
+  if (!section.isProfileHeader) return "it is not xacct's (it is the [default] section)";
+  const processes = credentialKeys.filter((k) => k.key === 'credential_process');
+  if (processes.length === 0) return "it is not xacct's (it has no credential_process)";
+  if (processes.length > 1) return "it is not xacct's (it sets credential_process more than once)";
+  const words = shellWords(processes[0]!.value);
+  const isOurs =
+    words?.length === 3 &&
+    words[1] === 'credential-process' &&
+    words[2] === name &&
+    (words[0] === command || words[0]!.split('/').pop() === 'xacct');
+  return isOurs ? undefined : "it is not xacct's (its credential_process runs another command)";
+}
+
+/** Splits a command line like a POSIX shell would for plain words and quotes; undefined when it cannot. */
+function shellWords(line: string): string[] | undefined {
+  const words: string[] = [];
+  const re = /\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)"|((?:[^\s'"\\]|\\.)+))/gy;
+  let current: string | undefined;
+  let pos = 0;
+  for (;;) {
+    const gapBefore = /^\s/.test(line.slice(pos, pos + 1));
+    const m = re.exec(line);
+    if (!m) break;
+    pos = re.lastIndex;
+    const piece = m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]!.replace(/\\(.)/g, '$1');
+    if (current === undefined || gapBefore) {
+      if (current !== undefined) words.push(current);
+      current = piece;
+    } else current += piece;
+  }
+  if (current !== undefined) words.push(current);
+  return line.slice(pos).trim() === '' ? words : undefined;
+}
+
+interface Line {
+  readonly content: string;
+  /** "\n", "\r\n", or "" for a last line without one. */
+  readonly eol: string;
+}
+
+function splitLines(text: string): Line[] {
+  const lines: Line[] = [];
+  const re = /([^\n]*?)(\r?\n|$)/gy;
+  while (re.lastIndex < text.length) {
+    const m = re.exec(text)!;
+    lines.push({ content: m[1]!, eol: m[2]! });
+  }
+  return lines;
+}
+
+interface Section {
+  /** The profile the section configures: X of `[profile X]`, "default" of `[default]`; undefined for others. */
+  readonly profile?: string;
+  readonly isProfileHeader: boolean;
+  readonly keys: { key: string; value: string; line: number }[];
+}
+
+/** Sections and their top-level keys, as botocore's configparser reads them; indented lines continue a value. */
+function parseSections(lines: readonly Line[], file: string | undefined): Section[] {
+  const sections: Section[] = [];
+  let current: Section | undefined;
+  let afterKey = false;
+  lines.forEach(({ content }, i) => {
+    if (/^\s*$/.test(content) || /^\s*[#;]/.test(content)) return;
+    const header = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/.exec(content);
+    if (header) {
+      const words = header[1]!.trim().split(/\s+/);
+      const isProfileHeader = words[0] === 'profile' && words.length > 1;
+      const profile = isProfileHeader ? words.slice(1).join(' ') : words.join(' ') === 'default' ? 'default' : undefined;
+      current = { profile, isProfileHeader, keys: [] };
+      sections.push(current);
+      afterKey = false;
+      return;
+    }
+    if (/^\s/.test(content) && afterKey) return;
+    const key = /^\s*([^=:\s[][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(content);
+    if (!key) throw new ConfigError(`cannot read this line of the AWS config: ${JSON.stringify(content.trim().slice(0, 60))}`, where(file, i));
+    if (!current) throw new ConfigError('a setting before the first [section] of the AWS config', where(file, i));
+    current.keys.push({ key: key[1]!.toLowerCase(), value: key[2]!, line: i });
+    afterKey = true;
+  });
+  return sections;
+}
+
+function where(file: string | undefined, index: number): { file?: string; line: number; hint: string } {
+  return { ...(file ? { file } : {}), line: index + 1, hint: 'fix the file (the AWS CLI cannot read it either); nothing was written' };
+}

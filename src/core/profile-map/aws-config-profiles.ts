@@ -1,0 +1,186 @@
+import { isMfaSerial, tryParseRoleArn } from '../arn.js';
+import { ConfigError, UsageError, type XacctError } from '../errors.js';
+import { parseDuration, ROLE_DURATION, SESSION_DURATION } from '../duration.js';
+import { didYouMean } from '../suggest.js';
+import { EXTERNAL_ID, REGION, SESSION_NAME, type Check } from './checks.js';
+import type { ProfilePlan, SourcePlan } from './types.js';
+
+export type IniProfile = Readonly<Record<string, string | undefined>>;
+
+/** One AWS shared config or credentials file, as @smithy/shared-ini-file-loader parsed it, plus its text. */
+export interface AwsIniFile {
+  readonly file: string;
+  /** Its text, only to find the line of each `[profile x]` for messages. */
+  readonly text: string;
+  /** Profiles by name (the config file's "profile " prefix removed). */
+  readonly profiles: Readonly<Record<string, IniProfile>>;
+}
+
+export interface AwsConfigProfiles {
+  readonly profiles: ReadonlyMap<string, ProfilePlan>;
+  /** Role profiles xacct cannot use, with the error using one raises (see ProfileMap.unusableAwsProfiles). */
+  readonly unusable: ReadonlyMap<string, XacctError>;
+}
+
+/** What the profile map already defines, which AWS config profiles refer to or are shadowed by. */
+export interface MapContext {
+  readonly sources: ReadonlyMap<string, SourcePlan>;
+  readonly profiles: ReadonlyMap<string, ProfilePlan>;
+}
+
+/**
+ * The role profiles (those with role_arn) of ~/.aws/config as xacct profiles (SPEC, "The profile map").
+ * `source_profile` names a source of the profile map, another role profile (role chaining: `parent`),
+ * or any other AWS profile, whose credentials the AWS SDK resolves.
+ * A broken role profile (bad value, unknown source_profile, loop) does not fail the others: its ConfigError is kept
+ * in `unusable`, to be raised when it is used.
+ */
+export function awsConfigProfiles(
+  config: AwsIniFile | undefined,
+  credentials: AwsIniFile | undefined,
+  map: MapContext,
+): AwsConfigProfiles {
+  const profiles = new Map<string, ProfilePlan>();
+  const unusable = new Map<string, XacctError>();
+  if (!config) return { profiles, unusable };
+  const lines = sectionLines(config.text, true);
+  const where = (name: string) => ({ file: config.file, line: lines.get(name) });
+
+  const roleProfiles = new Map<string, IniProfile>();
+  for (const [name, p] of Object.entries(config.profiles)) {
+    if (!p.role_arn || map.profiles.has(name)) continue;
+    const why = ignoreReason(p);
+    if (why) unusable.set(name, new UsageError(`profile '${name}' of ${config.file} cannot be used by xacct: ${why}`, 'use it with the AWS CLI or SDK directly'));
+    else roleProfiles.set(name, p);
+  }
+  // A role profile may name itself as source_profile when it also holds static keys (as in the AWS CLI).
+  const hasStaticKeys = (name: string) => Boolean(config.profiles[name]?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);
+  const credentialLines = credentials ? sectionLines(credentials.text, false) : new Map<string, number>();
+  // The loader drops sections without keys; the text still shows they exist.
+  const knownProfile = (name: string) =>
+    Object.hasOwn(config.profiles, name) ||
+    lines.has(name) ||
+    (credentials !== undefined && (Object.hasOwn(credentials.profiles, name) || credentialLines.has(name)));
+
+  const resolve = (name: string, chain: readonly string[]): ProfilePlan => {
+    const done = profiles.get(name);
+    if (done) return done;
+    const p = roleProfiles.get(name)!;
+    const check = (key: string, c: Check): string | undefined => {
+      const value = p[key];
+      if (value !== undefined && !c.test(value)) {
+        throw new ConfigError(`${key} of ${section(name)} is invalid: '${value}' is not ${c.expected}`, where(name));
+      }
+      return value;
+    };
+    const arn = tryParseRoleArn(p.role_arn!);
+    if (!arn) {
+      throw new ConfigError(`role_arn of ${section(name)} is not a role ARN: '${p.role_arn}'`, {
+        ...where(name),
+        hint: 'expected arn:aws:iam::<12-digit account id>:role/<name>',
+      });
+    }
+    const mfaSerial = check('mfa_serial', { test: isMfaSerial, expected: 'an MFA device ARN or serial number' });
+    const sourceName = p.source_profile!;
+
+    let source: SourcePlan;
+    let parent: ProfilePlan | undefined;
+    const mapSource = map.sources.get(sourceName);
+    if (mapSource) {
+      source = mapSource.mfaSerial || !mfaSerial ? mapSource : { ...mapSource, mfaSerial };
+    } else if (map.profiles.has(sourceName)) {
+      parent = map.profiles.get(sourceName)!;
+      source = parent.source;
+    } else if (roleProfiles.has(sourceName) && !(sourceName === name && hasStaticKeys(name))) {
+      if (chain.includes(sourceName)) {
+        const cycle = [...chain.slice(chain.indexOf(sourceName)), sourceName].join(' → ');
+        throw new ConfigError(`source_profile loop: ${cycle}`, { ...where(sourceName), hint: 'one of these profiles must take its credentials from elsewhere' });
+      }
+      parent = resolve(sourceName, [...chain, sourceName]);
+      source = parent.source;
+    } else if (knownProfile(sourceName)) {
+      // Any other AWS profile (static keys, SSO, credential_process…), or this profile's own keys:
+      // the AWS SDK resolves its credentials.
+      source = {
+        name: sourceName,
+        awsProfile: sourceName,
+        mfaSerial,
+        region: config.profiles[sourceName]?.region,
+        sessionDurationSeconds: SESSION_DURATION.default,
+      };
+    } else {
+      const files = [config.file, credentials?.file].filter(Boolean).join(' or ');
+      throw new ConfigError(
+        `source_profile '${sourceName}' of ${section(name)} names no profile in ${files} and no source of the profile map${didYouMean(sourceName, [
+          ...Object.keys(config.profiles),
+          ...Object.keys(credentials?.profiles ?? {}),
+          ...map.sources.keys(),
+        ])}`,
+        where(name),
+      );
+    }
+
+    const plan: ProfilePlan = {
+      name,
+      origin: 'aws-config',
+      roleArn: p.role_arn!,
+      accountId: arn.accountId,
+      roleName: arn.roleName,
+      source,
+      parent,
+      durationSeconds: roleDuration(p.duration_seconds, name, where(name)),
+      region: check('region', REGION) ?? source.region,
+      externalId: check('external_id', EXTERNAL_ID),
+      roleSessionName: check('role_session_name', SESSION_NAME),
+      tags: {},
+      definedAt: lines.has(name) ? `${config.file}:${lines.get(name)}` : `${config.file} ${section(name)}`,
+    };
+    profiles.set(name, plan);
+    return plan;
+  };
+
+  for (const name of roleProfiles.keys()) {
+    try {
+      resolve(name, [name]);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      unusable.set(name, err);
+    }
+  }
+  return { profiles, unusable };
+}
+
+/** How the section of a profile is written in the config file. */
+function section(name: string): string {
+  return name === 'default' ? '[default]' : `[profile ${name}]`;
+}
+
+function ignoreReason(p: IniProfile): string | undefined {
+  if (p.credential_source) return 'it takes its credentials from credential_source, which only the AWS SDK serves';
+  if (p.web_identity_token_file) return 'it uses web_identity_token_file, which only the AWS SDK serves';
+  if (!p.source_profile) return 'it has role_arn but no source_profile';
+  return undefined;
+}
+
+function roleDuration(value: string | undefined, profile: string, where: { file: string; line?: number }): number {
+  if (value === undefined) return ROLE_DURATION.default;
+  try {
+    return parseDuration(value, { ...ROLE_DURATION, what: `duration_seconds of ${section(profile)}` });
+  } catch (err) {
+    if (err instanceof UsageError) throw new ConfigError(err.message, where);
+    throw err;
+  }
+}
+
+/** Line of each section header: `[profile x]` and `[default]` in the config file, `[x]` in the credentials file. */
+export function sectionLines(text: string, isConfigFile: boolean): Map<string, number> {
+  const lines = new Map<string, number>();
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
+    if (!m) return;
+    const section = m[1]!;
+    const profile = isConfigFile ? (/^profile\s+(.+)$/.exec(section)?.[1] ?? (section === 'default' ? 'default' : undefined)) : section;
+    if (profile !== undefined && !lines.has(profile.replace(/^["']|["']$/g, ''))) lines.set(profile.replace(/^["']|["']$/g, ''), i + 1);
+  });
+  return lines;
+}

@@ -1,0 +1,130 @@
+import type { CredentialProvider } from '../credentials.js';
+import { secretKeys } from '../cache-entry.js';
+import type { RoleSessionVia } from '../fingerprint.js';
+import { mfaSessionFingerprint, roleSessionFingerprint } from '../fingerprint.js';
+import type { AssumedRole, AwsProfileCredentialLoader, Clock, LockManager, MfaCodeSource, SecretStore, StsPort } from '../ports.js';
+import type { ProfilePlan, SourcePlan } from '../profile-map/types.js';
+import { sessionName } from '../session-name.js';
+import { cached } from './cached.js';
+import { memoize } from './memoize.js';
+import { mfaSession } from './mfa-session.js';
+import { roleSession, roleSessionWithMfa } from './role-session.js';
+import { sourceCredentials } from './source.js';
+
+/** AWS caps a role session taken from an MFA session, or from another role session (chaining), at 1 hour. */
+export const MAX_CHAINED_ROLE_SECONDS = 3600;
+
+export interface EngineDeps {
+  readonly store: SecretStore;
+  readonly lock: LockManager;
+  readonly sts: StsPort;
+  readonly mfa: MfaCodeSource;
+  readonly awsProfiles: AwsProfileCredentialLoader;
+  readonly clock: Clock;
+  readonly isMfaCodeRejected: (err: unknown) => boolean;
+  /** The user's name, the default RoleSessionName. */
+  readonly userName: string | undefined;
+  /** false with --no-cache. */
+  readonly cache: boolean;
+  /** Called once for every new role session, with the plan it was assumed for. */
+  readonly onRoleSession?: (plan: ProfilePlan, sessionName: string, session: AssumedRole) => Promise<void> | void;
+  /** Non-fatal trouble (a session that could not be cached). */
+  readonly warn?: (message: string) => void;
+}
+
+export interface CredentialEngine {
+  /** The provider of a profile's role session: source → (MFA session) → role session, each cached and memoized. */
+  profile(plan: ProfilePlan): CredentialProvider;
+}
+
+/**
+ * Composes the providers of aws-vault's model for the plans of one process. Providers are built once per source
+ * and per profile, so that profiles sharing a source, or a chain's parent, share one MFA session.
+ */
+export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
+  const longTerm = new Map<string, CredentialProvider>();
+  const mfaSessions = new Map<string, CredentialProvider>();
+  const roles = new Map<string, CredentialProvider>();
+
+  const cacheOptions = (key: string, fingerprint: string | (() => Promise<string>)) => ({
+    key,
+    fingerprint,
+    store: deps.store,
+    lock: deps.lock,
+    clock: deps.clock,
+    enabled: deps.cache,
+    onWriteError: (err: unknown) =>
+      deps.warn?.(`could not cache the session ${key}: ${err instanceof Error ? err.message : String(err)}`),
+  });
+
+  function sourceOf(source: SourcePlan): CredentialProvider {
+    return getOrAdd(longTerm, source.name, () =>
+      memoize(sourceCredentials(source, { store: deps.store, awsProfiles: deps.awsProfiles }), { clock: deps.clock }),
+    );
+  }
+
+  function mfaSessionOf(source: SourcePlan): CredentialProvider {
+    return getOrAdd(mfaSessions, source.name, () => {
+      const keys = sourceOf(source);
+      const session = mfaSession(source, keys, deps);
+      const fingerprint = async () => mfaSessionFingerprint(source, (await keys.retrieve()).accessKeyId);
+      return memoize(cached(session, cacheOptions(secretKeys.mfaSession(source.name), fingerprint)), { clock: deps.clock });
+    });
+  }
+
+  function roleOf(plan: ProfilePlan): CredentialProvider {
+    return getOrAdd(roles, plan.name, () => {
+      const shape = roleSessionShape(plan, deps.userName);
+      const effective = shape.durationSeconds === plan.durationSeconds ? plan : { ...plan, durationSeconds: shape.durationSeconds };
+      const roleDeps = {
+        ...deps,
+        sessionName: shape.sessionName,
+        onIssued: (s: AssumedRole) => deps.onRoleSession?.(effective, shape.sessionName, s),
+      };
+      const inner = plan.parent ? roleOf(plan.parent) : shape.via === 'mfa-session' ? mfaSessionOf(plan.source) : sourceOf(plan.source);
+      const session = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
+      return memoize(cached(session, cacheOptions(secretKeys.roleSession(plan.name), shape.fingerprint)), { clock: deps.clock });
+    });
+  }
+
+  return { profile: roleOf };
+}
+
+/** How a plan's role session is obtained, as the engine does it; `fingerprint` is what its cache entry must carry. */
+export interface RoleSessionShape {
+  readonly via: RoleSessionVia;
+  readonly sessionName: string;
+  /** The plan's duration, capped at 1 hour for role chaining. */
+  readonly durationSeconds: number;
+  readonly fingerprint: string;
+}
+
+/** Pure: also for `list` and the credential-process fast path, to tell whether a cached session still fits. */
+export function roleSessionShape(plan: ProfilePlan, userName: string | undefined): RoleSessionShape {
+  const name = sessionName(plan, userName);
+  const via = viaOf(plan);
+  const durationSeconds = via === 'role-chain' ? Math.min(plan.durationSeconds, MAX_CHAINED_ROLE_SECONDS) : plan.durationSeconds;
+  const parentFingerprint = plan.parent ? roleSessionShape(plan.parent, userName).fingerprint : undefined;
+  const fingerprint = roleSessionFingerprint(plan, {
+    sessionName: name,
+    durationSeconds,
+    via,
+    ...(parentFingerprint ? { parentFingerprint } : {}),
+  });
+  return { via, sessionName: name, durationSeconds, fingerprint };
+}
+
+function viaOf(plan: ProfilePlan): RoleSessionVia {
+  if (plan.parent) return 'role-chain';
+  if (!plan.source.mfaSerial) return 'long-term';
+  return plan.durationSeconds > MAX_CHAINED_ROLE_SECONDS ? 'mfa-direct' : 'mfa-session';
+}
+
+function getOrAdd<V>(map: Map<string, V>, key: string, make: () => V): V {
+  let value = map.get(key);
+  if (value === undefined) {
+    value = make();
+    map.set(key, value);
+  }
+  return value;
+}

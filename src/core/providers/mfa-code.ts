@@ -1,0 +1,50 @@
+import { AwsError, type XacctError } from '../errors.js';
+import type { MfaCodeSource } from '../ports.js';
+
+/** Codes asked for in all before giving up when AWS keeps refusing them. */
+export const MFA_ATTEMPTS = 3;
+
+export interface MfaCodeDeps {
+  readonly mfa: MfaCodeSource;
+  /** Whether an STS error means "wrong MFA code" (the STS adapter's `isMfaCodeRejected`). */
+  readonly isMfaCodeRejected: (err: unknown) => boolean;
+}
+
+export interface MfaTarget {
+  readonly serial: string;
+  /** Name of the source whose MFA device it is, shown in the prompt. */
+  readonly label: string;
+  readonly mfaProcess?: string;
+}
+
+/**
+ * Calls `call` with an MFA code; when AWS refuses the code and asking again makes sense (a terminal),
+ * asks for another, {@link MFA_ATTEMPTS} codes in all.
+ */
+export async function withMfaCode<T>(target: MfaTarget, deps: MfaCodeDeps, call: (code: string) => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const code = await deps.mfa.getCode({
+      serial: target.serial,
+      label: target.label,
+      attempt,
+      ...(target.mfaProcess ? { mfaProcess: target.mfaProcess } : {}),
+    });
+    try {
+      return await call(code);
+    } catch (err) {
+      if (!deps.isMfaCodeRejected(err)) throw err;
+      if (attempt >= MFA_ATTEMPTS || !deps.mfa.canRetry()) throw codeRefused(err, target, attempt);
+    }
+  }
+}
+
+function codeRefused(err: unknown, target: MfaTarget, attempt: number): XacctError {
+  const awsCode = err instanceof AwsError ? err.code : 'AccessDenied';
+  const times = attempt > 1 ? ` (${attempt} codes refused)` : '';
+  return new AwsError(
+    awsCode,
+    `AWS refused the MFA code for source '${target.label}'${times}`,
+    `give the current code of ${target.serial}; a code is accepted only once, so wait for the next one`,
+    err,
+  );
+}

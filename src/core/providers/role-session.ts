@@ -1,0 +1,71 @@
+import type { AwsCredentials, CredentialProvider } from '../credentials.js';
+import { provider } from '../credentials.js';
+import { XacctError } from '../errors.js';
+import type { AssumeRoleInput, AssumedRole, StsPort } from '../ports.js';
+import type { ProfilePlan } from '../profile-map/types.js';
+import type { MfaCodeDeps } from './mfa-code.js';
+import { withMfaCode } from './mfa-code.js';
+
+export interface RoleSessionDeps {
+  readonly sts: StsPort;
+  readonly sessionName: string;
+  /** Called once for every new role session (for the audit log); not for cached ones. */
+  readonly onIssued?: (session: AssumedRole) => Promise<void> | void;
+}
+
+/** A role session: AssumeRole with the credentials of `inner` (long-term keys, an MFA session or a parent role). */
+export function roleSession(plan: ProfilePlan, inner: CredentialProvider, deps: RoleSessionDeps): CredentialProvider {
+  return provider(async () => {
+    const creds = await inner.retrieve();
+    return issue(plan, creds, assumeRoleInput(plan, deps.sessionName), deps);
+  });
+}
+
+/**
+ * A role session assumed straight from the long-term credentials with the MFA code in the AssumeRole call.
+ * AWS caps a role session taken from an MFA session at 1 hour; this is how a longer one is had.
+ */
+export function roleSessionWithMfa(
+  plan: ProfilePlan,
+  longTerm: CredentialProvider,
+  deps: RoleSessionDeps & MfaCodeDeps,
+): CredentialProvider {
+  return provider(async () => {
+    const { source } = plan;
+    const serial = source.mfaSerial;
+    if (!serial) throw new XacctError(`source '${source.name}' of profile '${plan.name}' has no mfa_serial`);
+    const creds = await longTerm.retrieve();
+    const target = { serial, label: source.name, ...(source.mfaProcess ? { mfaProcess: source.mfaProcess } : {}) };
+    return withMfaCode(target, deps, (code) =>
+      issue(plan, creds, { ...assumeRoleInput(plan, deps.sessionName), serialNumber: serial, tokenCode: code }, deps),
+    );
+  });
+}
+
+export function assumeRoleInput(plan: ProfilePlan, sessionName: string): AssumeRoleInput {
+  return {
+    roleArn: plan.roleArn,
+    roleSessionName: sessionName,
+    durationSeconds: plan.durationSeconds,
+    ...(plan.externalId ? { externalId: plan.externalId } : {}),
+    ...(plan.sourceIdentity ? { sourceIdentity: plan.sourceIdentity } : {}),
+    ...(Object.keys(plan.tags).length > 0 ? { tags: plan.tags } : {}),
+  };
+}
+
+/** STS of the identity's region: the role's own region may be one the identity account has not enabled. */
+function stsRegion(plan: ProfilePlan): string | undefined {
+  return plan.source.region ?? plan.region;
+}
+
+async function issue(plan: ProfilePlan, creds: AwsCredentials, input: AssumeRoleInput, deps: RoleSessionDeps): Promise<AwsCredentials> {
+  const session = await deps.sts.assumeRole(creds, input, stsRegion(plan));
+  await deps.onIssued?.(session);
+  return credentialsOnly(session);
+}
+
+/** The same shape whether a session is new or read from the cache. */
+function credentialsOnly(session: AssumedRole): AwsCredentials {
+  const { accessKeyId, secretAccessKey, sessionToken, expiration } = session;
+  return { accessKeyId, secretAccessKey, ...(sessionToken ? { sessionToken } : {}), ...(expiration ? { expiration } : {}) };
+}

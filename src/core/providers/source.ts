@@ -1,0 +1,47 @@
+import type { AwsCredentials, CredentialProvider } from '../credentials.js';
+import { provider } from '../credentials.js';
+import { XacctError } from '../errors.js';
+import { secretKeys } from '../cache-entry.js';
+import type { AwsProfileCredentialLoader, SecretStore } from '../ports.js';
+import type { SourcePlan } from '../profile-map/types.js';
+
+export interface SourceDeps {
+  readonly store: SecretStore;
+  readonly awsProfiles: AwsProfileCredentialLoader;
+}
+
+/** A source's long-term credentials: keys stored by `xacct add`, else the source's AWS profile. */
+export function sourceCredentials(source: SourcePlan, deps: SourceDeps): CredentialProvider {
+  return provider(async () => {
+    const stored = await deps.store.get(secretKeys.source(source.name));
+    if (stored !== null) return parseStoredKeys(stored, source.name);
+    try {
+      return await deps.awsProfiles.load(source.awsProfile);
+    } catch (err) {
+      if (err instanceof XacctError) throw err; // the loader's own message already says what to do
+      const reason = err instanceof Error ? err.message : String(err);
+      throw new XacctError(`no long-term credentials for source '${source.name}': ${reason}`, {
+        hint: `store keys with 'xacct add ${source.name}', or set up the AWS profile '${source.awsProfile}'`,
+        cause: err,
+      });
+    }
+  });
+}
+
+function parseStoredKeys(text: string, sourceName: string): AwsCredentials {
+  const unreadable = () =>
+    new XacctError(`the keys stored for source '${sourceName}' are unreadable`, {
+      hint: `store them again with 'xacct add ${sourceName}'`,
+    });
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw unreadable();
+  }
+  const keys = raw as { AccessKeyId?: unknown; SecretAccessKey?: unknown } | null;
+  if (typeof keys?.AccessKeyId !== 'string' || !keys.AccessKeyId || typeof keys.SecretAccessKey !== 'string' || !keys.SecretAccessKey) {
+    throw unreadable();
+  }
+  return { accessKeyId: keys.AccessKeyId, secretAccessKey: keys.SecretAccessKey };
+}

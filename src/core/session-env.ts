@@ -1,0 +1,102 @@
+import type { AwsCredentials } from './credentials.js';
+import { UsageError } from './errors.js';
+import type { Env } from './paths.js';
+
+/** How the child gets its credentials: static keys, or (exec --server) a loopback credential endpoint. */
+export type SessionCredentials =
+  | { readonly credentials: AwsCredentials }
+  | { readonly credentialServer: { readonly url: string; readonly authorizationToken: string } };
+
+export type SessionInput = SessionCredentials & {
+  readonly profile: string;
+  /** Set as AWS_REGION and AWS_DEFAULT_REGION; when absent, the inherited region (if any) is kept. */
+  readonly region?: string;
+};
+
+/**
+ * Removed from the child's environment besides the ones SPEC names (AWS_PROFILE, AWS_DEFAULT_PROFILE,
+ * AWS_SECURITY_TOKEN): every other way an SDK could find credentials from the environment. Environment keys win
+ * in most SDK chains, but not in all (the JS SDK v3 skips them when AWS_PROFILE is set; tools that strip static
+ * keys fall through to the next provider), so the session must be the child's only credentials. Config file
+ * locations (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE) stay: tools read more than credentials from them.
+ */
+const OTHER_CREDENTIAL_VARS = [
+  'AWS_PROFILE',
+  'AWS_DEFAULT_PROFILE',
+  'AWS_SECURITY_TOKEN',
+  // aws-vault and others set this next to AWS_CREDENTIAL_EXPIRATION; a stale one would contradict ours.
+  'AWS_SESSION_EXPIRATION',
+  'AWS_CONTAINER_CREDENTIALS_FULL_URI',
+  'AWS_CONTAINER_CREDENTIALS_RELATIVE_URI',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE',
+  'AWS_WEB_IDENTITY_TOKEN_FILE',
+  'AWS_ROLE_ARN',
+  'AWS_ROLE_SESSION_NAME',
+] as const;
+
+const STATIC_KEY_VARS = ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_CREDENTIAL_EXPIRATION'] as const;
+
+/**
+ * The changes a session makes to an environment: a value to set, or `undefined` to remove the variable.
+ * Every credential variable appears, so that nothing from an outer session or tool survives.
+ */
+export function sessionEnvChanges(input: SessionInput): Record<string, string | undefined> {
+  const changes: Record<string, string | undefined> = {};
+  for (const name of OTHER_CREDENTIAL_VARS) changes[name] = undefined;
+  for (const name of STATIC_KEY_VARS) changes[name] = undefined;
+
+  if ('credentials' in input) {
+    const c = input.credentials;
+    changes.AWS_ACCESS_KEY_ID = c.accessKeyId;
+    changes.AWS_SECRET_ACCESS_KEY = c.secretAccessKey;
+    changes.AWS_SESSION_TOKEN = c.sessionToken;
+    changes.AWS_CREDENTIAL_EXPIRATION = c.expiration?.toISOString();
+  } else {
+    changes.AWS_CONTAINER_CREDENTIALS_FULL_URI = input.credentialServer.url;
+    changes.AWS_CONTAINER_AUTHORIZATION_TOKEN = input.credentialServer.authorizationToken;
+  }
+  if (input.region) {
+    changes.AWS_REGION = input.region;
+    changes.AWS_DEFAULT_REGION = input.region;
+  }
+  changes.XACCT_PROFILE = input.profile;
+  return changes;
+}
+
+/**
+ * The child's environment: `baseEnv` with the session's changes applied (a new object; `baseEnv` is untouched).
+ * The passphrase of xacct's secrets file is not passed on either: it unlocks long-term keys, and the command run
+ * (a Terraform provider, a script) needs only the session. (`assume --export` does not unset it in the user's shell.)
+ */
+export function sessionEnv(baseEnv: Env, input: SessionInput): Record<string, string> {
+  return applyEnvChanges(baseEnv, { XACCT_FILE_PASSPHRASE: undefined, ...launcherAdded(baseEnv), ...sessionEnvChanges(input) });
+}
+
+/** Variables that bin/xacct.js added to xacct's own environment (it lists them in XACCT_LAUNCHER_ADDED): not the user's. */
+function launcherAdded(baseEnv: Env): Record<string, undefined> {
+  const names = (baseEnv.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
+  return Object.fromEntries([...names, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
+}
+
+export function applyEnvChanges(baseEnv: Env, changes: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(baseEnv)) {
+    if (value !== undefined) env[name] = value;
+  }
+  for (const [name, value] of Object.entries(changes)) {
+    if (value === undefined) delete env[name];
+    else env[name] = value;
+  }
+  return env;
+}
+
+/** exec and assume refuse to start a session inside another one (SPEC), unless given --force. */
+export function assertNotNested(env: Env, force: boolean | undefined): void {
+  const current = env.XACCT_PROFILE;
+  if (!current || force) return;
+  throw new UsageError(
+    `already inside an xacct session (${current})`,
+    `leave it first (exit), or pass --force to start a session of another profile inside ${current}'s`,
+  );
+}

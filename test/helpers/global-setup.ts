@@ -1,0 +1,26 @@
+/**
+ * vitest globalSetup: marks this run's services (see procs.ts) and, when the run ends, checks that none is
+ * left: a test file that forgets stop() leaks nothing past its worker, thanks to the parent-death signal, and
+ * this check proves it.
+ */
+import { DAEMON_MARKER, findMarkedProcesses } from './procs.js';
+
+export function setup() {
+  const marker = `run-${process.pid}-${Date.now()}`;
+  process.env[DAEMON_MARKER] = marker;
+  // Test files that load the AWS SDK in-process would print its node-version notice; CLI children get it from makeHome().
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+
+  return async function teardown() {
+    let left = findMarkedProcesses(marker);
+    for (let i = 0; i < 20 && left.length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 100)); // services of the last workers may still be exiting
+      left = findMarkedProcesses(marker);
+    }
+    if (left.length === 0) return;
+    for (const { pid } of left) process.kill(pid, 'SIGKILL');
+    const message = `test services left running after the run (now killed):\n${left.map((p) => `  ${p.pid} ${p.cmd}`).join('\n')}`;
+    if (process.env.CI === 'true') throw new Error(message);
+    console.warn(message);
+  };
+}

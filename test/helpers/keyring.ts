@@ -1,0 +1,118 @@
+/**
+ * A private D-Bus session bus with an unlocked GNOME Keyring (Secret Service) in a test HOME, the way a desktop
+ * session has one. Both daemons are children of the test process, stopped by PID.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { TestHome } from './home.js';
+import { runQuiet, startDaemon, type Daemon, type Env } from './procs.js';
+
+export const KEYRING_PASSWORD = 'xacct-test';
+const SECRETS = 'org.freedesktop.secrets';
+
+export interface Keyring {
+  /** What a process needs to reach the keyring: `DBUS_SESSION_BUS_ADDRESS`. */
+  readonly env: { DBUS_SESSION_BUS_ADDRESS: string };
+  /** PIDs of the bus and of the keyring daemon (the latter changes with unlock()). */
+  readonly pids: { bus: number; keyring: number };
+  /** Milliseconds from start to a keyring answering on the bus. */
+  readonly startupMs: number;
+  /** Locks the default collection (Secret Service `Lock`): reads then fail as on a locked desktop keychain. */
+  lock(): Promise<void>;
+  /** Unlocks it again, by restarting the keyring daemon with the password (there is no prompter to ask). */
+  unlock(): Promise<void>;
+  isLocked(): Promise<boolean>;
+  /** Kills the keyring daemon and the bus by PID and waits for both to exit. */
+  stop(): Promise<void>;
+}
+
+/** A bus of our own: no service activation (nothing starts behind the test's back), socket inside the HOME. */
+function busConfig(socket: string): string {
+  return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:path=${socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+`;
+}
+
+function dbusSend(env: Env, dest: string, path: string, method: string, ...args: string[]): Promise<string> {
+  return runQuiet('dbus-send', ['--session', '--print-reply', `--dest=${dest}`, path, method, ...args], env);
+}
+
+export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD): Promise<Keyring> {
+  const started = Date.now();
+  const runtime = home.env.XDG_RUNTIME_DIR ?? home.env.HOME!;
+  const config = join(runtime, 'dbus.conf');
+  writeFileSync(config, busConfig(join(runtime, 'bus')));
+
+  const bus = startDaemon('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], home.env);
+  let keyring: Daemon | undefined;
+  try {
+    const [address] = await bus.waitForLine(/^unix:\S+/);
+    const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: address };
+
+    const startSecrets = async () => {
+      // --unlock reads the password from stdin and creates the login keyring (the default collection) with it.
+      const daemon = startDaemon('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], env, { stdin: password });
+      try {
+        // It prints nothing when it is ready (its control socket is in XDG_RUNTIME_DIR): ask the bus.
+        for (let i = 0; ; i++) {
+          const reply = await dbusSend(env, 'org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', `string:${SECRETS}`);
+          if (/boolean true/.test(reply)) return daemon;
+          if (i === 400 || !daemon.running()) throw new Error(`gnome-keyring-daemon did not take ${SECRETS} on the bus:\n${daemon.log()}`);
+          await new Promise((r) => setTimeout(r, 25));
+        }
+      } catch (err) {
+        await daemon.stop();
+        throw err;
+      }
+    };
+    keyring = await startSecrets();
+
+    const defaultCollection = async () => {
+      const reply = await dbusSend(env, SECRETS, '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.ReadAlias', 'string:default');
+      const path = /object path "([^"]+)"/.exec(reply)?.[1];
+      if (!path || path === '/') throw new Error(`the keyring has no default collection: ${reply}`);
+      return path;
+    };
+    const result: Keyring = {
+      env: { DBUS_SESSION_BUS_ADDRESS: address },
+      get pids() {
+        return { bus: bus.pid, keyring: keyring!.pid };
+      },
+      startupMs: Date.now() - started,
+      async lock() {
+        const collection = await defaultCollection();
+        await dbusSend(env, SECRETS, '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', `array:objpath:${collection}`);
+        if (!(await result.isLocked())) throw new Error('the keyring did not lock');
+      },
+      async unlock() {
+        await keyring!.stop();
+        keyring = await startSecrets();
+        if (await result.isLocked()) throw new Error('the keyring did not unlock');
+      },
+      async isLocked() {
+        const collection = await defaultCollection();
+        const reply = await dbusSend(env, SECRETS, collection, 'org.freedesktop.DBus.Properties.Get', 'string:org.freedesktop.Secret.Collection', 'string:Locked');
+        return /boolean true/.test(reply);
+      },
+      async stop() {
+        await keyring?.stop();
+        await bus.stop();
+      },
+    };
+    return result;
+  } catch (err) {
+    await keyring?.stop();
+    await bus.stop();
+    throw err;
+  }
+}

@@ -1,0 +1,157 @@
+import { existsSync } from 'node:fs';
+import { chmod, readFile, readdir, stat, utimes } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  makeHome,
+  requireEnv,
+  ROOT,
+  run,
+  runCli as runXacct,
+  startEnv,
+  VALID_MFA_CODE,
+  XACCT_BIN,
+  type Env,
+  type TestEnv,
+  type TestHome,
+} from '../helpers/index.js';
+
+// `xacct aws-config [--write]` of the built CLI (npm run build first) over a temporary HOME.
+
+const runCli = (args: string[]) => runXacct(args, { env });
+
+const PROFILE_MAP = `[sources.identity]
+mfa_serial = "arn:aws:iam::111111111111:mfa/alice"
+
+[accounts]
+prod = "222222222222"
+staging = { id = "333333333333", region = "us-east-1" }
+
+[roles]
+admin = "OrganizationAccountAccessRole"
+`;
+
+/** A user's config: comments, CRLF, their own prod-admin, a role profile of their own, an SSO session. */
+const USER_CONFIG = [
+  '# my AWS config',
+  '[default]',
+  'region = eu-west-1',
+  '',
+  '[profile prod-admin]   ; mine: hands off',
+  'aws_access_key_id = AKIAEXAMPLEEXAMPLE00',
+  'aws_secret_access_key = not-a-secret',
+  '',
+  '[profile legacy]',
+  'role_arn = arn:aws:iam::555555555555:role/Legacy',
+  'source_profile = prod-admin',
+  '',
+  '[sso-session corp]',
+  'sso_start_url = https://corp.awsapps.com/start',
+  '',
+].join('\r\n');
+
+const ADDED = [
+  '[profile staging-admin]',
+  'credential_process = xacct credential-process staging-admin',
+  'region = us-east-1',
+  '',
+].join('\r\n');
+
+let t: TestHome;
+let home: string;
+let env: Env;
+let config: string;
+
+beforeAll(() => {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build xacct first: npm run build');
+});
+beforeEach(() => {
+  t = makeHome();
+  home = t.dir;
+  t.write('.config/xacct/config.toml', PROFILE_MAP);
+  config = t.path('.aws', 'config');
+  env = t.env;
+});
+afterEach(() => t?.cleanup());
+
+describe('xacct aws-config', () => {
+  it('prints the entries on stdout and touches nothing', async () => {
+    const r = await runCli(['aws-config']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(
+      '[profile prod-admin]\ncredential_process = xacct credential-process prod-admin\n\n' +
+        '[profile staging-admin]\ncredential_process = xacct credential-process staging-admin\nregion = us-east-1\n',
+    );
+    expect(r.stderr).toBe('');
+    expect(existsSync(join(home, '.aws'))).toBe(false);
+  });
+
+  it("--write adds only xacct's entries, keeps every byte of the user's file, and a backup", async () => {
+    t.write('.aws/config', USER_CONFIG);
+    await chmod(config, 0o644);
+    const r = await runCli(['aws-config', '--write']);
+    expect(r.code).toBe(0);
+    expect(await readFile(config, 'utf8')).toBe(`${USER_CONFIG}\r\n${ADDED}`);
+    expect((await stat(config)).mode & 0o777).toBe(0o644);
+    expect(await readFile(`${config}.xacct-backup`, 'utf8')).toBe(USER_CONFIG);
+    expect(r.stderr).toContain(`xacct: left [profile prod-admin] in ${config} alone: it is not xacct's (it sets aws_access_key_id, aws_secret_access_key)\n`);
+    expect(r.stderr).toContain(`xacct: ${config}: added staging-admin (previous version in ${config}.xacct-backup)\n`);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--write a second time changes nothing', async () => {
+    t.write('.aws/config', USER_CONFIG);
+    expect((await runCli(['aws-config', '--write'])).code).toBe(0);
+    const written = await readFile(config);
+    const past = new Date('2020-01-01T00:00:00Z');
+    await utimes(config, past, past);
+    const r = await runCli(['aws-config', '--write']);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toContain(`xacct: ${config} is already up to date\n`);
+    expect(await readFile(config)).toEqual(written);
+    expect((await stat(config)).mtime.getTime()).toBe(past.getTime());
+  });
+
+  it('--write creates a missing config with mode 0600, with the command given by --command', async () => {
+    const r = await runCli(['aws-config', '--write', '--command', '/opt/xacct/bin/xacct']);
+    expect(r.code).toBe(0);
+    expect(await readFile(config, 'utf8')).toContain('credential_process = /opt/xacct/bin/xacct credential-process prod-admin\n');
+    expect((await stat(config)).mode & 0o777).toBe(0o600);
+    expect(await readdir(join(home, '.aws'))).toEqual(['config']);
+  });
+
+  it('--write refuses a config it cannot read, writing nothing', async () => {
+    const bad = '[default]\nregion = eu-west-1\nthis line is not a setting\n';
+    t.write('.aws/config', bad);
+    const r = await runCli(['aws-config', '--write']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^xacct: .*config:3: /m);
+    expect(await readFile(config, 'utf8')).toBe(bad);
+    expect(await readdir(join(home, '.aws'))).toEqual(['config']);
+  });
+});
+
+const e2e = { sts: true, awsCli: true };
+describe.skipIf(!requireEnv(e2e, 'aws-config with the AWS CLI'))('the written entries, used by the AWS CLI', () => {
+  let te: TestEnv;
+  beforeAll(async () => (te = await startEnv(e2e)));
+  afterAll(() => te?.stop());
+
+  it('aws --profile prod-admin gets the role session through credential_process = xacct credential-process', async () => {
+    te.home.write(
+      '.config/xacct/config.toml',
+      `[sources.identity]\nmfa_serial = "${te.user.mfaSerial}"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "OrganizationAccountAccessRole"\n`,
+    );
+    te.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${te.user.accessKeyId}\naws_secret_access_key = ${te.user.secretAccessKey}\n`);
+    // `xacct` on PATH, as after an install: the entries name plain `xacct`.
+    te.home.write('bin/xacct', `#!/bin/sh\nexec "${process.execPath}" "${XACCT_BIN}" "$@"\n`, 0o755);
+    const env = { ...te.env, PATH: `${te.home.path('bin')}:${te.env.PATH}`, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'aws-config-test' };
+
+    // credential_process cannot be given an MFA code: the sessions are taken and cached first.
+    expect((await runXacct(['exec', 'prod-admin', '--mfa-token', VALID_MFA_CODE, '--', 'true'], { env })).code).toBe(0);
+    expect((await runXacct(['aws-config', '--write'], { env })).code).toBe(0);
+    const r = await run('aws', ['sts', 'get-caller-identity', '--profile', 'prod-admin', '--region', 'eu-west-1', '--query', 'Arn', '--output', 'text'], { env });
+    expect(r.stderr).toBe('');
+    expect(r.stdout.trim()).toMatch(/^arn:aws:sts::222222222222:assumed-role\/OrganizationAccountAccessRole\//);
+  });
+});

@@ -1,0 +1,190 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+// `xacct list` of the built CLI (run `npm run build` first) over a temporary HOME.
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const BIN = join(ROOT, 'bin', 'xacct.js');
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI with only the environment given (plus PATH): nothing of the developer's AWS or XDG setup. */
+function runCli(args: string[], env: Record<string, string>): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const PROFILE_MAP = `default_profile = "dev-readonly"
+
+[sources.identity]
+mfa_serial = "arn:aws:iam::111111111111:mfa/alice"
+region = "eu-west-1"
+
+[accounts]
+prod = "222222222222"
+dev = { id = "333333333333", region = "us-east-1" }
+
+[roles]
+admin = "OrganizationAccountAccessRole"
+readonly = { name = "ReadOnly", duration = "1h" }
+
+[profiles.vendor-audit]
+role_arn = "arn:aws:iam::444444444444:role/Auditor"
+external_id = "third-party-id"
+`;
+
+const AWS_CONFIG = `[default]
+region = eu-west-1
+
+[profile prod-admin]
+credential_process = xacct credential-process prod-admin
+
+[profile legacy]
+role_arn = arn:aws:iam::555555555555:role/team/Legacy
+source_profile = legacy-user
+mfa_serial = arn:aws:iam::555555555555:mfa/bob
+`;
+
+const AWS_CREDENTIALS = `[legacy-user]
+aws_access_key_id = AKIAEXAMPLEEXAMPLE00
+aws_secret_access_key = not-a-secret
+`;
+
+let home: string;
+let env: Record<string, string>;
+
+beforeAll(async () => {
+  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build xacct first: npx tsc -p tsconfig.build.json');
+  home = await mkdtemp(join(tmpdir(), 'xacct-list-'));
+  await mkdir(join(home, '.aws'));
+  await mkdir(join(home, '.config', 'xacct'), { recursive: true });
+  env = {
+    HOME: home,
+    XACCT_CONFIG: join(home, '.config', 'xacct', 'config.toml'),
+    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+  };
+  await writeFile(env.XACCT_CONFIG!, PROFILE_MAP);
+  await writeFile(env.AWS_CONFIG_FILE!, AWS_CONFIG);
+  await writeFile(env.AWS_SHARED_CREDENTIALS_FILE!, AWS_CREDENTIALS);
+});
+
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+const EXPECTED_ARNS: Record<string, string> = {
+  'dev-admin': 'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole',
+  'dev-readonly': 'arn:aws:iam::333333333333:role/ReadOnly',
+  legacy: 'arn:aws:iam::555555555555:role/team/Legacy',
+  'prod-admin': 'arn:aws:iam::222222222222:role/OrganizationAccountAccessRole',
+  'prod-readonly': 'arn:aws:iam::222222222222:role/ReadOnly',
+  'vendor-audit': 'arn:aws:iam::444444444444:role/Auditor',
+};
+
+describe('xacct list', () => {
+  it('shows every profile with its role ARN, source and MFA', async () => {
+    const run = await runCli(['list'], env);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const [header, ...rows] = run.stdout.trimEnd().split('\n');
+    expect(header!.split(/\s{2,}/)).toEqual(['PROFILE', 'ACCOUNT', 'ROLE ARN', 'SOURCE', 'MFA', 'SESSION']);
+    const cells = rows.map((r) => r.split(/\s{2,}/));
+    expect(cells.map((c) => [c[0], c[2]])).toEqual(Object.entries(EXPECTED_ARNS));
+    expect(cells.find((c) => c[0] === 'prod-admin')).toEqual([
+      'prod-admin',
+      'prod (222222222222)',
+      EXPECTED_ARNS['prod-admin'],
+      'identity',
+      'arn:aws:iam::111111111111:mfa/alice',
+      'unknown',
+    ]);
+    expect(cells.find((c) => c[0] === 'legacy')).toEqual([
+      'legacy',
+      '555555555555',
+      EXPECTED_ARNS.legacy,
+      'legacy-user',
+      'arn:aws:iam::555555555555:mfa/bob',
+      'unknown',
+    ]);
+  });
+
+  it('--json prints an array with stable keys', async () => {
+    const run = await runCli(['list', '--json'], env);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    const entries = JSON.parse(run.stdout) as Record<string, unknown>[];
+    expect(Object.fromEntries(entries.map((e) => [e.name, e.roleArn]))).toEqual(EXPECTED_ARNS);
+    expect(entries.map((e) => e.name)).toEqual(Object.keys(EXPECTED_ARNS));
+    for (const e of entries) {
+      expect(Object.keys(e)).toEqual([
+        'name',
+        'accountId',
+        'accountName',
+        'roleArn',
+        'roleName',
+        'source',
+        'parent',
+        'mfaSerial',
+        'region',
+        'durationSeconds',
+        'origin',
+        'session',
+      ]);
+      expect(e.session).toBeNull();
+    }
+    expect(entries.find((e) => e.name === 'dev-readonly')).toMatchObject({
+      accountId: '333333333333',
+      accountName: 'dev',
+      roleName: 'ReadOnly',
+      region: 'us-east-1',
+      durationSeconds: 3600,
+      origin: 'generated',
+    });
+    expect(entries.find((e) => e.name === 'legacy')).toMatchObject({ origin: 'aws-config', source: 'legacy-user', roleName: 'Legacy' });
+  });
+
+  it('reports malformed TOML as file:line, exit 2, without a stack trace', async () => {
+    const bad = join(home, 'bad.toml');
+    await writeFile(bad, '[sources.identity]\nregion = "eu-west-1"\nmfa_serial = \n');
+    const run = await runCli(['list'], { ...env, XACCT_CONFIG: bad });
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(new RegExp(`^xacct: ${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: invalid TOML: .+\n$`));
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('reports an unknown key with its line and a suggestion', async () => {
+    const bad = join(home, 'typo.toml');
+    await writeFile(bad, '[sources.identity]\nmfa_serail = "GAHT12345678"\n');
+    const run = await runCli(['list'], { ...env, XACCT_CONFIG: bad });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`xacct: ${bad}:2: unknown key 'mfa_serail' in [sources.identity] (did you mean 'mfa_serial'?)\n`);
+  });
+
+  it('says where the profile map is looked for when there is none', async () => {
+    const empty = join(home, 'empty-home');
+    await mkdir(empty);
+    const run = await runCli(['list'], { HOME: empty });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `xacct: no profiles: there is no profile map at ${join(empty, '.config', 'xacct', 'config.toml')} (set XACCT_CONFIG to use another file), and ${join(empty, '.aws', 'config')} has no role profiles\n`,
+    );
+  });
+});

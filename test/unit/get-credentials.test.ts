@@ -1,0 +1,192 @@
+import { describe, expect, it } from 'vitest';
+import type { AppContext } from '../../src/app/context.js';
+import { getCredentials, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
+import { clearSessions } from '../../src/app/clear-sessions.js';
+import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
+import { xacctPaths, type Env } from '../../src/core/paths.js';
+import {
+  FakeAudit,
+  FakeAwsProfiles,
+  FakeClock,
+  FakeLocks,
+  FakeMfa,
+  FakeSts,
+  FakeStore,
+  LONG_TERM,
+  isMfaCodeRejected,
+  profilePlan,
+  sourcePlan,
+} from './providers-fakes.js';
+
+function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}) {
+  const clock = new FakeClock();
+  const store = new FakeStore();
+  store.data.set('source:identity', JSON.stringify(LONG_TERM));
+  const sts = new FakeSts(clock);
+  const audit = new FakeAudit();
+  const lock = new FakeLocks();
+  const warnings: string[] = [];
+  const mfaTokens: (string | undefined)[] = [];
+  const profiles = extra.profiles ?? [
+    profilePlan('prod-admin', { sourceIdentity: 'alice', tags: { ticket: 'OPS-42' } }),
+    profilePlan('staging-readonly', { region: 'us-east-1' }),
+  ];
+  const map: ProfileMap = {
+    files: [],
+    sources: new Map([['identity', sourcePlan()]]),
+    profiles: new Map(profiles.map((p) => [p.name, p])),
+    ...(extra.defaultProfile ? { defaultProfile: extra.defaultProfile } : {}),
+  };
+  const env: Env = { HOME: '/home/alice', USER: 'alice' };
+  const deps: Partial<GetCredentialsDeps> = {
+    loadProfileMap: async () => map,
+    isMfaCodeRejected,
+    createContext: (e, m, options): AppContext => {
+      mfaTokens.push(options.mfaToken);
+      return {
+        env: e,
+        map: m,
+        paths: xacctPaths(e),
+        clock,
+        store,
+        lock,
+        sts,
+        mfa: new FakeMfa(options.mfaToken ? [options.mfaToken] : ['123456'], !options.mfaToken),
+        awsProfiles: new FakeAwsProfiles(),
+        audit,
+        userName: 'alice',
+        warn: (m) => void warnings.push(m),
+      };
+    },
+  };
+  return { clock, store, sts, audit, warnings, mfaTokens, env, deps, map };
+}
+
+describe('getCredentials', () => {
+  it('returns the role session, its plan and region, and audits it once', async () => {
+    const w = world();
+    const got = await getCredentials(w.env, { profile: 'prod-admin', mfaToken: '123456', cache: true }, w.deps);
+    expect(got.plan.name).toBe('prod-admin');
+    expect(got.region).toBe('eu-west-1');
+    expect(got.credentials.sessionToken).toMatch(/^token-ROLE/);
+    expect(w.mfaTokens).toEqual(['123456']);
+    expect(w.audit.entries).toEqual([
+      {
+        time: '2030-01-01T00:00:00.000Z',
+        profile: 'prod-admin',
+        roleArn: 'arn:aws:iam::222222222222:role/admin',
+        sessionName: 'alice',
+        sourceIdentity: 'alice',
+        expiration: '2030-01-01T01:00:00.000Z',
+      },
+    ]);
+    const line = JSON.stringify(w.audit.entries);
+    for (const secret of [got.credentials.secretAccessKey, got.credentials.sessionToken!, LONG_TERM.SecretAccessKey]) {
+      expect(line).not.toContain(secret);
+    }
+
+    const again = await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
+    expect(again.credentials).toEqual(got.credentials);
+    expect(w.audit.entries).toHaveLength(1);
+  });
+
+  it('the provider it returns can be retrieved again, and renews near expiry', async () => {
+    const w = world();
+    const got = await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
+    expect(await got.provider.retrieve()).toEqual(got.credentials);
+    w.clock.advance(3600 - 299);
+    const renewed = await got.provider.retrieve();
+    expect(renewed.accessKeyId).not.toBe(got.credentials.accessKeyId);
+    expect(w.sts.assumeRoleCalls).toHaveLength(2);
+    expect(w.sts.getSessionTokenCalls).toHaveLength(1);
+    expect(w.audit.entries).toHaveLength(2);
+  });
+
+  it('applies --duration and --region', async () => {
+    const w = world();
+    const got = await getCredentials(w.env, { profile: 'staging-readonly', duration: '30m', region: 'ap-south-1', cache: true }, w.deps);
+    expect(w.sts.assumeRoleCalls[0]!.input.durationSeconds).toBe(1800);
+    expect(got.region).toBe('ap-south-1');
+    expect(got.plan.durationSeconds).toBe(1800);
+  });
+
+  it('--duration longer than 1h takes the role session with the MFA code, no MFA session', async () => {
+    const w = world();
+    await getCredentials(w.env, { profile: 'prod-admin', duration: '4h', cache: true }, w.deps);
+    expect(w.sts.getSessionTokenCalls).toHaveLength(0);
+    expect(w.sts.assumeRoleCalls[0]!.input).toMatchObject({ durationSeconds: 14400, tokenCode: '123456' });
+  });
+
+  it('refuses a --duration out of the role range as a usage error', async () => {
+    const w = world();
+    await expect(getCredentials(w.env, { profile: 'prod-admin', duration: '13h', cache: true }, w.deps)).rejects.toMatchObject({
+      exitCode: 2,
+      message: expect.stringMatching(/--duration/),
+    });
+    await expect(getCredentials(w.env, { profile: 'prod-admin', duration: '10m', cache: true }, w.deps)).rejects.toMatchObject({
+      exitCode: 2,
+    });
+  });
+
+  it('uses default_profile without a name, and fails with a usage error without either', async () => {
+    const w = world({ defaultProfile: 'staging-readonly' });
+    expect((await getCredentials(w.env, { cache: true }, w.deps)).plan.name).toBe('staging-readonly');
+    const none = world();
+    await expect(getCredentials(none.env, { cache: true }, none.deps)).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('a wrong --mfa-token is refused once, exit 1, with a clear message', async () => {
+    const w = world();
+    const err = await getCredentials(w.env, { profile: 'prod-admin', mfaToken: '000000', cache: true }, w.deps).catch((e) => e);
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toBe("AWS refused the MFA code for source 'identity'");
+    expect(w.sts.getSessionTokenCalls).toHaveLength(1);
+    expect(w.store.data.has('mfa-session:identity')).toBe(false);
+  });
+
+  it('--no-cache writes nothing', async () => {
+    const w = world();
+    await getCredentials(w.env, { profile: 'prod-admin', cache: false }, w.deps);
+    expect([...w.store.data.keys()]).toEqual(['source:identity']);
+    expect(w.audit.entries).toHaveLength(1);
+  });
+
+  it('a failing audit log warns and still returns the session', async () => {
+    const w = world();
+    w.audit.record = async () => {
+      throw new Error('EACCES');
+    };
+    const got = await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
+    expect(got.credentials.sessionToken).toBeDefined();
+    expect(w.warnings).toEqual([expect.stringContaining('audit log')]);
+  });
+});
+
+describe('clearSessions', () => {
+  async function warmed() {
+    const w = world();
+    await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
+    await getCredentials(w.env, { profile: 'staging-readonly', cache: true }, w.deps);
+    const clearDeps = { loadProfileMap: w.deps.loadProfileMap!, createContext: (e: Env, m: ProfileMap) => w.deps.createContext!(e, m, {}) };
+    return { ...w, clearDeps };
+  }
+
+  it('deletes every cached session and keeps the stored keys', async () => {
+    const w = await warmed();
+    const { keys } = await clearSessions(w.env, {}, w.clearDeps);
+    expect(keys).toEqual(['mfa-session:identity', 'role-session:prod-admin', 'role-session:staging-readonly']);
+    expect([...w.store.data.keys()]).toEqual(['source:identity']);
+  });
+
+  it("with a profile, deletes only that profile's role session", async () => {
+    const w = await warmed();
+    expect((await clearSessions(w.env, { profile: 'prod-admin' }, w.clearDeps)).keys).toEqual(['role-session:prod-admin']);
+    expect([...w.store.data.keys()].sort()).toEqual(['mfa-session:identity', 'role-session:staging-readonly', 'source:identity']);
+    expect((await clearSessions(w.env, { profile: 'prod-admin' }, w.clearDeps)).keys).toEqual([]);
+  });
+
+  it('an unknown profile with nothing cached is a usage error', async () => {
+    const w = await warmed();
+    await expect(clearSessions(w.env, { profile: 'prod-admn' }, w.clearDeps)).rejects.toMatchObject({ exitCode: 2 });
+  });
+});
