@@ -49,8 +49,7 @@ export interface GetCredentialsDeps {
 const defaultDeps: GetCredentialsDeps = {
   loadProfileMap: async (env) => (await import('./load-profile-map.js')).loadProfileMap(env),
   createContext,
-  // TODO: the searchable picker of SPEC when a terminal is there; until then, resolveProfile's usage error.
-  pickProfile: async () => undefined,
+  pickProfile: async (map, env) => (await import('./pick-profile.js')).pickProfileName(map, env),
   isMfaCodeRejected,
 };
 

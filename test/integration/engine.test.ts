@@ -9,7 +9,7 @@ import { requireEnv, runCli, startEnv, VALID_MFA_CODE, type Env, type TestEnv } 
 
 const opts = { keyring: true, sts: true };
 const CREDENTIAL_PROCESS_JSON =
-  /^\{"Version":1,"AccessKeyId":"ASIA\w+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"\}\n$/;
+  /^\{"Version":1,"AccessKeyId":"ASIA\w+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{3})?Z"\}\n$/;
 
 interface ProcessCredentials {
   Version: number;

@@ -40,6 +40,7 @@ function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}
   const env: Env = { HOME: '/home/alice', USER: 'alice' };
   const deps: Partial<GetCredentialsDeps> = {
     loadProfileMap: async () => map,
+    pickProfile: async () => undefined,
     isMfaCodeRejected,
     createContext: (e, m, options): AppContext => {
       mfaTokens.push(options.mfaToken);
@@ -133,6 +134,12 @@ describe('getCredentials', () => {
     expect((await getCredentials(w.env, { cache: true }, w.deps)).plan.name).toBe('staging-readonly');
     const none = world();
     await expect(getCredentials(none.env, { cache: true }, none.deps)).rejects.toMatchObject({ exitCode: 2 });
+  });
+
+  it('without a name or default_profile, asks the picker', async () => {
+    const w = world();
+    const got = await getCredentials(w.env, { cache: true }, { ...w.deps, pickProfile: async () => 'staging-readonly' });
+    expect(got.plan.name).toBe('staging-readonly');
   });
 
   it('a wrong --mfa-token is refused once, exit 1, with a clear message', async () => {

@@ -30,6 +30,6 @@ export function credentialProcessJson(c: AwsCredentials): string {
     AccessKeyId: c.accessKeyId,
     SecretAccessKey: c.secretAccessKey,
     SessionToken: c.sessionToken,
-    Expiration: c.expiration.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    Expiration: c.expiration.toISOString(),
   });
 }
