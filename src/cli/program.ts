@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from './version.js';
 import { registerAll } from './commands/index.js';
+import { addHelpExamples } from './help-examples.js';
 
 export function buildProgram(): Command {
   const program = new Command('xacct')
@@ -21,6 +22,7 @@ Examples:
 Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.config/xacct/config.toml`,
     );
   registerAll(program);
+  addHelpExamples(program);
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
     cmd.configureOutput({
