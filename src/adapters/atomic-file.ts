@@ -1,16 +1,63 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { XacctError } from '../core/errors.js';
 
 /**
  * Creates `dir` (and its parents) if needed and makes `dir` itself private (0700).
  * Parents that already exist (~/.local/state) are left as they are.
+ * Throws an XacctError naming the folder when it cannot be made (HOME below a file, read-only, /proc…).
  */
 export async function ensurePrivateDir(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  if (process.platform === 'win32') return;
-  const st = await stat(dir);
-  if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, 0o700);
+  try {
+    await makeDirs(dir, 0o700);
+    if (process.platform === 'win32') return;
+    const st = await stat(dir);
+    if ((st.mode & 0o077) !== 0 && st.uid === process.getuid?.()) await chmod(dir, 0o700);
+  } catch (err) {
+    throw new XacctError(`cannot create the folder ${dir}: ${whyNoFolder(err)}`, { hint: 'check HOME and the XDG_* variables', cause: err });
+  }
+}
+
+function whyNoFolder(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOTDIR':
+      return 'a part of its path is a file';
+    case 'ENOENT':
+      return 'a folder above it cannot be created';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EROFS':
+      return 'read-only file system';
+    default:
+      return code ?? String(err);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns where a parent exists but refuses
+ * children (mkdir under /proc/self answers ENOENT, and it tries the parent again, without end).
+ */
+export async function makeDirs(dir: string, mode: number, mkdirFn: (path: string, options: { mode: number }) => Promise<unknown> = mkdir): Promise<void> {
+  try {
+    await mkdirFn(dir, { mode });
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(dir)).isDirectory()) return;
+      throw err;
+    }
+    const parent = dirname(dir);
+    if (code !== 'ENOENT' || parent === dir) throw err;
+    await makeDirs(parent, mode, mkdirFn);
+  }
+  // The parent exists now: a second ENOENT means this folder cannot be made there (and is not retried).
+  await mkdirFn(dir, { mode }).catch(async (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err;
+  });
 }
 
 /**

@@ -15,7 +15,18 @@ export interface StsCallContext {
   readonly roleArn?: string;
   readonly serialNumber?: string;
   readonly durationSeconds?: number;
+  /** STS's clock minus ours, in seconds, from the `Date` header of its answer, when there was one. */
+  readonly clockSkewSeconds?: number;
 }
+
+/** AwsError code for a clock too far from STS's for sessions to be judged right. */
+export const CLOCK_SKEW = 'ClockSkew';
+/**
+ * Beyond this, a cached session is judged fresh or expired by more than the 5-minute reuse margin, and AWS
+ * itself refuses signatures (its tolerance is 5 minutes too).
+ */
+export const MAX_CLOCK_SKEW_SECONDS = 300;
+const CLOCK_HINT = 'set the system clock (enable NTP, e.g. `timedatectl set-ntp true`) and try again';
 
 /** AwsError code for an MFA code AWS refused: the caller may ask for another one. */
 export const MFA_CODE_REJECTED = 'InvalidMfaCode';
@@ -108,13 +119,11 @@ export function toAwsError(err: unknown, ctx: StsCallContext): XacctError {
     );
   }
 
-  if (CLOCK_SKEW_CODES.has(code) || (code === 'SignatureDoesNotMatch' && /signature expired/i.test(text))) {
-    return new AwsError(
-      code,
-      `STS refused the request because this computer's clock is wrong (${code})`,
-      'set the system clock (enable NTP) and try again',
-      err,
-    );
+  const skew = ctx.clockSkewSeconds;
+  const skewed = skew !== undefined && Math.abs(skew) > MAX_CLOCK_SKEW_SECONDS;
+  if (CLOCK_SKEW_CODES.has(code) || (code === 'SignatureDoesNotMatch' && (/signature expired/i.test(text) || skewed))) {
+    const off = skew !== undefined && Math.abs(skew) >= 60 ? `: ${clockOff(skew)}` : '';
+    return new AwsError(code, `STS refused the request because this computer's clock is wrong${off} (${code})`, CLOCK_HINT, err);
   }
 
   if (BAD_KEY_CODES.has(code)) {
@@ -177,6 +186,23 @@ export function toAwsError(err: unknown, ctx: StsCallContext): XacctError {
   }
 
   return new AwsError(code || 'Unknown', `STS ${ctx.operation} failed: ${[code, text].filter(Boolean).join(': ')}`, undefined, err);
+}
+
+/**
+ * STS answered, but its clock and ours disagree by more than the reuse margin (`skewSeconds`, STS minus ours), or
+ * the session it handed out has already expired by our clock: cached sessions would be judged wrongly, so none
+ * is used.
+ */
+export function clockSkewError(operation: StsOperation, skewSeconds: number | undefined, expiration: Date): AwsError {
+  const off = skewSeconds !== undefined && Math.abs(skewSeconds) >= 60 ? clockOff(skewSeconds) : 'it looks wrong';
+  const expired = expiration.getTime() <= Date.now() ? `; the session from ${operation} has expired already by this clock (at ${expiration.toISOString()})` : '';
+  return new AwsError(CLOCK_SKEW, `this computer's clock disagrees with STS's: ${off}${expired}`, CLOCK_HINT);
+}
+
+/** "it looks off by 125 minutes (ahead of STS's clock)" */
+function clockOff(skewSeconds: number): string {
+  const minutes = Math.round(Math.abs(skewSeconds) / 60);
+  return `it looks off by ${minutes} minute${minutes === 1 ? '' : 's'} (${skewSeconds < 0 ? 'ahead of' : 'behind'} STS's clock)`;
 }
 
 /** Whether AWS refused the MFA code itself (asking for another code makes sense). */

@@ -3,13 +3,14 @@
  * Everything the SDK would otherwise read from process.env or ~/.aws/config (region, endpoint, retries, FIPS)
  * is passed explicitly from the `env` given, and credentials are always explicit: the default chain never runs.
  */
+import { createRequire } from 'node:module';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import type { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials } from '../core/credentials.js';
 import { AwsError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole, AssumeRoleInput, CallerIdentity, GetSessionTokenInput, StsPort } from '../core/ports.js';
-import { toAwsError, type StsCallContext, type StsOperation } from './sts-errors.js';
+import { clockSkewError, MAX_CLOCK_SKEW_SECONDS, toAwsError, type StsCallContext, type StsOperation } from './sts-errors.js';
 
 export interface StsOptions {
   /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */
@@ -37,7 +38,9 @@ const DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs:
 type StsModule = typeof StsSdk;
 let sdkModule: Promise<StsModule> | undefined;
 function loadSdk(): Promise<StsModule> {
-  sdkModule ??= import('@aws-sdk/client-sts');
+  // require(), not import(): importing this CommonJS bundle from ESM makes Node scan its source for export names
+  // (~45 ms of every cold credential-process).
+  sdkModule ??= Promise.resolve().then(() => createRequire(import.meta.url)('@aws-sdk/client-sts') as StsModule);
   return sdkModule;
 }
 
@@ -126,18 +129,30 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
       const output = (await client.send(command, {
         abortSignal: AbortSignal.timeout(opts.totalTimeoutMs),
       })) as Out;
-      const serverTime = seen.date ? new Date(seen.date) : undefined;
-      return { output, ...(serverTime && !Number.isNaN(serverTime.getTime()) ? { serverTime } : {}) };
+      const serverTime = parseDate(seen.date);
+      return { output, ...(serverTime ? { serverTime } : {}) };
     } catch (err) {
-      throw toAwsError(err, { operation, region, endpoint: seen.url ?? endpointFor(region), ...ctxExtra });
+      const skew = skewSeconds(parseDate(seen.date ?? dateHeaderOf(err)));
+      const ctx: StsCallContext = { operation, region, endpoint: seen.url ?? endpointFor(region), ...ctxExtra };
+      throw toAwsError(err, skew === undefined ? ctx : { ...ctx, clockSkewSeconds: skew });
     }
+  }
+
+  /** The session, unless our clock is too far from STS's for its expiry to be judged right (see clockSkewError). */
+  function checkClock(operation: StsOperation, credentials: AwsCredentials, serverTime: Date | undefined): AwsCredentials {
+    const skew = skewSeconds(serverTime);
+    const expired = credentials.expiration !== undefined && credentials.expiration.getTime() <= Date.now();
+    if ((skew !== undefined && Math.abs(skew) > MAX_CLOCK_SKEW_SECONDS) || expired) {
+      throw clockSkewError(operation, skew, credentials.expiration ?? new Date(0));
+    }
+    return credentials;
   }
 
   return {
     endpointFor,
 
     async getSessionToken(creds, input: GetSessionTokenInput, region) {
-      const { output } = await send<{ Credentials?: SdkCredentials }>(
+      const { output, serverTime } = await send<{ Credentials?: SdkCredentials }>(
         'GetSessionToken',
         creds,
         region,
@@ -149,14 +164,14 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
           }),
         { serialNumber: input.serialNumber, durationSeconds: input.durationSeconds },
       );
-      return fromSdkCredentials(output.Credentials, 'GetSessionToken');
+      return checkClock('GetSessionToken', fromSdkCredentials(output.Credentials, 'GetSessionToken'), serverTime);
     },
 
     async assumeRole(creds, input: AssumeRoleInput, region): Promise<AssumedRole> {
       const tags = Object.entries(input.tags ?? {})
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([Key, Value]) => ({ Key, Value }));
-      const { output } = await send<{ Credentials?: SdkCredentials; AssumedRoleUser?: { Arn?: string } }>(
+      const { output, serverTime } = await send<{ Credentials?: SdkCredentials; AssumedRoleUser?: { Arn?: string } }>(
         'AssumeRole',
         creds,
         region,
@@ -174,7 +189,8 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
         { roleArn: input.roleArn, serialNumber: input.serialNumber, durationSeconds: input.durationSeconds },
       );
       const assumedRoleArn = output.AssumedRoleUser?.Arn;
-      return { ...fromSdkCredentials(output.Credentials, 'AssumeRole'), ...(assumedRoleArn ? { assumedRoleArn } : {}) };
+      const credentials = checkClock('AssumeRole', fromSdkCredentials(output.Credentials, 'AssumeRole'), serverTime);
+      return { ...credentials, ...(assumedRoleArn ? { assumedRoleArn } : {}) };
     },
 
     async getCallerIdentity(creds, region) {
@@ -241,6 +257,22 @@ function observe(seen: { url?: string; date?: string }) {
       seen.date = headers?.date ?? headers?.Date ?? seen.date;
       return result;
     };
+}
+
+function parseDate(text: string | undefined): Date | undefined {
+  const date = text ? new Date(text) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date : undefined;
+}
+
+/** STS's clock minus ours, in seconds; undefined without STS's time. */
+function skewSeconds(serverTime: Date | undefined): number | undefined {
+  return serverTime ? (serverTime.getTime() - Date.now()) / 1000 : undefined;
+}
+
+/** The `Date` header of the answer an SDK error came from (the SDK keeps it as `$response`). */
+function dateHeaderOf(err: unknown): string | undefined {
+  const headers = (err as { $response?: HttpResponseLike } | null)?.$response?.headers;
+  return headers?.date ?? headers?.Date;
 }
 
 function isTrue(v: string | undefined): boolean {

@@ -25,7 +25,7 @@ export interface ConsoleLogin {
  */
 export async function consoleSigninUrl(env: Env, req: CredentialRequest, deps: Partial<ConsoleLoginDeps> = {}): Promise<ConsoleLogin> {
   const d = { ...defaultDeps, ...deps };
-  const { plan, credentials, region } = await d.getCredentials(env, req);
+  const { plan, credentials, region } = await d.getCredentials(env, { ...req, askForProfile: true });
   const endpoints = consoleEndpoints(region, env);
   const signinToken = await d.requestSigninToken({
     federationUrl: endpoints.federationUrl,

@@ -3,7 +3,9 @@
  * Nothing heavy is imported here: the AWS SDK, the keychain binding and the prompt library load only when a
  * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
  */
+import { closeSync } from 'node:fs';
 import { userInfo } from 'node:os';
+import { XacctError } from '../core/errors.js';
 import type { AwsCredentials } from '../core/credentials.js';
 import type { Env, XacctPaths } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
@@ -40,6 +42,11 @@ export interface AppContext {
   readonly userName: string | undefined;
   /** A message for people, on stderr. */
   warn(message: string): void;
+  /**
+   * From now on another program's output owns the terminal (exec --server renewals): no status line is drawn
+   * over it while STS is called.
+   */
+  hideProgress?(): void;
 }
 
 export const systemClock: Clock = { now: () => new Date() };
@@ -56,10 +63,14 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
   const openMfa = once(async () =>
     (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, token: options.mfaToken }),
   );
+  // A code is accepted once: after --mfa-token's code served the first ask, later ones (a renewal) are asked for.
+  const openMfaAfterToken = once(async () => (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env }));
+  let tokenUsed = false;
   const openAwsProfiles = once(async () => (await import('../adapters/aws-profile-credentials.js')).createAwsProfileLoader(env));
   const openAudit = once(async () => (await import('../adapters/audit-log.js')).createAuditLog(paths.auditLog));
+  let showProgress = true;
   const progress = async <T>(label: string, fn: () => Promise<T>): Promise<T> =>
-    (await import('../adapters/prompt/progress.js')).withProgress(label, fn, { env });
+    showProgress ? (await import('../adapters/prompt/progress.js')).withProgress(label, fn, { env }) : fn();
 
   let mfaLoaded: MfaCodeSource | undefined;
 
@@ -85,11 +96,20 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
         progress('Getting an MFA session…', async () => (await openSts()).getSessionToken(creds, input, region)),
       assumeRole: (creds, input, region) =>
         progress(`Assuming ${input.roleArn}…`, async () => (await openSts()).assumeRole(creds, input, region)),
-      getCallerIdentity: async (creds: AwsCredentials, region?: string) => (await openSts()).getCallerIdentity(creds, region),
+      getCallerIdentity: (creds: AwsCredentials, region?: string) =>
+        progress('Asking STS who this is…', async () => (await openSts()).getCallerIdentity(creds, region)),
     },
     mfa: {
       getCode: async (req) => {
-        const source = await openMfa();
+        const withToken = options.mfaToken !== undefined && !tokenUsed;
+        if (options.mfaToken !== undefined && !withToken && !req.mfaProcess && !(await terminalPresent())) {
+          throw new XacctError(
+            `a new session needs another MFA code for ${req.serial}: the code given with --mfa-token was used already, and there is no terminal to ask for one`,
+            { hint: `set mfa_process for source '${req.label}' so that xacct can get codes itself, or run the command from a terminal` },
+          );
+        }
+        tokenUsed = true;
+        const source = withToken ? await openMfa() : await openMfaAfterToken();
         mfaLoaded = source;
         return source.getCode(req);
       },
@@ -104,7 +124,17 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
     },
     userName: currentUserName(env),
     warn: (message) => void process.stderr.write(`xacct: warning: ${message}\n`),
+    hideProgress: () => {
+      showProgress = false;
+    },
   };
+}
+
+async function terminalPresent(): Promise<boolean> {
+  const fd = (await import('../adapters/prompt/tty.js')).openTerminalFd();
+  if (fd === null) return false;
+  closeSync(fd);
+  return true;
 }
 
 /** `os.userInfo()` throws where the user has no passwd entry (some containers): then USER / USERNAME. */

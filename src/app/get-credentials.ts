@@ -10,8 +10,14 @@ import { createContext, type AppContext, type ContextOptions } from './context.j
 
 /** What a command asks for: SPEC's credential options. */
 export interface CredentialRequest {
-  /** Profile named on the command line; absent: default_profile, else the picker, else a usage error. */
+  /** Profile named on the command line; absent: default_profile, else the picker (askForProfile), else a usage error. */
   readonly profile?: string;
+  /**
+   * A person runs this command (exec, assume, login, whoami): without a profile and a default_profile, ask with the
+   * picker when a terminal is there. Not for credential-process: a tool runs it, and it fails with the usage
+   * error that lists the profiles.
+   */
+  readonly askForProfile?: boolean;
   readonly mfaToken?: string;
   /** Role session length as written by the user ("1h", "900"). */
   readonly duration?: string;
@@ -31,6 +37,11 @@ export interface ObtainedCredentials {
    * by a later ask.
    */
   readonly provider: CredentialProvider;
+  /**
+   * The same provider for retrievals while another program owns the terminal (exec --server renewals): no status
+   * line is drawn over its output. Absent: use `provider`.
+   */
+  readonly background?: CredentialProvider;
 }
 
 export interface PreparedCredentials extends Omit<ObtainedCredentials, 'credentials'> {
@@ -57,7 +68,14 @@ const defaultDeps: GetCredentialsDeps = {
 export async function getCredentials(env: Env, req: CredentialRequest, deps: Partial<GetCredentialsDeps> = {}): Promise<ObtainedCredentials> {
   const prepared = await prepareCredentials(env, req, deps);
   const credentials = await prepared.provider.retrieve();
-  return { plan: prepared.plan, credentials, provider: prepared.provider, ...(prepared.region ? { region: prepared.region } : {}) };
+  const { context, provider } = prepared;
+  const background = {
+    retrieve: () => {
+      context.hideProgress?.();
+      return provider.retrieve();
+    },
+  };
+  return { plan: prepared.plan, credentials, provider, background, ...(prepared.region ? { region: prepared.region } : {}) };
 }
 
 /** Everything up to the first STS call: the plan with the request applied and the composed provider. */
@@ -68,24 +86,40 @@ export async function prepareCredentials(
 ): Promise<PreparedCredentials> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
-  const name = req.profile || (map.defaultProfile ? undefined : await d.pickProfile(map, env));
-  const plan = applyRequest(resolveProfile(map, name), req);
+  const name = req.profile || (map.defaultProfile || !req.askForProfile ? undefined : await d.pickProfile(map, env));
+  const shortSessions = unsafeMinDurationSeconds(env);
+  const plan = applyRequest(resolveProfile(map, name), req, shortSessions);
   const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
-  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected });
+  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected, shortSessions: shortSessions !== undefined });
   const region = req.region || plan.region || plan.source.region;
   return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
 }
 
-/** The plan with --duration and --region applied. */
-export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>): ProfilePlan {
-  const durationSeconds = req.duration ? parseDuration(req.duration, { ...ROLE_DURATION, what: '--duration' }) : plan.durationSeconds;
+/**
+ * The plan with --duration and --region applied. `minSeconds` (XACCT_UNSAFE_MIN_DURATION_SECONDS) lowers the
+ * 15-minute floor of --duration.
+ */
+export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>, minSeconds?: number): ProfilePlan {
+  const range = { ...ROLE_DURATION, what: '--duration', ...(minSeconds !== undefined ? { min: minSeconds } : {}) };
+  const durationSeconds = req.duration ? parseDuration(req.duration, range) : plan.durationSeconds;
   return { ...plan, durationSeconds, ...(req.region ? { region: req.region } : {}) };
+}
+
+/**
+ * XACCT_UNSAFE_MIN_DURATION_SECONDS, for tests only: an integer 1..900 lets --duration go below AWS's 15 minutes
+ * (moto accepts it; AWS does not) so that renewals can be tested in seconds. Anything else is ignored.
+ */
+export function unsafeMinDurationSeconds(env: Env): number | undefined {
+  const text = env.XACCT_UNSAFE_MIN_DURATION_SECONDS?.trim();
+  if (!text || !/^\d{1,3}$/.test(text)) return undefined;
+  const seconds = Number(text);
+  return seconds >= 1 && seconds <= ROLE_DURATION.min ? seconds : undefined;
 }
 
 /** The engine over a context's ports; every new role session is written to the audit log. */
 export function credentialEngine(
   context: AppContext,
-  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean },
+  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; shortSessions?: boolean },
 ): CredentialEngine {
   return createCredentialEngine({
     store: context.store,
@@ -97,7 +131,15 @@ export function credentialEngine(
     isMfaCodeRejected: options.isMfaCodeRejected,
     userName: context.userName,
     cache: options.cache,
-    onRoleSession: (plan, sessionName, session) => audit(context, plan, sessionName, session),
+    shortSessions: options.shortSessions ?? false,
+    onRoleSession: async (plan, sessionName, session) => {
+      await audit(context, plan, sessionName, session);
+      const command = context.map.onAssume;
+      if (command) {
+        const { runOnAssume } = await import('./on-assume.js');
+        await runOnAssume(command, { plan, sessionName, expiration: session.expiration }, { env: context.env, warn: context.warn });
+      }
+    },
     warn: (message) => context.warn(message),
   });
 }

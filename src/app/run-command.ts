@@ -36,7 +36,7 @@ export async function execWithSession(
 ): Promise<number> {
   const d = { ...defaultDeps, ...deps };
   assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, req);
+  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
   return d.runCommand(command, args, sessionEnv(env, sessionOf(obtained)));
 }
 
@@ -44,7 +44,7 @@ export async function execWithSession(
 export async function assumeInShell(env: Env, req: SessionRequest, deps: Partial<SessionDeps> = {}): Promise<number> {
   const d = { ...defaultDeps, ...deps };
   assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, req);
+  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
   const expiry = obtained.credentials.expiration ? `, expires ${describeExpiry(obtained.credentials.expiration, d.now())}` : '';
   d.say(`entering ${obtained.plan.name} (${obtained.plan.roleArn})${expiry}; exit to leave`);
   return d.startShell(env.SHELL || '/bin/sh', sessionEnv(env, sessionOf(obtained)));
@@ -54,7 +54,7 @@ export async function assumeInShell(env: Env, req: SessionRequest, deps: Partial
 export async function assumeExport(env: Env, req: SessionRequest, shell: ExportShell, deps: Partial<SessionDeps> = {}): Promise<string> {
   const d = { ...defaultDeps, ...deps };
   assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, req);
+  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
   return exportStatements(sessionEnvChanges(sessionOf(obtained)), shell);
 }
 

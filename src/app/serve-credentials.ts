@@ -1,6 +1,6 @@
 import { startCredentialServer } from '../adapters/credential-server.js';
 import { XacctError } from '../core/errors.js';
-import type { Env } from '../core/paths.js';
+import { xacctPaths, type Env } from '../core/paths.js';
 import { assertNotNested, sessionEnv } from '../core/session-env.js';
 import { getCredentials, type CredentialRequest, type ObtainedCredentials } from './get-credentials.js';
 import type { SessionRequest } from './run-command.js';
@@ -11,12 +11,15 @@ export interface ServeDeps {
   readonly runCommand: (command: string, args: readonly string[], env: Env) => Promise<number>;
   /** A line for people, on stderr. */
   readonly say: (line: string) => void;
+  /** Why the AWS tools would take other credentials than the endpoint's (see shadowingDefaultProfile), if they would. */
+  readonly shadowingDefaultProfile: (env: Env) => Promise<string | undefined>;
 }
 
 const defaultDeps: ServeDeps = {
   getCredentials,
   runCommand: async (command, args, env) => (await import('../adapters/process.js')).runCommand(command, args, env),
   say: (line) => void process.stderr.write(`xacct: ${line}\n`),
+  shadowingDefaultProfile,
 };
 
 /**
@@ -37,11 +40,15 @@ export async function runWithCredentialServer(
 
   // First retrieval before the command starts: the profile is chosen and any MFA prompt answered while the
   // terminal is still ours, and a profile that cannot be assumed fails here, not inside the command.
-  const first = await d.getCredentials(env, req);
+  const first = await d.getCredentials(env, { ...req, askForProfile: true });
   const profile = first.plan.name;
+  const shadowed = await d.shadowingDefaultProfile(env).catch(() => undefined);
+  if (shadowed) d.say(`warning: ${shadowed}`);
 
-  // The engine's provider: the same session while > 5 minutes of it remain, then the cached or a new one.
-  const server = await startCredentialServer(() => first.provider.retrieve(), {
+  // The engine's provider: the same session while > 5 minutes of it remain, then the cached or a new one. A renewal
+  // that cannot get an MFA code fails at once with the reason (the client gets a 500 with it), never waits.
+  const renewals = first.background ?? first.provider;
+  const server = await startCredentialServer(() => renewals.retrieve(), {
     onError: (err) => {
       d.say(`could not renew the credentials of ${profile}: ${describe(err)}`);
       if (debug && err instanceof Error && err.stack) d.say(err.stack);
@@ -60,5 +67,30 @@ export async function runWithCredentialServer(
 }
 
 function describe(err: unknown): string {
-  return err instanceof XacctError ? err.message : 'unexpected error (XACCT_DEBUG=1 shows it)';
+  if (!(err instanceof XacctError)) return 'unexpected error (XACCT_DEBUG=1 shows it)';
+  return err.hint ? `${err.message}; ${err.hint}` : err.message;
+}
+
+/** Settings of a profile that make the AWS CLI and SDKs take credentials from it before a container endpoint. */
+const CREDENTIAL_SETTINGS = ['aws_access_key_id', 'credential_process', 'role_arn', 'sso_session', 'sso_start_url', 'web_identity_token_file'];
+
+/**
+ * The child has no AWS_PROFILE, so the tools use the `[default]` profile, and botocore's chain and the JS SDK's
+ * look at it (shared credentials and config files) before the container endpoint: credentials there would win.
+ */
+export async function shadowingDefaultProfile(env: Env): Promise<string | undefined> {
+  const paths = xacctPaths(env);
+  const { readAwsSharedConfig } = await import('../adapters/config-files/aws-shared-config.js');
+  const { awsConfig, awsCredentials } = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
+  for (const file of [awsCredentials, awsConfig]) {
+    const section = file?.profiles.default;
+    const setting = CREDENTIAL_SETTINGS.find((name) => section?.[name]);
+    if (file && setting) {
+      return (
+        `the [default] profile of ${file.file} has credentials (${setting}), and the AWS CLI and SDKs use them before ` +
+        `exec --server's endpoint: the command may not run as the profile asked for; move them to a named profile`
+      );
+    }
+  }
+  return undefined;
 }

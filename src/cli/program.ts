@@ -1,5 +1,6 @@
-import { Command, CommanderError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { UsageError } from '../core/errors.js';
+import { REGION } from '../core/profile-map/checks.js';
 import { VERSION } from './version.js';
 import { registerAll } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
@@ -58,9 +59,15 @@ export function addCredentialOptions(cmd: Command): Command {
   return cmd
     .option('--mfa-token <code>', 'use this MFA code instead of asking')
     .option('--duration <duration>', 'role session length (900, 15m, 1h)')
-    .option('--region <region>', 'AWS region')
+    .addOption(new Option('--region <region>', 'AWS region').argParser(regionOption))
     .option('--no-cache', 'ignore and do not write cached sessions')
     .addOption(new Option('--force', 'allow running inside another xacct session').hideHelp(cmd.name() === 'credential-process'));
+}
+
+/** --region as the profile map takes it: a malformed one is a usage error, not a request to a host that is not there. */
+function regionOption(value: string): string {
+  if (!REGION.test(value)) throw new InvalidArgumentError(`'${value}' is not ${REGION.expected}.`);
+  return value;
 }
 
 export interface CredentialOptions {

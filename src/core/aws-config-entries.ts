@@ -236,7 +236,8 @@ function parseSections(lines: readonly Line[], file: string | undefined): Sectio
     }
     if (/^\s/.test(content) && afterKey) return;
     const key = /^\s*([^=:\s[][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(content);
-    if (!key) throw new ConfigError(`cannot read this line of the AWS config: ${JSON.stringify(content.trim().slice(0, 60))}`, where(file, i));
+    // The line is not quoted: the file may hold keys, and a line that is not a setting may be a pasted secret.
+    if (!key) throw new ConfigError('this line of the AWS config is not a setting (key = value) nor a [section]', where(file, i));
     if (!current) throw new ConfigError('a setting before the first [section] of the AWS config', where(file, i));
     current.keys.push({ key: key[1]!.toLowerCase(), value: key[2]!, line: i });
     afterKey = true;

@@ -92,9 +92,14 @@ export interface StsProxy {
   singleUseCodes: boolean;
   /** The shortest DurationSeconds accepted (900 as in AWS; lower it to test short sessions, moto honours them). */
   minDurationSeconds: number;
+  /**
+   * STS's clock is this many seconds ahead of the machine's (negative: behind): every answer's `Date` header, and
+   * the Expiration of the credentials it hands out, are shifted by it. Default 0; reset() keeps it.
+   */
+  dateOffsetSeconds: number;
   /** Queues a fault for the next matching call(s). */
   inject(fault: Fault): void;
-  /** Forgets calls, queued faults and used codes (keeps validCodes and minDurationSeconds). */
+  /** Forgets calls, queued faults and used codes (keeps validCodes, minDurationSeconds and dateOffsetSeconds). */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -206,7 +211,8 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
 
   function answer(res: ServerResponse, call: StsCall, status: number, body: string, headers: Record<string, string> = {}) {
     call.status = status;
-    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), ...headers });
+    const date = new Date(Date.now() + proxy.dateOffsetSeconds * 1000).toUTCString();
+    res.writeHead(status, { 'content-type': 'text/xml', 'content-length': Buffer.byteLength(body), ...headers, date });
     res.end(body);
   }
 
@@ -245,6 +251,11 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
       .replace(/<SessionToken>[^<]*<\/SessionToken>/, `<SessionToken>${randomBytes(96).toString('base64')}</SessionToken>`);
   }
 
+  /** The Expiration STS would compute with its own clock. */
+  function shiftExpiration(xml: string, seconds: number): string {
+    return xml.replace(/<Expiration>([^<]*)<\/Expiration>/, (_, at: string) => `<Expiration>${new Date(Date.parse(at) + seconds * 1000).toISOString()}</Expiration>`);
+  }
+
   async function handle(req: IncomingMessage, res: ServerResponse) {
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
@@ -280,6 +291,7 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     let text = reply.body;
     if (reply.status === 200 && (call.action === 'GetSessionToken' || call.action === 'AssumeRole')) {
       if (call.action === 'GetSessionToken') text = distinctSessionCredentials(text);
+      if (proxy.dateOffsetSeconds) text = shiftExpiration(text, proxy.dateOffsetSeconds);
       const accessKeyId = xmlValue(text, 'AccessKeyId')!;
       issuedKeys.set(accessKeyId, call.action === 'GetSessionToken' ? 'mfa-session' : 'role-session');
       call.issued = { accessKeyId, expiration: xmlValue(text, 'Expiration')! };
@@ -304,6 +316,7 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     validCodes: new Set([VALID_MFA_CODE]),
     singleUseCodes: false,
     minDurationSeconds: 900,
+    dateOffsetSeconds: 0,
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },

@@ -78,6 +78,8 @@ beforeAll(async () => {
     XACCT_CONFIG: join(home, '.config', 'xacct', 'config.toml'),
     AWS_CONFIG_FILE: join(home, '.aws', 'config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+    // No keychain here: the file backend, whose file does not exist, has no cached session ("-").
+    XACCT_BACKEND: 'file',
   };
   await writeFile(env.XACCT_CONFIG!, PROFILE_MAP);
   await writeFile(env.AWS_CONFIG_FILE!, AWS_CONFIG);
@@ -112,7 +114,7 @@ describe('xacct list', () => {
       EXPECTED_ARNS['prod-admin'],
       'identity',
       'arn:aws:iam::111111111111:mfa/alice',
-      'unknown',
+      '-',
     ]);
     expect(cells.find((c) => c[0] === 'legacy')).toEqual([
       'legacy',
@@ -120,7 +122,7 @@ describe('xacct list', () => {
       EXPECTED_ARNS.legacy,
       'legacy-user',
       'arn:aws:iam::555555555555:mfa/bob',
-      'unknown',
+      '-',
     ]);
   });
 

@@ -1,6 +1,5 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,35 +8,10 @@ import type { CredentialRequest, ObtainedCredentials } from '../../src/app/get-c
 import type { AwsCredentials } from '../../src/core/credentials.js';
 import type { Env } from '../../src/core/paths.js';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
+import { requireEnv, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
 
-// The real AWS CLI (botocore) and the JS SDK read credentials from `exec --server`'s endpoint and call STS (moto).
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startMoto(): Promise<{ url: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-  const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    try {
-      await fetch(`${url}/moto-api/`);
-      return { url, proc };
-    } catch {
-      if (Date.now() > deadline || proc.exitCode !== null) throw new Error('moto_server did not start');
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
-}
+// The real AWS CLI (botocore) and the JS SDK read credentials from `exec --server`'s endpoint and call STS (moto
+// behind the checking proxy of test/helpers, which records every call).
 
 const plan = { name: 'prod-admin', roleArn: 'arn:aws:iam::222222222222:role/Admin' } as ProfilePlan;
 
@@ -64,14 +38,17 @@ function fakeEngine(seconds: number) {
   return { getCredentials, retrieve };
 }
 
-let moto: { url: string; proc: ChildProcess };
+const opts = { sts: true, awsCli: true, pty: true };
+const available = requireEnv(opts, 'exec --server');
+let t: TestEnv;
 let home: string;
 beforeAll(async () => {
-  moto = await startMoto();
+  if (!available) return;
+  t = await startEnv({ sts: true });
   home = await mkdtemp(join(tmpdir(), 'xacct-server-'));
 });
 afterAll(async () => {
-  moto?.proc.kill();
+  await t?.stop();
   if (home) await rm(home, { recursive: true, force: true });
 });
 
@@ -82,7 +59,7 @@ function userEnv(): Env {
     HOME: home,
     AWS_CONFIG_FILE: join(home, 'no-aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(home, 'no-aws-credentials'),
-    AWS_ENDPOINT_URL_STS: moto.url,
+    AWS_ENDPOINT_URL_STS: t.sts.url,
     AWS_ACCESS_KEY_ID: 'AKIASTALEOUTERKEY000',
     AWS_SECRET_ACCESS_KEY: 'stale',
     AWS_PROFILE: 'outer',
@@ -91,7 +68,7 @@ function userEnv(): Env {
 
 const req: CredentialRequest = { profile: 'prod-admin', cache: true, mfaToken: '123456' };
 
-describe('exec --server', () => {
+describe.skipIf(!available)('exec --server', () => {
   it('serves the AWS CLI (botocore container provider) through AWS_CONTAINER_CREDENTIALS_FULL_URI', async () => {
     const engine = fakeEngine(3600);
     const out = join(home, 'cli.out');
@@ -169,7 +146,7 @@ describe('exec --server', () => {
 });
 
 // The same through the built CLI (run `npm run build` first): file backend, long-term keys in ~/.aws/credentials,
-// role sessions from moto.
+// role sessions from moto behind the proxy.
 
 const ROOT = new URL('../..', import.meta.url).pathname;
 const BIN = join(ROOT, 'bin', 'xacct.js');
@@ -186,15 +163,25 @@ function runCli(args: string[], env: Record<string, string>): Promise<{ code: nu
   });
 }
 
-describe('xacct exec --server (built CLI)', () => {
+/** Role session length of the renewal test, and how long its command runs: more than three sessions. */
+const SESSION_SECONDS = 20;
+const RUN_SECONDS = 3 * SESSION_SECONDS + 6;
+const CALL_EVERY_SECONDS = 4;
+
+describe.skipIf(!available)('xacct exec --server (built CLI)', () => {
   let cliEnv: Record<string, string>;
+  let cliHome: string;
   beforeAll(async () => {
-    const cliHome = join(home, 'cli');
+    cliHome = join(home, 'cli');
     await mkdir(join(cliHome, '.aws'), { recursive: true });
-    await writeFile(join(home, 'config.toml'), '[sources.identity]\nregion = "eu-west-1"\n[accounts]\nprod = "222222222222"\n[roles]\nadmin = "Admin"\n');
+    await writeFile(
+      join(home, 'config.toml'),
+      `[sources.identity]\ndefault = true\nregion = "eu-west-1"\n[sources.mfa]\nmfa_serial = "${t.user.mfaSerial}"\naws_profile = "identity"\n` +
+        '[accounts]\nprod = "222222222222"\n[roles]\nadmin = "Admin"\n[profiles.prod-mfa]\nrole_arn = "arn:aws:iam::222222222222:role/Admin"\nsource = "mfa"\n',
+    );
     await writeFile(
       join(cliHome, '.aws', 'credentials'),
-      '[identity]\naws_access_key_id = AKIAXACCTSERVERSRC01\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n',
+      `[identity]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}\n`,
     );
     cliEnv = {
       PATH: process.env.PATH ?? '',
@@ -202,53 +189,162 @@ describe('xacct exec --server (built CLI)', () => {
       XACCT_CONFIG: join(home, 'config.toml'),
       XACCT_BACKEND: 'file',
       XACCT_FILE_PASSPHRASE: 'test-passphrase',
-      AWS_ENDPOINT_URL_STS: moto.url,
+      AWS_ENDPOINT_URL_STS: t.sts.url,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     };
   });
 
-  it('gives the AWS CLI credentials through the endpoint, not static keys', async (ctx) => {
+  it('gives the AWS CLI credentials through the endpoint, not static keys', async () => {
     const script = 'env | grep -c "^AWS_ACCESS_KEY_ID=" ; aws sts get-caller-identity --query Arn --output text';
     const result = await runCli(['exec', 'prod-admin', '--server', '--', 'sh', '-c', script], cliEnv);
-    if (/not implemented/.test(result.stderr)) {
-      console.warn('exec --server is not wired in exec.ts yet: skipped');
-      return ctx.skip();
-    }
     expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toBe('');
     const [keysInEnv, arn] = result.stdout.trim().split('\n');
     expect(keysInEnv).toBe('0');
     expect(arn).toMatch(/^arn:aws:sts::222222222222:assumed-role\/Admin\//);
   });
 
-  it('renews the role session while the command runs (short test sessions)', async (ctx) => {
-    // Needs the engine to accept a 60 s role session under XACCT_UNSAFE_MIN_DURATION_SECONDS, reused while more
-    // than min(300, duration / 4) = 15 s remain: the command sees a new session within ~45 s.
-    const program = `
-      import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
-      const sts = new STSClient({});
-      const first = await sts.config.credentials();
-      await sts.send(new GetCallerIdentityCommand({}));
-      let now = first;
-      const deadline = Date.now() + 75_000;
-      while (now.accessKeyId === first.accessKeyId && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 2000));
-        now = await sts.config.credentials({ forceRefresh: true });
-      }
-      await sts.send(new GetCallerIdentityCommand({}));
-      console.log(JSON.stringify({ renewed: now.accessKeyId !== first.accessKeyId, laterExpiry: now.expiration > first.expiration }));
-    `;
-    const result = await runCli(
-      ['exec', 'prod-admin', '--server', '--duration', '60', '--', process.execPath, '--input-type=module', '-e', program],
-      { ...cliEnv, XACCT_UNSAFE_MIN_DURATION_SECONDS: '60' },
-    );
-    if (/not implemented|out of range/.test(result.stderr)) {
-      console.warn('exec --server or XACCT_UNSAFE_MIN_DURATION_SECONDS is not wired yet: skipped');
-      return ctx.skip();
+  it('warns once when the [default] profile has keys that the AWS tools would take instead', async () => {
+    const credentials = join(cliHome, '.aws', 'credentials');
+    const before = await readFile(credentials, 'utf8');
+    await writeFile(credentials, `${before}[default]\naws_access_key_id = AKIAOTHERIDENTITY000\naws_secret_access_key = not-used\n`);
+    try {
+      const result = await runCli(['exec', 'prod-admin', '--server', '--', 'aws', 'sts', 'get-caller-identity', '--query', 'Arn', '--output', 'text'], cliEnv);
+      expect(result.stderr).toBe(
+        `xacct: warning: the [default] profile of ${credentials} has credentials (aws_access_key_id), and the AWS CLI and SDKs use ` +
+          "them before exec --server's endpoint: the command may not run as the profile asked for; move them to a named profile\n",
+      );
+      // What the warning is about: botocore took the [default] keys, not the endpoint's session (moto accepts any key).
+      expect(t.sts.calls.at(-1)).toMatchObject({ action: 'GetCallerIdentity', accessKeyId: 'AKIAOTHERIDENTITY000' });
+    } finally {
+      await writeFile(credentials, before);
     }
+  });
+
+  it(
+    'a command that outlives three role sessions keeps calling STS: each session is renewed as its end nears',
+    async () => {
+      t.sts.reset();
+      t.sts.minDurationSeconds = SESSION_SECONDS;
+      const out = join(home, 'renewals');
+      await mkdir(out, { recursive: true });
+      // A shell loop with the AWS CLI (a new process each time) and a long-lived JS SDK client, side by side.
+      const cliLoop = `
+        end=$(( $(date +%s) + ${RUN_SECONDS} ))
+        while [ "$(date +%s)" -lt "$end" ]; do
+          aws sts get-caller-identity --query Arn --output text >> "${out}/cli.log" || exit 1
+          sleep ${CALL_EVERY_SECONDS}
+        done`;
+      const sdkLoop = `
+        import { STSClient, GetCallerIdentityCommand } from '@aws-sdk/client-sts';
+        import { appendFileSync } from 'node:fs';
+        const sts = new STSClient({});
+        const end = Date.now() + ${RUN_SECONDS * 1000};
+        while (Date.now() < end) {
+          const { Arn } = await sts.send(new GetCallerIdentityCommand({}));
+          const c = await sts.config.credentials();
+          appendFileSync(${JSON.stringify(`${out}/sdk.log`)}, JSON.stringify({ at: Date.now(), arn: Arn, key: c.accessKeyId, expiration: c.expiration }) + '\\n');
+          await new Promise((r) => setTimeout(r, ${CALL_EVERY_SECONDS * 1000}));
+        }`;
+      const script = `${process.execPath} --input-type=module -e "$SDK_LOOP" & sdk=$!; ${cliLoop}
+        wait $sdk`;
+      const started = Date.now();
+      const result = await runCli(['exec', 'prod-admin', '--server', '--duration', String(SESSION_SECONDS), '--', 'sh', '-c', script], {
+        ...cliEnv,
+        XACCT_UNSAFE_MIN_DURATION_SECONDS: String(SESSION_SECONDS),
+        SDK_LOOP: sdkLoop,
+      });
+      const ranMs = Date.now() - started;
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toBe('');
+      expect(ranMs).toBeGreaterThan(3 * SESSION_SECONDS * 1000);
+
+      const assumed = t.sts.calls.filter((c) => c.action === 'AssumeRole');
+      const identities = t.sts.calls.filter((c) => c.action === 'GetCallerIdentity');
+      // Every call succeeded, from both programs (~16 each).
+      expect(identities.length).toBeGreaterThanOrEqual((2 * RUN_SECONDS) / (CALL_EVERY_SECONDS + 1.5));
+      expect(identities.every((c) => c.status === 200)).toBe(true);
+      expect((await readFile(`${out}/cli.log`, 'utf8')).trim().split('\n').every((arn) => arn.includes(':assumed-role/Admin/'))).toBe(true);
+      // Renewed when a session neared its end: ~one AssumeRole per 15 s (20 s sessions reused until 5 s remain), not one per request.
+      expect(assumed.every((c) => c.status === 200 && c.durationSeconds === SESSION_SECONDS)).toBe(true);
+      expect(assumed.length).toBeGreaterThanOrEqual(4);
+      expect(assumed.length).toBeLessThanOrEqual(Math.ceil(ranMs / 1000 / (SESSION_SECONDS - 5)) + 1);
+      // Each call was signed with a session from the proxy's AssumeRole answers, before that session expired.
+      const expiry = new Map(assumed.map((c) => [c.issued!.accessKeyId, Date.parse(c.issued!.expiration)]));
+      for (const call of identities) {
+        expect(expiry.has(call.accessKeyId!)).toBe(true);
+        expect(expiry.get(call.accessKeyId!)!).toBeGreaterThan(call.at);
+      }
+      // Both programs saw the credentials change at least three times.
+      expect(new Set(identities.map((c) => c.accessKeyId)).size).toBeGreaterThanOrEqual(4);
+      const sdkKeys = (await readFile(`${out}/sdk.log`, 'utf8')).trim().split('\n').map((l) => (JSON.parse(l) as { key: string }).key);
+      expect(new Set(sdkKeys).size).toBeGreaterThanOrEqual(4);
+    },
+    (RUN_SECONDS + 40) * 1000,
+  );
+
+  it('on a terminal: the status line shows while the first session is taken, never over the command during renewals', async () => {
+    expect((await runCli(['clear'], cliEnv)).code).toBe(0); // the first session is taken, not read from the cache
+    t.sts.reset();
+    t.sts.minDurationSeconds = SESSION_SECONDS;
+    t.sts.inject({ action: 'AssumeRole', delayMs: 1500, times: 2 });
+    const script = `echo COMMAND-STARTED; sleep ${SESSION_SECONDS - 3}; aws sts get-caller-identity --query Account --output text; echo COMMAND-DONE`;
+    const p = runCliPty(['exec', 'prod-admin', '--server', '--duration', String(SESSION_SECONDS), '--', 'sh', '-c', script], {
+      env: { ...cliEnv, TERM: 'xterm-256color', XACCT_UNSAFE_MIN_DURATION_SECONDS: String(SESSION_SECONDS) },
+    });
+    const r = await p.result(60_000);
+    expect(r.code, stripAnsi(r.transcript)).toBe(0);
+    const [before, during] = r.transcript.split('COMMAND-STARTED');
+    expect(before).toContain('Assuming arn:aws:iam::222222222222:role/Admin…');
+    expect(stripAnsi(during!)).toMatch(/^\n222222222222\nCOMMAND-DONE\n$/);
+    // The renewal (delayed by the proxy like the first one) happened while the command ran.
+    expect(t.sts.count('AssumeRole')).toBe(2);
+  }, 60_000);
+
+  it('a renewal that needs an MFA code with no way to ask answers 500 with the reason at once', async () => {
+    // The MFA session must end during the run, which takes ≥ 15 minutes with AWS: the clock of the engine is moved
+    // instead, in a process with no terminal (setsid), as exec --server run by a script would be.
+    const program = `
+      import { runWithCredentialServer } from ${JSON.stringify(join(ROOT, 'dist/app/serve-credentials.js'))};
+      import { getCredentials } from ${JSON.stringify(join(ROOT, 'dist/app/get-credentials.js'))};
+      import { createContext } from ${JSON.stringify(join(ROOT, 'dist/app/context.js'))};
+      let offset = 0;
+      const clock = { now: () => new Date(Date.now() + offset) };
+      const deps = { createContext: (env, map, o) => ({ ...createContext(env, map, o), clock }) };
+      const code = await runWithCredentialServer(process.env, { profile: 'prod-mfa', mfaToken: '${VALID_MFA_CODE}', cache: true }, 'renew', [], {
+        getCredentials: (env, req) => getCredentials(env, req, deps),
+        runCommand: async (_cmd, _args, childEnv) => {
+          offset = 13 * 3600 * 1000; // past the 12 h MFA session
+          const started = Date.now();
+          const r = await fetch(childEnv.AWS_CONTAINER_CREDENTIALS_FULL_URI, { headers: { Authorization: childEnv.AWS_CONTAINER_AUTHORIZATION_TOKEN } });
+          console.log(JSON.stringify({ status: r.status, body: await r.json(), ms: Date.now() - started }));
+          return 0;
+        },
+      });
+      process.exitCode = code;
+    `;
+    t.sts.reset();
+    t.sts.singleUseCodes = true; // as AWS: the code of --mfa-token cannot serve the renewal
+    const result = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--input-type=module', '-e', program], { env: cliEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('error', reject);
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
     expect(result.code, result.stderr).toBe(0);
-    expect(JSON.parse(result.stdout.trim().split('\n').pop()!)).toEqual({ renewed: true, laterExpiry: true });
-    // Renewed when the margin was reached, not on every request (the command asked every 2 s).
-    const audit = await readFile(join(cliEnv.HOME!, '.local', 'state', 'xacct', 'audit.jsonl'), 'utf8');
-    const sessions60s = audit.split('\n').filter((l) => l.includes('"prod-admin"')).length;
-    expect(sessions60s).toBeLessThanOrEqual(5);
-  }, 120_000);
+    const answer = JSON.parse(result.stdout) as { status: number; body: { code: string; message: string }; ms: number };
+    const reason = `a new session needs another MFA code for ${t.user.mfaSerial}: the code given with --mfa-token was used already, and there is no terminal to ask for one`;
+    expect(answer).toMatchObject({ status: 500, body: { code: 'CredentialsUnavailable', message: reason } });
+    expect(answer.ms).toBeLessThan(5000);
+    expect(result.stderr).toBe(
+      `xacct: could not renew the credentials of prod-mfa: ${reason}; set mfa_process for source 'mfa' so that xacct can get codes itself, or run the command from a terminal\n`,
+    );
+    // The used code was not sent again: one GetSessionToken (before the command), none for the renewal.
+    expect(t.sts.calls.map((c) => c.action)).toEqual(['GetSessionToken', 'AssumeRole']);
+    t.sts.singleUseCodes = false;
+  });
 });

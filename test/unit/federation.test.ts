@@ -140,7 +140,7 @@ describe('console sign-in use case', () => {
     const getCredentials = vi.fn(async (_env: unknown, _req: CredentialRequest) => obtained());
     const login = await consoleSigninUrl({ XACCT_FEDERATION_URL: fed.url }, { profile: 'prod-admin', cache: true }, { getCredentials });
 
-    expect(getCredentials).toHaveBeenCalledWith({ XACCT_FEDERATION_URL: fed.url }, { profile: 'prod-admin', cache: true });
+    expect(getCredentials).toHaveBeenCalledWith({ XACCT_FEDERATION_URL: fed.url }, { profile: 'prod-admin', cache: true, askForProfile: true });
     expect(login.profile).toBe('prod-admin');
     const url = new URL(login.url);
     expect(url.origin + url.pathname).toBe(fed.url);

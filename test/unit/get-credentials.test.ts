@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
-import { getCredentials, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
+import { applyRequest, getCredentials, unsafeMinDurationSeconds, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
+import { roleReuseMargin } from '../../src/core/providers/index.js';
 import { clearSessions } from '../../src/app/clear-sessions.js';
 import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
 import { xacctPaths, type Env } from '../../src/core/paths.js';
@@ -138,8 +139,13 @@ describe('getCredentials', () => {
 
   it('without a name or default_profile, asks the picker', async () => {
     const w = world();
-    const got = await getCredentials(w.env, { cache: true }, { ...w.deps, pickProfile: async () => 'staging-readonly' });
+    const got = await getCredentials(w.env, { cache: true, askForProfile: true }, { ...w.deps, pickProfile: async () => 'staging-readonly' });
     expect(got.plan.name).toBe('staging-readonly');
+    // credential-process does not ask: a tool runs it.
+    await expect(getCredentials(w.env, { cache: true }, { ...w.deps, pickProfile: async () => 'staging-readonly' })).rejects.toMatchObject({
+      exitCode: 2,
+      hint: 'profiles: prod-admin, staging-readonly',
+    });
   });
 
   it('a wrong --mfa-token is refused once, exit 1, with a clear message', async () => {
@@ -158,6 +164,35 @@ describe('getCredentials', () => {
     expect(w.audit.entries).toHaveLength(1);
   });
 
+  it('a new role session is announced (audit, on_assume) once its cache lock is released', async () => {
+    const w = world();
+    const held = new Set<string>();
+    const heldWhenAnnounced: string[][] = [];
+    w.audit.record = async () => void heldWhenAnnounced.push([...held]);
+    const deps: Partial<GetCredentialsDeps> = {
+      ...w.deps,
+      createContext: (e, m, o) => {
+        const c = w.deps.createContext!(e, m, o);
+        return {
+          ...c,
+          lock: {
+            withLock: (key, fn) =>
+              c.lock.withLock(key, async () => {
+                held.add(key);
+                try {
+                  return await fn();
+                } finally {
+                  held.delete(key);
+                }
+              }),
+          },
+        };
+      },
+    };
+    await getCredentials(w.env, { profile: 'prod-admin', cache: true }, deps);
+    expect(heldWhenAnnounced).toEqual([[]]);
+  });
+
   it('a failing audit log warns and still returns the session', async () => {
     const w = world();
     w.audit.record = async () => {
@@ -166,6 +201,34 @@ describe('getCredentials', () => {
     const got = await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
     expect(got.credentials.sessionToken).toBeDefined();
     expect(w.warnings).toEqual([expect.stringContaining('audit log')]);
+  });
+});
+
+describe('XACCT_UNSAFE_MIN_DURATION_SECONDS (tests only)', () => {
+  it('is an integer 1..900; anything else is ignored', () => {
+    const read = (v: string | undefined) => unsafeMinDurationSeconds({ XACCT_UNSAFE_MIN_DURATION_SECONDS: v });
+    expect([read('60'), read('1'), read('900'), read(' 20 ')]).toEqual([60, 1, 900, 20]);
+    expect([read(undefined), read(''), read('0'), read('901'), read('1e2'), read('-5'), read('60s'), read('12.5')]).toEqual(Array(8).fill(undefined));
+  });
+
+  it('lowers the floor of --duration, and only then the reuse margin of the role session', () => {
+    const plan = profilePlan('prod-admin');
+    expect(() => applyRequest(plan, { duration: '60' })).toThrow(/--duration 60 is out of range/);
+    expect(applyRequest(plan, { duration: '60' }, 60).durationSeconds).toBe(60);
+    expect(() => applyRequest(plan, { duration: '59' }, 60)).toThrow(/out of range/);
+    expect([roleReuseMargin(60, true), roleReuseMargin(3600, true), roleReuseMargin(60, false), roleReuseMargin(3600, false)]).toEqual([15, 300, 300, 300]);
+  });
+
+  it('a 60 s session is reused for 45 s, then renewed', async () => {
+    const w = world();
+    const env = { ...w.env, XACCT_UNSAFE_MIN_DURATION_SECONDS: '60' };
+    const got = await getCredentials(env, { profile: 'prod-admin', duration: '60', cache: true }, w.deps);
+    expect(w.sts.assumeRoleCalls[0]!.input.durationSeconds).toBe(60);
+    w.clock.advance(44);
+    expect(await got.provider.retrieve()).toEqual(got.credentials);
+    w.clock.advance(2);
+    expect((await got.provider.retrieve()).accessKeyId).not.toBe(got.credentials.accessKeyId);
+    expect(w.sts.assumeRoleCalls).toHaveLength(2);
   });
 });
 

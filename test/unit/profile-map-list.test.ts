@@ -41,15 +41,21 @@ describe('xacct list rows', () => {
   });
 
   it('show the time left of cached sessions through the seam', async () => {
-    const left: Record<string, number | null> = { 'prod-admin': 2820, 'prod-readonly': -5 };
-    const entries = await listEntries(map, async (p) => left[p.name] ?? null);
-    expect(entries[0]!.session).toEqual({ secondsLeft: 2820 });
+    const now = new Date('2030-01-01T00:00:00Z');
+    const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+    const cached: Record<string, { expiresAt: Date; stale: boolean }> = {
+      'prod-admin': { expiresAt: at(2820), stale: false },
+      'prod-readonly': { expiresAt: at(-5), stale: false },
+      'staging-readonly': { expiresAt: at(3000), stale: true },
+    };
+    const entries = await listEntries(map, async (p) => cached[p.name] ?? null, now);
+    expect(entries[0]!.session).toEqual({ secondsLeft: 2820, expiresAt: '2030-01-01T00:47:00.000Z', stale: false });
     expect(entries[2]!.session).toBeNull();
     const sessions = formatTable(entries, true)
       .trimEnd()
       .split('\n')
       .map((line) => line.split(/\s+/).at(-1));
-    expect(sessions).toEqual(['SESSION', '47m', 'expired', '-', '-', '-']);
+    expect(sessions).toEqual(['SESSION', '47m', 'expired', '-', 'stale', '-']);
   });
 
   it('show "-" for a source without MFA', async () => {

@@ -3,6 +3,7 @@ import * as fs from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { mergeAwsConfigEntries, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
 import { ConfigError, XacctError } from '../../core/errors.js';
+import { makeDirs } from '../atomic-file.js';
 
 /** The file operations the writer uses; tests replace one to fail half-way. */
 export type FileOps = Pick<typeof fs, 'readFile' | 'writeFile' | 'open' | 'rename' | 'chmod' | 'unlink' | 'stat' | 'mkdir' | 'realpath'>;
@@ -39,7 +40,7 @@ export async function writeAwsConfigEntries(
       backup = backupPathOf(file);
       await replaceFile(ops, backup, existing.bytes, existing.mode);
     } else {
-      await ops.mkdir(dirname(file), { recursive: true, mode: 0o700 });
+      await makeDirs(dirname(file), 0o700, (path, options) => ops.mkdir(path, options));
     }
     await replaceFile(ops, existing?.target ?? file, Buffer.from(merge.text, 'utf8'), existing?.mode ?? 0o600);
     return { ...merge, file, ...(backup ? { backup } : {}) };

@@ -99,7 +99,7 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number)
 /**
  * Runs mfa_process through the shell with stdin and stderr on the terminal (for a touch or PIN prompt) when there
  * is one, and reads the code from its stdout. Messages name the program but never its arguments or output:
- * either could be a TOTP secret.
+ * either could be a TOTP secret. It gets xacct's environment without the secrets in it (the file passphrase, keys).
  */
 export async function runMfaProcess(command: string, env: Env, timeoutMs: number): Promise<string> {
   const what = `mfa_process (${programOf(command)})`;
@@ -112,7 +112,7 @@ export async function runMfaProcess(command: string, env: Env, timeoutMs: number
       // shell: `/bin/sh -c command` (cmd.exe on Windows).
       const child = spawn(command, {
         shell: true,
-        env: definedOnly(env),
+        env: withoutSecrets(env),
         stdio: [ttyFd ?? 'ignore', 'pipe', ttyFd ?? 'pipe'],
         detached: ownGroup && process.platform !== 'win32',
         windowsHide: true,
@@ -169,8 +169,18 @@ function programOf(command: string): string {
   return first.split('/').pop() || 'sh';
 }
 
-function definedOnly(env: Env): Record<string, string> {
+/** Secrets xacct may have in its environment; a program that prints a code needs none of them. */
+const WITHHELD = new Set([
+  'XACCT_FILE_PASSPHRASE',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+]);
+
+function withoutSecrets(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined) out[k] = v;
+  for (const [k, v] of Object.entries(env)) if (v !== undefined && !WITHHELD.has(k)) out[k] = v;
   return out;
 }

@@ -25,8 +25,11 @@ async function addCommand(source: string, env: NodeJS.ProcessEnv): Promise<void>
   ]);
   const map = await loadProfileMap(env);
   keys.checkSourceName(source, map);
+  // Keys given in the environment are checked first: a usage error (exit 2) whatever the state of the keychain.
+  const fromEnv = keys.accessKeysFromEnv(env);
+  if (fromEnv) keys.checkAccessKeys(fromEnv);
   const store = await openSecretStore(env, { backend: map.backend });
-  const given = keys.accessKeysFromEnv(env) ?? (await askForKeys(source));
+  const given = fromEnv ?? (await askForKeys(source));
   const { replaced } = await keys.addSourceKeys(store, source, given);
   const where = keys.storeDescription(store, xacctPaths(env).secretsFile);
   process.stderr.write(`${replaced ? 'replaced' : 'stored'} the keys of source '${source}' (${given.accessKeyId}) in ${where}\n`);

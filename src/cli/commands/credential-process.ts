@@ -10,15 +10,27 @@ export function register(program: Command): void {
       .argument('[profile]', 'profile to get credentials for (default: default_profile)')
       .description('print credentials as credential_process JSON, for ~/.aws/config'),
   ).action(async (profile: string | undefined, options: CredentialOptions) => {
-    const { getCredentials } = await import('../../app/get-credentials.js');
-    const { credentials } = await getCredentials(process.env, {
+    const [{ prepareCredentials }, fastPath] = await Promise.all([import('../../app/get-credentials.js'), import('../../app/fast-path-index.js')]);
+    // The fast path serves `credential-process <profile>` alone; --duration asks for another session and
+    // --no-cache for none, so only a run without them says what that call would be served.
+    const stamp = profile && !options.duration && options.cache ? fastPath.stampInputs(process.env) : undefined;
+    const prepared = await prepareCredentials(process.env, {
       ...(profile ? { profile } : {}),
       ...(options.mfaToken ? { mfaToken: options.mfaToken } : {}),
       ...(options.duration ? { duration: options.duration } : {}),
       ...(options.region ? { region: options.region } : {}),
       cache: options.cache,
     });
+    const credentials = await prepared.provider.retrieve();
     process.stdout.write(`${credentialProcessJson(credentials)}\n`);
+    if (profile && stamp) {
+      const { context, plan } = prepared;
+      try {
+        await fastPath.recordServedProfile(process.env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp });
+      } catch {
+        // Only speeds up later calls: a failure here must not fail this one.
+      }
+    }
   });
 }
 

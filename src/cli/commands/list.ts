@@ -1,15 +1,12 @@
 import type { Command } from 'commander';
+import { secondsLeft } from '../../core/credentials.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Env } from '../../core/paths.js';
 import { xacctPaths } from '../../core/paths.js';
 import type { ProfileMap, ProfilePlan } from '../../core/profile-map/types.js';
+import type { SessionTimeLeft } from '../../app/session-times.js';
 
-/**
- * Seam for the credential engine: seconds left of the profile's cached role session, or null when none is cached.
- * Until it is given, the SESSION column says "unknown" and JSON has `"session": null`.
- */
-export type SessionTimeLeft = (plan: ProfilePlan) => Promise<number | null>;
-
+export type { CachedSession, SessionTimeLeft } from '../../app/session-times.js';
 /** One row of `xacct list --json`: stable camelCase keys, null for what is not set. */
 export interface ListEntry {
   readonly name: string;
@@ -24,7 +21,7 @@ export interface ListEntry {
   readonly region: string | null;
   readonly durationSeconds: number;
   readonly origin: ProfilePlan['origin'];
-  readonly session: { readonly secondsLeft: number } | null;
+  readonly session: { readonly secondsLeft: number; readonly expiresAt: string; readonly stale: boolean } | null;
 }
 
 export interface ListOutput {
@@ -38,30 +35,38 @@ export function register(program: Command): void {
     .description('every profile: name, account, role ARN, source, MFA, cached session time left')
     .option('--json', 'print a JSON array instead of a table')
     .action(async (opts: { json?: boolean }) => {
-      await runList(process.env, opts, {
-        stdout: (s) => process.stdout.write(s),
-        stderr: (s) => process.stderr.write(s),
-      });
+      const { cachedSessionLookup } = await import('../../app/session-times.js');
+      await runList(
+        process.env,
+        opts,
+        { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
+        (map) => cachedSessionLookup(process.env, map),
+      );
     });
 }
 
-export async function runList(env: Env, opts: { json?: boolean }, out: ListOutput, sessionTimeLeft?: SessionTimeLeft): Promise<void> {
+/** How the cached sessions are looked up; `warning` (one line) when they cannot be. Without it, SESSION says "unknown". */
+export type SessionSource = (map: ProfileMap) => Promise<{ lookup?: SessionTimeLeft; warning?: string }>;
+
+export async function runList(env: Env, opts: { json?: boolean }, out: ListOutput, sessions?: SessionSource): Promise<void> {
   const { loadProfileMap } = await import('../../app/load-profile-map.js');
   const map = await loadProfileMap(env);
-  const entries = await listEntries(map, sessionTimeLeft);
+  const found = sessions && map.profiles.size > 0 ? await sessions(map) : {};
+  if (found.warning) out.stderr(`xacct: warning: ${found.warning}\n`);
+  const entries = await listEntries(map, found.lookup);
   if (opts.json) {
     out.stdout(`${JSON.stringify(entries, null, 2)}\n`);
     return;
   }
   for (const note of notes(map, env)) out.stderr(`xacct: ${note}\n`);
-  if (entries.length) out.stdout(formatTable(entries, sessionTimeLeft !== undefined));
+  if (entries.length) out.stdout(formatTable(entries, found.lookup !== undefined));
 }
 
 /** The rows, sorted by name (the map is). */
-export async function listEntries(map: ProfileMap, sessionTimeLeft?: SessionTimeLeft): Promise<ListEntry[]> {
+export async function listEntries(map: ProfileMap, sessionTimeLeft?: SessionTimeLeft, now: Date = new Date()): Promise<ListEntry[]> {
   return Promise.all(
     [...map.profiles.values()].map(async (p) => {
-      const secondsLeft = sessionTimeLeft ? await sessionTimeLeft(p) : null;
+      const cached = sessionTimeLeft ? await sessionTimeLeft(p) : null;
       return {
         name: p.name,
         accountId: p.accountId,
@@ -74,7 +79,11 @@ export async function listEntries(map: ProfileMap, sessionTimeLeft?: SessionTime
         region: p.region ?? null,
         durationSeconds: p.durationSeconds,
         origin: p.origin,
-        session: secondsLeft === null ? null : { secondsLeft },
+        session: cached && {
+          secondsLeft: secondsLeft({ expiration: cached.expiresAt }, now),
+          expiresAt: cached.expiresAt.toISOString(),
+          stale: cached.stale,
+        },
       };
     }),
   );
@@ -99,6 +108,7 @@ function sessionColumn(e: ListEntry, sessionsKnown: boolean): string {
   if (!sessionsKnown) return 'unknown';
   if (!e.session) return '-';
   if (e.session.secondsLeft <= 0) return 'expired';
+  if (e.session.stale) return 'stale';
   return formatDuration(Math.ceil(e.session.secondsLeft / 60) * 60);
 }
 

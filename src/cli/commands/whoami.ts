@@ -1,11 +1,27 @@
 import type { Command } from 'commander';
-import { notImplemented } from '../not-implemented.js';
+import { addCredentialOptions, type CredentialOptions } from '../program.js';
+
+interface WhoamiOptions extends CredentialOptions {
+  json?: boolean;
+}
 
 export function register(program: Command): void {
-  program
-    .command('whoami')
-    .description("STS GetCallerIdentity with the profile's credentials")
-    .allowUnknownOption()
-    .allowExcessArguments()
-    .action(() => notImplemented('whoami'));
+  addCredentialOptions(
+    program
+      .command('whoami')
+      .description("STS GetCallerIdentity with the profile's credentials")
+      .argument('[profile]', 'profile to use (default: default_profile)')
+      .option('--json', 'print {"account","arn","userId","profile"} instead of text'),
+  )
+    .action(async (profile: string | undefined, opts: WhoamiOptions) => {
+      const { whoami, formatWhoami } = await import('../../app/whoami.js');
+      const result = await whoami(process.env, {
+        ...(profile ? { profile } : {}),
+        ...(opts.mfaToken ? { mfaToken: opts.mfaToken } : {}),
+        ...(opts.duration ? { duration: opts.duration } : {}),
+        ...(opts.region ? { region: opts.region } : {}),
+        cache: opts.cache,
+      });
+      process.stdout.write(opts.json ? `${JSON.stringify({ account: result.account, arn: result.arn, userId: result.userId, profile: result.profile })}\n` : formatWhoami(result));
+    });
 }

@@ -1,4 +1,5 @@
 import type { CredentialProvider } from '../credentials.js';
+import { provider } from '../credentials.js';
 import { secretKeys } from '../cache-entry.js';
 import type { RoleSessionVia } from '../fingerprint.js';
 import { mfaSessionFingerprint, roleSessionFingerprint } from '../fingerprint.js';
@@ -14,6 +15,17 @@ import { sourceCredentials } from './source.js';
 /** AWS caps a role session taken from an MFA session, or from another role session (chaining), at 1 hour. */
 export const MAX_CHAINED_ROLE_SECONDS = 3600;
 
+/** SPEC: a cached session is reused while more than 5 minutes of it remain. */
+export const REUSE_MARGIN_SECONDS = 300;
+
+/**
+ * Seconds of a role session that must remain for it to be reused: SPEC's 5 minutes, or with `shortSessions`
+ * (test-only role sessions shorter than 15 minutes) a quarter of the session, so that a 60 s session serves 45 s.
+ */
+export function roleReuseMargin(durationSeconds: number, shortSessions: boolean): number {
+  return shortSessions ? Math.min(REUSE_MARGIN_SECONDS, Math.floor(durationSeconds / 4)) : REUSE_MARGIN_SECONDS;
+}
+
 export interface EngineDeps {
   readonly store: SecretStore;
   readonly lock: LockManager;
@@ -26,8 +38,13 @@ export interface EngineDeps {
   readonly userName: string | undefined;
   /** false with --no-cache. */
   readonly cache: boolean;
-  /** Called once for every new role session, with the plan it was assumed for. */
+  /**
+   * Called once for every new role session, with the plan it was assumed for, once the session is cached and the
+   * cache lock released: processes waiting for that session do not wait for this too.
+   */
   readonly onRoleSession?: (plan: ProfilePlan, sessionName: string, session: AssumedRole) => Promise<void> | void;
+  /** Test-only (XACCT_UNSAFE_MIN_DURATION_SECONDS): role sessions are reused down to {@link roleReuseMargin}. */
+  readonly shortSessions?: boolean;
   /** Non-fatal trouble (a session that could not be cached). */
   readonly warn?: (message: string) => void;
 }
@@ -46,9 +63,10 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
   const mfaSessions = new Map<string, CredentialProvider>();
   const roles = new Map<string, CredentialProvider>();
 
-  const cacheOptions = (key: string, fingerprint: string | (() => Promise<string>)) => ({
+  const cacheOptions = (key: string, fingerprint: string | (() => Promise<string>), minSecondsLeft = REUSE_MARGIN_SECONDS) => ({
     key,
     fingerprint,
+    minSecondsLeft,
     store: deps.store,
     lock: deps.lock,
     clock: deps.clock,
@@ -76,14 +94,22 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     return getOrAdd(roles, plan.name, () => {
       const shape = roleSessionShape(plan, deps.userName);
       const effective = shape.durationSeconds === plan.durationSeconds ? plan : { ...plan, durationSeconds: shape.durationSeconds };
-      const roleDeps = {
-        ...deps,
-        sessionName: shape.sessionName,
-        onIssued: (s: AssumedRole) => deps.onRoleSession?.(effective, shape.sessionName, s),
-      };
+      const issued: AssumedRole[] = [];
+      const roleDeps = { ...deps, sessionName: shape.sessionName, onIssued: (s: AssumedRole) => void issued.push(s) };
       const inner = plan.parent ? roleOf(plan.parent) : shape.via === 'mfa-session' ? mfaSessionOf(plan.source) : sourceOf(plan.source);
       const session = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
-      return memoize(cached(session, cacheOptions(secretKeys.roleSession(plan.name), shape.fingerprint)), { clock: deps.clock });
+      const margin = roleReuseMargin(shape.durationSeconds, deps.shortSessions ?? false);
+      const cachedSession = cached(session, cacheOptions(secretKeys.roleSession(plan.name), shape.fingerprint, margin));
+      const announced = provider(async () => {
+        try {
+          const creds = await cachedSession.retrieve();
+          for (const s of issued.splice(0)) await deps.onRoleSession?.(effective, shape.sessionName, s);
+          return creds;
+        } finally {
+          issued.length = 0;
+        }
+      });
+      return memoize(announced, { clock: deps.clock, minSecondsLeft: margin });
     });
   }
 

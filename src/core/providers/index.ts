@@ -2,6 +2,8 @@ export { cached, type CacheOptions } from './cached.js';
 export {
   createCredentialEngine,
   MAX_CHAINED_ROLE_SECONDS,
+  REUSE_MARGIN_SECONDS,
+  roleReuseMargin,
   roleSessionShape,
   type CredentialEngine,
   type EngineDeps,

@@ -1,0 +1,98 @@
+/**
+ * `on_assume = "cmd"` of the profile map: a command run through `sh -c` after each new role session (never for a
+ * cached one), told which session through XACCT_* variables and never given a secret. Its output goes to stderr,
+ * since stdout may be credential-process's JSON; it cannot fail the session, only warn.
+ */
+import { spawn } from 'node:child_process';
+import type { Env } from '../core/paths.js';
+import type { ProfilePlan } from '../core/profile-map/types.js';
+import { applyEnvChanges } from '../core/session-env.js';
+
+export const ON_ASSUME_TIMEOUT_MS = 10_000;
+
+export interface RoleSessionEvent {
+  readonly plan: ProfilePlan;
+  readonly sessionName: string;
+  readonly expiration?: Date;
+}
+
+export interface OnAssumeOptions {
+  /** xacct's environment, which the command inherits without the secrets. */
+  readonly env: Env;
+  /** One line for people on stderr. */
+  readonly warn: (message: string) => void;
+  readonly timeoutMs?: number;
+  /** Where the command's stdout and stderr go: our stderr (fd 2) by default. */
+  readonly output?: number;
+}
+
+/** Secrets xacct may have in its own environment; the command needs none of them. */
+const WITHHELD = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'XACCT_FILE_PASSPHRASE',
+] as const;
+
+/** The command's environment: `env` without the secrets, with the session described by XACCT_* variables. */
+export function onAssumeEnv(env: Env, event: RoleSessionEvent): Record<string, string> {
+  const { plan } = event;
+  const launcherAdded = (env.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
+  const removed = Object.fromEntries([...WITHHELD, ...launcherAdded, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
+  return applyEnvChanges(env, {
+    ...removed,
+    XACCT_PROFILE: plan.name,
+    XACCT_ACCOUNT_ID: plan.accountId,
+    XACCT_ACCOUNT_NAME: plan.accountName ?? '',
+    XACCT_ROLE_ARN: plan.roleArn,
+    XACCT_ROLE_SESSION_NAME: event.sessionName,
+    XACCT_EXPIRATION: event.expiration?.toISOString() ?? '',
+  });
+}
+
+/** Runs the command and waits for it (at most `timeoutMs`); every failure is a warning, never an error. */
+export async function runOnAssume(command: string, event: RoleSessionEvent, options: OnAssumeOptions): Promise<void> {
+  const what = `on_assume (${programOf(command)})`;
+  const timeoutMs = options.timeoutMs ?? ON_ASSUME_TIMEOUT_MS;
+  const output = options.output ?? 2;
+  const outcome = await new Promise<string | undefined>((resolve) => {
+    let child;
+    try {
+      // A process group of its own, so that a timeout stops everything the command started.
+      child = spawn('/bin/sh', ['-c', command], {
+        env: onAssumeEnv(options.env, event),
+        stdio: ['ignore', output, output],
+        detached: true,
+      });
+    } catch (err) {
+      resolve(`could not be started: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        /* already gone */
+      }
+      resolve(`did not finish within ${timeoutMs / 1000} s and was stopped`);
+    }, timeoutMs);
+    child.once('error', (err: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      resolve(`could not be started: ${err.code ?? err.message}`);
+    });
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      if (signal) resolve(`was killed by ${signal}`);
+      else if (code !== 0) resolve(`failed with exit code ${code}`);
+      else resolve(undefined);
+    });
+  });
+  if (outcome) options.warn(`${what} ${outcome}; the session of ${event.plan.name} is still used`);
+}
+
+/** The program's name only: the rest of the command line may hold a webhook URL or a token. */
+function programOf(command: string): string {
+  return command.trim().split(/\s+/)[0] ?? 'sh';
+}

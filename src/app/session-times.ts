@@ -1,0 +1,68 @@
+/**
+ * The cached role sessions `xacct list` shows: one listing of the secret store's keys, then a read of each
+ * `role-session:<profile>` entry that exists. Nothing is asked: without a reachable keychain (or the file
+ * backend's passphrase in XACCT_FILE_PASSPHRASE) the sessions are unknown, and a warning says why.
+ */
+import { decodeCacheEntry, secretKeys } from '../core/cache-entry.js';
+import { XacctError } from '../core/errors.js';
+import type { Env } from '../core/paths.js';
+import type { SecretStore } from '../core/ports.js';
+import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
+import { roleSessionShape } from '../core/providers/engine.js';
+import { currentUserName } from './context.js';
+
+/** A role session found in the cache for a profile. */
+export interface CachedSession {
+  readonly expiresAt: Date;
+  /** Cached for other settings than the profile's current ones (its fingerprint differs): it will not be reused. */
+  readonly stale: boolean;
+}
+
+/** The profile's cached role session, or null when none is cached. */
+export type SessionTimeLeft = (plan: ProfilePlan) => Promise<CachedSession | null>;
+
+export interface SessionTimesDeps {
+  readonly openStore: (env: Env, backend: ProfileMap['backend']) => Promise<SecretStore>;
+  readonly userName: (env: Env) => string | undefined;
+}
+
+const defaultDeps: SessionTimesDeps = {
+  openStore: openStoreWithoutAsking,
+  userName: currentUserName,
+};
+
+export async function cachedSessionLookup(
+  env: Env,
+  map: ProfileMap,
+  deps: Partial<SessionTimesDeps> = {},
+): Promise<{ lookup?: SessionTimeLeft; warning?: string }> {
+  const d = { ...defaultDeps, ...deps };
+  const found = new Map<string, CachedSession>();
+  try {
+    const store = await d.openStore(env, map.backend);
+    const keys = new Set(await store.list());
+    const userName = d.userName(env);
+    const plans = [...map.profiles.values()].filter((plan) => keys.has(secretKeys.roleSession(plan.name)));
+    const entries = await Promise.all(plans.map(async (plan) => [plan, decodeCacheEntry(await store.get(secretKeys.roleSession(plan.name)))] as const));
+    for (const [plan, entry] of entries) {
+      if (!entry) continue; // corrupt or foreign: the engine treats it as no session
+      found.set(plan.name, { expiresAt: entry.credentials.expiration, stale: entry.fingerprint !== roleSessionShape(plan, userName).fingerprint });
+    }
+  } catch (err) {
+    const reason = err instanceof XacctError ? err.message : String(err);
+    return { warning: `cached sessions unknown: ${reason}` };
+  }
+  return { lookup: async (plan: ProfilePlan) => found.get(plan.name) ?? null };
+}
+
+/** The secret store in force, never prompting: the file backend's passphrase only from XACCT_FILE_PASSPHRASE. */
+export async function openStoreWithoutAsking(env: Env, backend: ProfileMap['backend']): Promise<SecretStore> {
+  const { openSecretStore } = await import('../adapters/keychain/index.js');
+  return openSecretStore(env, {
+    ...(backend ? { backend } : {}),
+    passphrase: async ({ file }) => {
+      if (env.XACCT_FILE_PASSPHRASE) return env.XACCT_FILE_PASSPHRASE;
+      throw new XacctError(`XACCT_FILE_PASSPHRASE is not set, and ${file} is not opened without it here`);
+    },
+  });
+}
