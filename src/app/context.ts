@@ -4,6 +4,7 @@
  * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
  */
 import { closeSync } from 'node:fs';
+import { oneLine } from '../core/one-line.js';
 import { userInfo } from 'node:os';
 import { XacctError } from '../core/errors.js';
 import type { AwsCredentials } from '../core/credentials.js';
@@ -123,7 +124,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       record: async (entry) => (await openAudit()).record(entry),
     },
     userName: currentUserName(env),
-    warn: (message) => void process.stderr.write(`xacct: warning: ${message}\n`),
+    warn: (message) => void process.stderr.write(`xacct: warning: ${oneLine(message)}\n`),
     hideProgress: () => {
       showProgress = false;
     },

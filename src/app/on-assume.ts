@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import type { Env } from '../core/paths.js';
 import type { ProfilePlan } from '../core/profile-map/types.js';
-import { applyEnvChanges } from '../core/session-env.js';
+import { applyEnvChanges, SECRET_ENV_VARS } from '../core/session-env.js';
 
 export const ON_ASSUME_TIMEOUT_MS = 10_000;
 
@@ -26,21 +26,11 @@ export interface OnAssumeOptions {
   readonly output?: number;
 }
 
-/** Secrets xacct may have in its own environment; the command needs none of them. */
-const WITHHELD = [
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_SECURITY_TOKEN',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
-  'XACCT_FILE_PASSPHRASE',
-] as const;
-
 /** The command's environment: `env` without the secrets, with the session described by XACCT_* variables. */
 export function onAssumeEnv(env: Env, event: RoleSessionEvent): Record<string, string> {
   const { plan } = event;
   const launcherAdded = (env.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
-  const removed = Object.fromEntries([...WITHHELD, ...launcherAdded, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
+  const removed = Object.fromEntries([...SECRET_ENV_VARS, ...launcherAdded, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
   return applyEnvChanges(env, {
     ...removed,
     XACCT_PROFILE: plan.name,

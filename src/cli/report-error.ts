@@ -1,4 +1,5 @@
 import { XacctError } from '../core/errors.js';
+import { oneLine } from '../core/one-line.js';
 
 /**
  * Prints an error as one line on stderr (`xacct: …`, plus a hint line when one helps) and returns the exit code.
@@ -19,15 +20,3 @@ export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   return 1;
 }
 
-/**
- * One line, and nothing a terminal would act on: messages quote values from files and from the network (an STS
- * error's text), and an escape sequence in one could rewrite the screen. Control characters are shown as \xNN.
- */
-function oneLine(s: string): string {
-  return s
-    .replace(/\s*[\r\n]\s*/g, ' ')
-    .replace(/\t/g, ' ')
-    // eslint-disable-next-line no-control-regex -- matching control characters is the point
-    .replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
-    .trim();
-}

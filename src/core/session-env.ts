@@ -91,6 +91,16 @@ export function applyEnvChanges(baseEnv: Env, changes: Readonly<Record<string, s
   return env;
 }
 
+/** Secrets xacct may have in its own environment; helper commands it runs (mfa_process, on_assume) get none of them. */
+export const SECRET_ENV_VARS = [
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_SECURITY_TOKEN',
+  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
+  'XACCT_FILE_PASSPHRASE',
+] as const;
+
 /** exec and assume refuse to start a session inside another one (SPEC), unless given --force. */
 export function assertNotNested(env: Env, force: boolean | undefined): void {
   const current = env.XACCT_PROFILE;

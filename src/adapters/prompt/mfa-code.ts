@@ -2,6 +2,7 @@
  * MFA codes, from (in this order) --mfa-token, the source's mfa_process, or a prompt on the terminal.
  * Every code is checked to be 6 digits before it reaches AWS.
  */
+import { SECRET_ENV_VARS } from '../../core/session-env.js';
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { UsageError, XacctError } from '../../core/errors.js';
@@ -169,15 +170,7 @@ function programOf(command: string): string {
   return first.split('/').pop() || 'sh';
 }
 
-/** Secrets xacct may have in its environment; a program that prints a code needs none of them. */
-const WITHHELD = new Set([
-  'XACCT_FILE_PASSPHRASE',
-  'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY',
-  'AWS_SESSION_TOKEN',
-  'AWS_SECURITY_TOKEN',
-  'AWS_CONTAINER_AUTHORIZATION_TOKEN',
-]);
+const WITHHELD: ReadonlySet<string> = new Set(SECRET_ENV_VARS);
 
 function withoutSecrets(env: Env): Record<string, string> {
   const out: Record<string, string> = {};
