@@ -29,7 +29,7 @@ export default tseslint.config(
     // Architecture: core never imports an adapter, the app layer or the CLI.
     files: ['src/core/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/app/**', '**/cli/**', '@aws-sdk/*', '@napi-rs/*', '@inquirer/*', 'commander', 'chalk'] }],
+      'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/app/**', '**/cli/**', '@aws-sdk/*', '@napi-rs/*', '@inquirer/*', 'commander'] }],
     },
   },
 );

@@ -40,9 +40,9 @@ function whyNoFolder(err: unknown): string {
  * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns where a parent exists but refuses
  * children (mkdir under /proc/self answers ENOENT, and it tries the parent again, without end).
  */
-export async function makeDirs(dir: string, mode: number, mkdirFn: (path: string, options: { mode: number }) => Promise<unknown> = mkdir): Promise<void> {
+export async function makeDirs(dir: string, mode: number): Promise<void> {
   try {
-    await mkdirFn(dir, { mode });
+    await mkdir(dir, { mode });
     return;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
@@ -52,24 +52,39 @@ export async function makeDirs(dir: string, mode: number, mkdirFn: (path: string
     }
     const parent = dirname(dir);
     if (code !== 'ENOENT' || parent === dir) throw err;
-    await makeDirs(parent, mode, mkdirFn);
+    await makeDirs(parent, mode);
   }
   // The parent exists now: a second ENOENT means this folder cannot be made there (and is not retried).
-  await mkdirFn(dir, { mode }).catch(async (err: NodeJS.ErrnoException) => {
+  await mkdir(dir, { mode }).catch(async (err: NodeJS.ErrnoException) => {
     if (err.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err;
   });
+}
+
+/** The file operations writeFileAtomic uses; tests replace one to fail half-way. */
+export interface AtomicWriteOps {
+  readonly open: typeof open;
+  readonly chmod: typeof chmod;
+  readonly rename: typeof rename;
+  readonly unlink: typeof unlink;
+}
+
+export interface AtomicWriteOptions {
+  /** The file's mode, exactly (the umask does not apply); default 0600. */
+  readonly mode?: number;
+  readonly ops?: Partial<AtomicWriteOps>;
 }
 
 /**
  * Replaces `path` with `data` so that a reader sees either the old or the new content, never a part:
  * a temp file in the same folder (same filesystem, so rename is atomic), fsync, rename over the target.
- * The temp file is created with `mode` from the start, so the data is never readable by others.
+ * The temp file is private (0600) while it is written and gets `mode` just before the rename.
  */
-export async function writeFileAtomic(path: string, data: string | Uint8Array, options: { mode?: number } = {}): Promise<void> {
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: AtomicWriteOptions = {}): Promise<void> {
+  const ops: AtomicWriteOps = { open, chmod, rename, unlink, ...options.ops };
   const mode = options.mode ?? 0o600;
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await open(temp, 'wx', mode);
+  const handle = await ops.open(temp, 'wx', 0o600);
   try {
     try {
       await handle.writeFile(data);
@@ -77,9 +92,10 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     } finally {
       await handle.close();
     }
-    await rename(temp, path);
+    await ops.chmod(temp, mode);
+    await ops.rename(temp, path);
   } catch (err) {
-    await unlink(temp).catch(() => undefined);
+    await ops.unlink(temp).catch(() => undefined);
     throw err;
   }
   await syncDir(dir);

@@ -97,7 +97,9 @@ function explain(err: unknown, profile: string, source: string): XacctError {
       { hint: `store keys for source '${source}' with \`xacct add ${source}\``, cause: err },
     );
   }
-  return new XacctError(`cannot load credentials for source '${source}' from AWS profile '${profile}': ${first}`, {
+  // Node's exec() error quotes the whole credential_process command line, which may hold a secret.
+  const why = /^Command failed:/.test(first) ? 'its credential_process failed' : first;
+  return new XacctError(`cannot load credentials for source '${source}' from AWS profile '${profile}': ${why}`, {
     cause: err,
   });
 }

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
+import { envWithoutSecrets } from '../core/session-env.js';
 
 /**
  * The command that opens a URL in the default browser, the URL as its own argv element and never through a
@@ -24,7 +25,7 @@ export function browserCommand(url: string, env: Env, platform: NodeJS.Platform 
 export function openInBrowser(url: string, env: Env): Promise<void> {
   const [command, args] = browserCommand(url, env);
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: 'ignore', detached: true, shell: false, env: env as NodeJS.ProcessEnv });
+    const child = spawn(command, args, { stdio: 'ignore', detached: true, shell: false, env: envWithoutSecrets(env) });
     child.once('spawn', () => {
       child.unref();
       resolve();

@@ -115,7 +115,7 @@ function coalesce<T>(fn: () => Promise<T>): () => Promise<T> {
   };
 }
 
-export function toContainerCredentials(creds: AwsCredentials): ContainerCredentials {
+function toContainerCredentials(creds: AwsCredentials): ContainerCredentials {
   if (!creds.sessionToken || !creds.expiration) {
     // Container credentials are temporary by definition; the SDKs reject a body without Token and Expiration.
     throw new XacctError('the credentials to serve are not temporary (no session token or expiry)');

@@ -192,7 +192,7 @@ function isStale(current: Inspected, host: string, staleMs: number): boolean {
   return !processAlive(holder.pid);
 }
 
-export function processAlive(pid: number): boolean {
+function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
   } catch (err) {

@@ -5,7 +5,7 @@ import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 
 /** Signals passed on to the child while it runs; xacct itself survives them and waits for the child. */
-export const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
+const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
 export type ForwardedSignal = (typeof FORWARDED_SIGNALS)[number];
 
 /** Signals a terminal sends to its whole foreground process group (Ctrl-C, Ctrl-\, a resize). */

@@ -20,7 +20,7 @@ export interface StsCallContext {
 }
 
 /** AwsError code for a clock too far from STS's for sessions to be judged right. */
-export const CLOCK_SKEW = 'ClockSkew';
+const CLOCK_SKEW = 'ClockSkew';
 /**
  * Beyond this, a cached session is judged fresh or expired by more than the 5-minute reuse margin, and AWS
  * itself refuses signatures (its tolerance is 5 minutes too).
@@ -29,9 +29,9 @@ export const MAX_CLOCK_SKEW_SECONDS = 300;
 const CLOCK_HINT = 'set the system clock (enable NTP, e.g. `timedatectl set-ntp true`) and try again';
 
 /** AwsError code for an MFA code AWS refused: the caller may ask for another one. */
-export const MFA_CODE_REJECTED = 'InvalidMfaCode';
+const MFA_CODE_REJECTED = 'InvalidMfaCode';
 /** AwsError code for a request that never got an answer from STS. */
-export const STS_UNREACHABLE = 'NetworkError';
+const STS_UNREACHABLE = 'NetworkError';
 
 const NETWORK_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH',

@@ -50,7 +50,7 @@ export function stsRegion(env: Env, region?: string): string {
 }
 
 /** AWS_ENDPOINT_URL_STS, else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. */
-export function configuredStsEndpoint(env: Env): string | undefined {
+function configuredStsEndpoint(env: Env): string | undefined {
   if (isTrue(env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS)) return undefined;
   return env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || undefined;
 }

@@ -3,8 +3,6 @@
  * Nothing heavy is imported here: the AWS SDK, the keychain binding and the prompt library load only when a
  * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
  */
-import { closeSync } from 'node:fs';
-import { oneLine } from '../core/one-line.js';
 import { userInfo } from 'node:os';
 import { XacctError } from '../core/errors.js';
 import type { AwsCredentials } from '../core/credentials.js';
@@ -22,6 +20,7 @@ import type {
 import type { ProfileMap } from '../core/profile-map/types.js';
 import { userNameFrom } from '../core/session-name.js';
 import { chooseBackend } from '../adapters/keychain/index.js';
+import { warn } from './say.js';
 
 export interface ContextOptions {
   /** --mfa-token: the code to use instead of asking. */
@@ -50,7 +49,7 @@ export interface AppContext {
   hideProgress?(): void;
 }
 
-export const systemClock: Clock = { now: () => new Date() };
+const systemClock: Clock = { now: () => new Date() };
 
 export function createContext(env: Env, map: ProfileMap, options: ContextOptions = {}): AppContext {
   const paths = xacctPaths(env);
@@ -124,7 +123,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       record: async (entry) => (await openAudit()).record(entry),
     },
     userName: currentUserName(env),
-    warn: (message) => void process.stderr.write(`xacct: warning: ${oneLine(message)}\n`),
+    warn,
     hideProgress: () => {
       showProgress = false;
     },
@@ -132,10 +131,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
 }
 
 async function terminalPresent(): Promise<boolean> {
-  const fd = (await import('../adapters/prompt/tty.js')).openTerminalFd();
-  if (fd === null) return false;
-  closeSync(fd);
-  return true;
+  return (await import('../adapters/prompt/tty.js')).terminalPresent();
 }
 
 /** `os.userInfo()` throws where the user has no passwd entry (some containers): then USER / USERNAME. */

@@ -24,7 +24,7 @@ import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, SourcePlan } from '../core/profile-map/types.js';
 
 /** GetCallerIdentity's time limit: doctor reports an unreachable STS, it does not wait for it. */
-export const STS_CHECK_TIMEOUT_MS = 5_000;
+const STS_CHECK_TIMEOUT_MS = 5_000;
 
 export interface DoctorSts {
   getCallerIdentity(creds: AwsCredentials, region?: string): Promise<CallerIdentityWithTime>;

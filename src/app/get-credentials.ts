@@ -117,7 +117,7 @@ export function unsafeMinDurationSeconds(env: Env): number | undefined {
 }
 
 /** The engine over a context's ports; every new role session is written to the audit log. */
-export function credentialEngine(
+function credentialEngine(
   context: AppContext,
   options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; shortSessions?: boolean },
 ): CredentialEngine {

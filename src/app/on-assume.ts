@@ -6,9 +6,10 @@
 import { spawn } from 'node:child_process';
 import type { Env } from '../core/paths.js';
 import type { ProfilePlan } from '../core/profile-map/types.js';
-import { applyEnvChanges, SECRET_ENV_VARS } from '../core/session-env.js';
+import { programName } from '../core/program-name.js';
+import { applyEnvChanges, envWithoutSecrets } from '../core/session-env.js';
 
-export const ON_ASSUME_TIMEOUT_MS = 10_000;
+const ON_ASSUME_TIMEOUT_MS = 10_000;
 
 export interface RoleSessionEvent {
   readonly plan: ProfilePlan;
@@ -29,10 +30,7 @@ export interface OnAssumeOptions {
 /** The command's environment: `env` without the secrets, with the session described by XACCT_* variables. */
 export function onAssumeEnv(env: Env, event: RoleSessionEvent): Record<string, string> {
   const { plan } = event;
-  const launcherAdded = (env.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
-  const removed = Object.fromEntries([...SECRET_ENV_VARS, ...launcherAdded, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
-  return applyEnvChanges(env, {
-    ...removed,
+  return applyEnvChanges(envWithoutSecrets(env), {
     XACCT_PROFILE: plan.name,
     XACCT_ACCOUNT_ID: plan.accountId,
     XACCT_ACCOUNT_NAME: plan.accountName ?? '',
@@ -44,7 +42,7 @@ export function onAssumeEnv(env: Env, event: RoleSessionEvent): Record<string, s
 
 /** Runs the command and waits for it (at most `timeoutMs`); every failure is a warning, never an error. */
 export async function runOnAssume(command: string, event: RoleSessionEvent, options: OnAssumeOptions): Promise<void> {
-  const what = `on_assume (${programOf(command)})`;
+  const what = `on_assume (${programName(command)})`;
   const timeoutMs = options.timeoutMs ?? ON_ASSUME_TIMEOUT_MS;
   const output = options.output ?? 2;
   const outcome = await new Promise<string | undefined>((resolve) => {
@@ -80,9 +78,4 @@ export async function runOnAssume(command: string, event: RoleSessionEvent, opti
     });
   });
   if (outcome) options.warn(`${what} ${outcome}; the session of ${event.plan.name} is still used`);
-}
-
-/** The program's name only: the rest of the command line may hold a webhook URL or a token. */
-function programOf(command: string): string {
-  return command.trim().split(/\s+/)[0] ?? 'sh';
 }

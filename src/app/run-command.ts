@@ -2,6 +2,7 @@ import { getCredentials, type CredentialRequest, type ObtainedCredentials } from
 import type { Env } from '../core/paths.js';
 import { assertNotNested, sessionEnv, sessionEnvChanges, type SessionInput } from '../core/session-env.js';
 import { exportStatements, type ExportShell } from '../core/shell-export.js';
+import { say } from './say.js';
 
 /** What the use cases below call; tests replace them. */
 export interface SessionDeps {
@@ -22,9 +23,18 @@ const defaultDeps: SessionDeps = {
   getCredentials,
   runCommand: async (command, args, env) => (await import('../adapters/process.js')).runCommand(command, args, env),
   startShell: async (shell, env) => (await import('../adapters/process.js')).startShell(shell, env),
-  say: (line) => void process.stderr.write(`xacct: ${line}\n`),
+  say,
   now: () => new Date(),
 };
+
+/**
+ * The credentials of a session that exec or assume starts: refused inside another session unless --force (SPEC),
+ * and the profile asked for with the picker when none is named and there is no default_profile.
+ */
+export function sessionCredentials(env: Env, req: SessionRequest, get: SessionDeps['getCredentials']): Promise<ObtainedCredentials> {
+  assertNotNested(env, req.force);
+  return get(env, { ...req, askForProfile: true });
+}
 
 /** `xacct exec`: runs the command with the session in its environment; resolves to the command's exit code. */
 export async function execWithSession(
@@ -35,16 +45,14 @@ export async function execWithSession(
   deps: Partial<SessionDeps> = {},
 ): Promise<number> {
   const d = { ...defaultDeps, ...deps };
-  assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
+  const obtained = await sessionCredentials(env, req, d.getCredentials);
   return d.runCommand(command, args, sessionEnv(env, sessionOf(obtained)));
 }
 
 /** `xacct assume`: the user's `$SHELL` (else /bin/sh) with the session; resolves to the shell's exit code. */
 export async function assumeInShell(env: Env, req: SessionRequest, deps: Partial<SessionDeps> = {}): Promise<number> {
   const d = { ...defaultDeps, ...deps };
-  assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
+  const obtained = await sessionCredentials(env, req, d.getCredentials);
   const expiry = obtained.credentials.expiration ? `, expires ${describeExpiry(obtained.credentials.expiration, d.now())}` : '';
   d.say(`entering ${obtained.plan.name} (${obtained.plan.roleArn})${expiry}; exit to leave`);
   return d.startShell(env.SHELL || '/bin/sh', sessionEnv(env, sessionOf(obtained)));
@@ -53,8 +61,7 @@ export async function assumeInShell(env: Env, req: SessionRequest, deps: Partial
 /** `xacct assume --export`: the statements that turn the calling shell into a session. */
 export async function assumeExport(env: Env, req: SessionRequest, shell: ExportShell, deps: Partial<SessionDeps> = {}): Promise<string> {
   const d = { ...defaultDeps, ...deps };
-  assertNotNested(env, req.force);
-  const obtained = await d.getCredentials(env, { ...req, askForProfile: true });
+  const obtained = await sessionCredentials(env, req, d.getCredentials);
   return exportStatements(sessionEnvChanges(sessionOf(obtained)), shell);
 }
 

@@ -1,9 +1,10 @@
 import { startCredentialServer } from '../adapters/credential-server.js';
 import { XacctError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
-import { assertNotNested, sessionEnv } from '../core/session-env.js';
+import { sessionEnv } from '../core/session-env.js';
 import { getCredentials, type CredentialRequest, type ObtainedCredentials } from './get-credentials.js';
-import type { SessionRequest } from './run-command.js';
+import { sessionCredentials, type SessionRequest } from './run-command.js';
+import { debugEnabled, say } from './say.js';
 
 export interface ServeDeps {
   readonly getCredentials: (env: Env, req: CredentialRequest) => Promise<ObtainedCredentials>;
@@ -18,7 +19,7 @@ export interface ServeDeps {
 const defaultDeps: ServeDeps = {
   getCredentials,
   runCommand: async (command, args, env) => (await import('../adapters/process.js')).runCommand(command, args, env),
-  say: (line) => void process.stderr.write(`xacct: ${line}\n`),
+  say,
   shadowingDefaultProfile,
 };
 
@@ -35,12 +36,11 @@ export async function runWithCredentialServer(
   deps: Partial<ServeDeps> = {},
 ): Promise<number> {
   const d = { ...defaultDeps, ...deps };
-  const debug = env.XACCT_DEBUG === '1' || env.XACCT_DEBUG === 'true';
-  assertNotNested(env, req.force);
+  const debug = debugEnabled(env);
 
   // First retrieval before the command starts: the profile is chosen and any MFA prompt answered while the
   // terminal is still ours, and a profile that cannot be assumed fails here, not inside the command.
-  const first = await d.getCredentials(env, { ...req, askForProfile: true });
+  const first = await sessionCredentials(env, req, d.getCredentials);
   const profile = first.plan.name;
   const shadowed = await d.shadowingDefaultProfile(env).catch(() => undefined);
   if (shadowed) d.say(`warning: ${shadowed}`);
@@ -51,7 +51,7 @@ export async function runWithCredentialServer(
   const server = await startCredentialServer(() => renewals.retrieve(), {
     onError: (err) => {
       d.say(`could not renew the credentials of ${profile}: ${describe(err)}`);
-      if (debug && err instanceof Error && err.stack) d.say(err.stack);
+      if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
     },
   });
   try {
@@ -78,7 +78,7 @@ const CREDENTIAL_SETTINGS = ['aws_access_key_id', 'credential_process', 'role_ar
  * The child has no AWS_PROFILE, so the tools use the `[default]` profile, and botocore's chain and the JS SDK's
  * look at it (shared credentials and config files) before the container endpoint: credentials there would win.
  */
-export async function shadowingDefaultProfile(env: Env): Promise<string | undefined> {
+async function shadowingDefaultProfile(env: Env): Promise<string | undefined> {
   const paths = xacctPaths(env);
   const { readAwsSharedConfig } = await import('../adapters/config-files/aws-shared-config.js');
   const { awsConfig, awsCredentials } = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);

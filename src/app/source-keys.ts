@@ -16,7 +16,7 @@ const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
 
 /** Every source name the profile map knows: its `[sources.X]` and the sources of `~/.aws/config` role profiles. */
-export function knownSources(map: ProfileMap): Set<string> {
+function knownSources(map: ProfileMap): Set<string> {
   const names = new Set(map.sources.keys());
   for (const plan of map.profiles.values()) names.add(plan.source.name);
   return names;

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import type { CredentialRequest } from '../app/get-credentials.js';
 import { UsageError } from '../core/errors.js';
 import { REGION } from '../core/profile-map/checks.js';
 import { VERSION } from './version.js';
@@ -76,4 +77,15 @@ export interface CredentialOptions {
   region?: string;
   cache: boolean;
   force?: boolean;
+}
+
+/** What a command asks of the engine: its profile operand and the options of addCredentialOptions. */
+export function credentialRequest(profile: string | undefined, options: CredentialOptions): CredentialRequest {
+  return {
+    ...(profile ? { profile } : {}),
+    ...(options.mfaToken ? { mfaToken: options.mfaToken } : {}),
+    ...(options.duration ? { duration: options.duration } : {}),
+    ...(options.region ? { region: options.region } : {}),
+    cache: options.cache,
+  };
 }

@@ -36,10 +36,6 @@ export interface CompletionSpec {
   readonly options: readonly OptionSpec[];
 }
 
-export function isCompletionShell(value: string): value is CompletionShell {
-  return (COMPLETION_SHELLS as readonly string[]).includes(value);
-}
-
 export function completionScript(shell: CompletionShell, spec: CompletionSpec): string {
   switch (shell) {
     case 'bash':

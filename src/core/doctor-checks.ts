@@ -86,8 +86,8 @@ export function shellWords(command: string): string[] {
 }
 
 /** AWS refuses a request signed this far from its own clock. */
-export const SKEW_ERROR_SECONDS = 300;
-export const SKEW_WARNING_SECONDS = 60;
+const SKEW_ERROR_SECONDS = 300;
+const SKEW_WARNING_SECONDS = 60;
 
 /**
  * `skewSeconds`: our clock minus STS's (positive: ours is ahead). STS's Date header counts whole seconds, so a

@@ -8,7 +8,7 @@ import { XacctError } from './errors.js';
 import type { Env } from './paths.js';
 
 /** The console session a sign-in token may ask for (SessionDuration): 15 minutes to 12 hours. */
-export const CONSOLE_SESSION = { min: 900, max: 43_200 } as const;
+const CONSOLE_SESSION = { min: 900, max: 43_200 } as const;
 /** AWS limits whatever comes from role chaining to 1 hour. */
 const CHAINED_MAX = 3600;
 

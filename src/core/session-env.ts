@@ -66,17 +66,23 @@ export function sessionEnvChanges(input: SessionInput): Record<string, string | 
 
 /**
  * The child's environment: `baseEnv` with the session's changes applied (a new object; `baseEnv` is untouched).
- * The passphrase of xacct's secrets file is not passed on either: it unlocks long-term keys, and the command run
- * (a Terraform provider, a script) needs only the session. (`assume --export` does not unset it in the user's shell.)
+ * It starts from xacct's environment without its secrets (envWithoutSecrets): the passphrase of xacct's secrets file
+ * unlocks long-term keys, and the command run (a Terraform provider, a script) needs only the session.
+ * (`assume --export` does not unset it in the user's shell.)
  */
 export function sessionEnv(baseEnv: Env, input: SessionInput): Record<string, string> {
-  return applyEnvChanges(baseEnv, { XACCT_FILE_PASSPHRASE: undefined, ...launcherAdded(baseEnv), ...sessionEnvChanges(input) });
+  return applyEnvChanges(envWithoutSecrets(baseEnv), sessionEnvChanges(input));
 }
 
-/** Variables that bin/xacct.js added to xacct's own environment (it lists them in XACCT_LAUNCHER_ADDED): not the user's. */
-function launcherAdded(baseEnv: Env): Record<string, undefined> {
-  const names = (baseEnv.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
-  return Object.fromEntries([...names, 'XACCT_LAUNCHER_ADDED'].map((name) => [name, undefined]));
+/**
+ * xacct's environment as any program xacct starts inherits it (mfa_process, on_assume, the browser, and the base of
+ * a session): without the secrets xacct may hold (SECRET_ENV_VARS), and without the variables bin/xacct.js added
+ * to it (it lists them in XACCT_LAUNCHER_ADDED), which are not the user's.
+ */
+export function envWithoutSecrets(env: Env): Record<string, string> {
+  const launcherAdded = (env.XACCT_LAUNCHER_ADDED ?? '').split(',').filter(Boolean);
+  const removed = [...SECRET_ENV_VARS, ...launcherAdded, 'XACCT_LAUNCHER_ADDED'];
+  return applyEnvChanges(env, Object.fromEntries(removed.map((name) => [name, undefined])));
 }
 
 export function applyEnvChanges(baseEnv: Env, changes: Readonly<Record<string, string | undefined>>): Record<string, string> {
@@ -91,8 +97,8 @@ export function applyEnvChanges(baseEnv: Env, changes: Readonly<Record<string, s
   return env;
 }
 
-/** Secrets xacct may have in its own environment; helper commands it runs (mfa_process, on_assume) get none of them. */
-export const SECRET_ENV_VARS = [
+/** Secrets xacct may have in its own environment; no program it starts gets them from it (envWithoutSecrets). */
+const SECRET_ENV_VARS = [
   'AWS_ACCESS_KEY_ID',
   'AWS_SECRET_ACCESS_KEY',
   'AWS_SESSION_TOKEN',

@@ -12,8 +12,23 @@ import { createFileSecretStore } from '../../src/adapters/keychain/file.js';
 import { createLockManager } from '../../src/adapters/lock.js';
 import { decodeCacheEntry } from '../../src/core/cache-entry.js';
 import type { SecretStore } from '../../src/core/ports.js';
-import { makeHome, requireEnv, runCli, startEnv, startStsProxy, VALID_MFA_CODE, XACCT_BIN, type Env, type StsProxy, type TestEnv, type TestHome } from '../helpers/index.js';
-import { clearInKeychain, keychainEntry, reportCount } from './support.js';
+import {
+  addUserKeys,
+  clearInKeychain,
+  keychainEntry,
+  makeHome,
+  requireEnv,
+  runCli,
+  startEnv,
+  startStsProxy,
+  VALID_MFA_CODE,
+  XACCT_BIN,
+  type Env,
+  type StsProxy,
+  type TestEnv,
+  type TestHome,
+} from '../helpers/index.js';
+import { reportCount } from './support.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
 const ITERATIONS = 15; // per backend
@@ -101,13 +116,11 @@ admin = "Admin"
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    const keys = { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey };
-
     // The OS keychain, in the test HOME.
     t.home.write('.config/xacct/config.toml', map());
     const osSts = await startStsProxy(t.moto);
     const osEnv = { ...t.env, AWS_ENDPOINT_URL_STS: osSts.url };
-    expect((await runCli(['add', 'identity'], { env: { ...osEnv, ...keys } })).code).toBe(0);
+    await addUserKeys(t, { env: osEnv });
     backends.push({
       name: 'keyring',
       env: osEnv,
@@ -122,7 +135,7 @@ admin = "Admin"
     home.write('.config/xacct/config.toml', map());
     const fileSts = await startStsProxy(t.moto);
     const fileEnv = { ...home.env, AWS_ENDPOINT_URL_STS: fileSts.url, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: PASSPHRASE };
-    expect((await runCli(['add', 'identity'], { env: { ...fileEnv, ...keys } })).code).toBe(0);
+    await addUserKeys(t, { env: fileEnv });
     // A store of our own over the same file and lock folder: reading it proves the file decrypts.
     const fileStore = (): SecretStore =>
       createFileSecretStore({

@@ -14,8 +14,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/adapters/keychain/file.js';
 import { createLockManager } from '../../src/adapters/lock.js';
-import { requireEnv, runCli, startEnv, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
-import { filesBelow, keychainEntry, reportCount, secretsInFiles } from './support.js';
+import { keychainEntry, requireEnv, runCli, startEnv, userKeys, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
+import { filesBelow, reportCount, secretsInFiles } from './support.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
 const PASSPHRASE = 'the file passphrase, 7f3a9c';
@@ -82,7 +82,7 @@ admin = "Admin"
   });
 
   it('runs every command, with the keychain, then with the encrypted file', async () => {
-    const keys = { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey };
+    const keys = userKeys(t);
     const childArgv = `tr '\\000' ' ' < /proc/$$/cmdline; echo; tr '\\000' ' ' < /proc/$PPID/cmdline; echo`;
     const serverFetch =
       `node -e 'fetch(process.env.AWS_CONTAINER_CREDENTIALS_FULL_URI,{headers:{Authorization:process.env.AWS_CONTAINER_AUTHORIZATION_TOKEN}})` +

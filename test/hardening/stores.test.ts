@@ -6,8 +6,24 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHome, requireEnv, run, runCli, startEnv, startKeyring, VALID_MFA_CODE, XACCT_BIN, type Env, type TestEnv, type TestHome } from '../helpers/index.js';
-import { expectCleanFailure, expectNoSecret, expectUnchanged, keychainEntry, reportCount, snapshot, storeInKeychain } from './support.js';
+import {
+  addUserKeys,
+  keychainEntry,
+  makeHome,
+  requireEnv,
+  run,
+  runCli,
+  startEnv,
+  startKeyring,
+  storeInKeychain,
+  userKeys,
+  VALID_MFA_CODE,
+  XACCT_BIN,
+  type Env,
+  type TestEnv,
+  type TestHome,
+} from '../helpers/index.js';
+import { expectCleanFailure, expectNoSecret, expectUnchanged, reportCount, snapshot } from './support.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
 const PASSPHRASE = 'correct horse battery staple 1';
@@ -27,7 +43,7 @@ describe.skipIf(!requireEnv(opts, 'secret store faults'))('secret stores, broken
   const secrets: string[] = [PASSPHRASE, WRONG_PASSPHRASE];
   const homes: TestHome[] = [];
   const cli = (args: readonly string[], extra: Env = {}, timeoutMs = 20_000) => runCli(args, { env: { ...t.env, ...extra }, timeoutMs });
-  const keys = () => ({ AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
+  const keys = () => userKeys(t);
   const mapText = () => `[sources.identity]
 mfa_serial = "${t.user.mfaSerial}"
 region = "eu-west-1"
@@ -59,7 +75,7 @@ source = "broken"
   beforeAll(async () => {
     t = await startEnv(opts);
     t.home.write('.config/xacct/config.toml', mapText());
-    expect((await cli(['add', 'identity'], keys())).code).toBe(0);
+    await addUserKeys(t);
     secrets.push(t.user.secretAccessKey);
   });
   afterAll(async () => {
@@ -150,7 +166,7 @@ source = "broken"
       try {
         const env: Env = { ...home.env, ...keyring.env, AWS_ENDPOINT_URL_STS: t.sts.url };
         home.write('.config/xacct/config.toml', mapText());
-        expect((await runCli(['add', 'identity'], { env: { ...env, ...keys() } })).code).toBe(0);
+        await addUserKeys(t, { env });
         await keyring.lock();
         const runs: [string[], Env][] = [
           [['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], {}],
@@ -185,7 +201,7 @@ source = "broken"
       homes.push(home);
       home.write('.config/xacct/config.toml', mapText());
       env = { ...home.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: PASSPHRASE, AWS_ENDPOINT_URL_STS: t.sts.url };
-      expect((await runCli(['add', 'identity'], { env: { ...env, ...keys() } })).code).toBe(0);
+      await addUserKeys(t, { env });
       served(await runCli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { env }));
       good = readFileSync(secretsFile(env.XDG_DATA_HOME!));
     });

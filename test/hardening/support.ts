@@ -6,7 +6,7 @@
 import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
-import { run, type Env, type RunResult } from '../helpers/index.js';
+import type { RunResult } from '../helpers/index.js';
 
 /** A failure as SPEC wants it: `code`, nothing on stdout, one error line (+ one hint line), no trace, no secret. */
 export function expectCleanFailure(r: RunResult, code: number, opts: { secrets?: readonly string[]; message?: RegExp; label?: string } = {}): void {
@@ -103,22 +103,6 @@ export async function inParallel<T>(tasks: readonly (() => Promise<T>)[], limit:
   };
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
   return results;
-}
-
-/** `secret-tool lookup service xacct username <key>`: the entry's text, or null when there is none. */
-export async function keychainEntry(env: Env, key: string): Promise<string | null> {
-  const r = await run('secret-tool', ['lookup', 'service', 'xacct', 'username', key], { env });
-  return r.code === 0 ? r.stdout : null;
-}
-
-/** Stores `value` under `key` as another program would (secret-tool), replacing what is there. */
-export async function storeInKeychain(env: Env, key: string, value: string): Promise<void> {
-  const r = await run('secret-tool', ['store', '--label', `xacct ${key}`, 'service', 'xacct', 'username', key], { env, input: value });
-  if (r.code !== 0) throw new Error(`secret-tool store ${key}: ${r.stderr}`);
-}
-
-export async function clearInKeychain(env: Env, key: string): Promise<void> {
-  await run('secret-tool', ['clear', 'service', 'xacct', 'username', key], { env });
 }
 
 /** The number of cases a suite tried, printed once so that the issue note can quote it. */

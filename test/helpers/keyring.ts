@@ -47,16 +47,34 @@ function dbusSend(env: Env, dest: string, path: string, method: string, ...args:
   return runQuiet('dbus-send', ['--session', '--print-reply', `--dest=${dest}`, path, method, ...args], env);
 }
 
-export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD): Promise<Keyring> {
-  const started = Date.now();
+export interface SessionBus {
+  /** DBUS_SESSION_BUS_ADDRESS of the bus. */
+  readonly address: string;
+  readonly pid: number;
+  stop(): Promise<void>;
+}
+
+/** A private D-Bus session bus (socket in XDG_RUNTIME_DIR of the HOME), with nothing on it yet. */
+export async function startSessionBus(home: Pick<TestHome, 'env'>): Promise<SessionBus> {
   const runtime = home.env.XDG_RUNTIME_DIR ?? home.env.HOME!;
   const config = join(runtime, 'dbus.conf');
   writeFileSync(config, busConfig(join(runtime, 'bus')));
-
   const bus = startDaemon('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], home.env);
-  let keyring: Daemon | undefined;
   try {
     const [address] = await bus.waitForLine(/^unix:\S+/);
+    return { address: address!, pid: bus.pid, stop: bus.stop };
+  } catch (err) {
+    await bus.stop();
+    throw err;
+  }
+}
+
+export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD): Promise<Keyring> {
+  const started = Date.now();
+  const bus = await startSessionBus(home);
+  let keyring: Daemon | undefined;
+  try {
+    const { address } = bus;
     const env = { ...home.env, DBUS_SESSION_BUS_ADDRESS: address };
 
     const startSecrets = async () => {

@@ -4,7 +4,7 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireEnv, requireTools, run, runCli, runCliPty, startEnv, stripAnsi, type Env, type TestEnv } from '../helpers/index.js';
+import { keychainEntry, requireEnv, requireTools, runCli, runCliPty, startEnv, stripAnsi, type TestEnv } from '../helpers/index.js';
 
 const KEY_ID = 'AKIAEXAMPLE000000001';
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -13,9 +13,11 @@ const withKeys = { AWS_ACCESS_KEY_ID: KEY_ID, AWS_SECRET_ACCESS_KEY: SECRET };
 
 let t: TestEnv;
 
-function lookup(env: Env, source: string) {
-  return run('secret-tool', ['lookup', 'service', 'xacct', 'username', `source:${source}`], { env });
-}
+/** The keys stored for `source`, as the keyring holds them (null: none). */
+const storedKeys = async (source: string) => {
+  const entry = await keychainEntry(t.env, `source:${source}`);
+  return entry === null ? null : (JSON.parse(entry) as unknown);
+};
 
 const hasPty = requireTools(['python3'], 'terminal prompt tests');
 
@@ -29,15 +31,13 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'add/remove tes
     it('stores keys from the environment in the real keychain, and removes them', async () => {
       const added = await runCli(['add', 'identity'], { env: { ...t.env, ...withKeys } });
       expect(added).toMatchObject({ code: 0, stdout: '', stderr: `stored the keys of source 'identity' (${KEY_ID}) in ${KEYCHAIN}\n` });
-      const found = await lookup(t.env, 'identity');
-      expect(found.code).toBe(0);
-      expect(JSON.parse(found.stdout)).toEqual({ AccessKeyId: KEY_ID, SecretAccessKey: SECRET });
+      expect(await storedKeys('identity')).toEqual({ AccessKeyId: KEY_ID, SecretAccessKey: SECRET });
 
       expect((await runCli(['add', 'identity'], { env: { ...t.env, ...withKeys } })).stderr).toMatch(/^replaced the keys of source 'identity'/);
 
       const removed = await runCli(['remove', 'identity'], { env: t.env });
       expect(removed).toMatchObject({ code: 0, stdout: '', stderr: `removed the keys of source 'identity' from ${KEYCHAIN}\n` });
-      expect((await lookup(t.env, 'identity')).code).not.toBe(0);
+      expect(await storedKeys('identity')).toBeNull();
       const again = await runCli(['remove', 'identity'], { env: t.env });
       expect(again).toMatchObject({ code: 0, stdout: '', stderr: `no keys of source 'identity' were stored in ${KEYCHAIN}\n` });
     });
@@ -54,7 +54,7 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'add/remove tes
         expect(r.code).toBe(2);
         expect(r.stderr).not.toContain(SECRET);
       }
-      expect((await lookup(t.env, 'identity')).code).not.toBe(0);
+      expect(await storedKeys('identity')).toBeNull();
     });
 
     it('checks the source against the profile map when it defines sources', async () => {
@@ -86,7 +86,7 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'add/remove tes
       expect(r.transcript).not.toContain(SECRET);
       expect(r.stdout).toBe('');
       expect(r.stderr).toMatch(/^stored the keys of source 'identity'/);
-      expect(JSON.parse((await lookup(t.env, 'identity')).stdout)).toEqual({ AccessKeyId: KEY_ID, SecretAccessKey: SECRET });
+      expect(await storedKeys('identity')).toEqual({ AccessKeyId: KEY_ID, SecretAccessKey: SECRET });
       expect((await runCli(['remove', 'identity'], { env: t.env })).code).toBe(0);
     });
   });

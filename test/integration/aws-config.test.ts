@@ -10,7 +10,8 @@ import {
   runCli as runXacct,
   startEnv,
   VALID_MFA_CODE,
-  XACCT_BIN,
+  withXacctOnPath,
+  writeUserCredentials,
   type Env,
   type TestEnv,
   type TestHome,
@@ -142,10 +143,9 @@ describe.skipIf(!requireEnv(e2e, 'aws-config with the AWS CLI'))('the written en
       '.config/xacct/config.toml',
       `[sources.identity]\nmfa_serial = "${te.user.mfaSerial}"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "OrganizationAccountAccessRole"\n`,
     );
-    te.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${te.user.accessKeyId}\naws_secret_access_key = ${te.user.secretAccessKey}\n`);
+    writeUserCredentials(te);
     // `xacct` on PATH, as after an install: the entries name plain `xacct`.
-    te.home.write('bin/xacct', `#!/bin/sh\nexec "${process.execPath}" "${XACCT_BIN}" "$@"\n`, 0o755);
-    const env = { ...te.env, PATH: `${te.home.path('bin')}:${te.env.PATH}`, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'aws-config-test' };
+    const env = withXacctOnPath(te, { ...te.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'aws-config-test' });
 
     // credential_process cannot be given an MFA code: the sessions are taken and cached first.
     expect((await runXacct(['exec', 'prod-admin', '--mfa-token', VALID_MFA_CODE, '--', 'true'], { env })).code).toBe(0);

@@ -10,11 +10,12 @@ import {
   requireEnv,
   run,
   runCli,
+  setupIdentity,
   spawnPty,
   startEnv,
   stripAnsi,
   VALID_MFA_CODE,
-  XACCT_BIN,
+  withXacctOnPath,
   type Env,
   type RunResult,
   type StsCall,
@@ -69,23 +70,9 @@ describe.skipIf(!requireEnv(opts, 'the AWS CLI and SDK as consumers of credentia
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    profileMap = t.home.write(
-      '.config/xacct/config.toml',
-      `[sources.identity]
-mfa_serial = "${t.user.mfaSerial}"
-region = "eu-west-1"
-
-[accounts]
-prod = "222222222222"
-staging = "333333333333"
-
-[roles]
-admin = "OrganizationAccountAccessRole"
-`,
-    );
-    // As after `npm link`: the AWS config names plain `xacct`, found on PATH.
-    t.home.write('bin/xacct', `#!/bin/sh\nexec "${process.execPath}" "${XACCT_BIN}" "$@"\n`, 0o755);
-    env = { ...t.env, PATH: `${t.home.path('bin')}:${t.env.PATH}` };
+    profileMap = await setupIdentity(t);
+    // As after an install: the AWS config names plain `xacct`, found on PATH.
+    env = withXacctOnPath(t, t.env);
     t.home.write(
       '.aws/config',
       [
@@ -99,8 +86,6 @@ admin = "OrganizationAccountAccessRole"
         '',
       ].join('\n'),
     );
-    const add = await xacct(['add', 'identity'], { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-    expect(add.code).toBe(0);
   });
   afterAll(() => t?.stop());
 

@@ -5,7 +5,7 @@
  */
 import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, startEnv, VALID_MFA_CODE, XACCT_BIN, type Env, type TestEnv } from '../helpers/index.js';
+import { addUserKeys, requireEnv, runCli, standardMap, startEnv, VALID_MFA_CODE, XACCT_BIN, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 
@@ -28,7 +28,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     return { ...r, lines: r.stdout.trimEnd().split('\n') };
   };
   const writeMap = (text: string) => (mapFile = t.home.write('.config/xacct/config.toml', text));
-  const MAP = () => `[sources.identity]\nmfa_serial = "${t.user.mfaSerial}"\nregion = "eu-west-1"\n\n[accounts]\nprod = "222222222222"\nstaging = "333333333333"\n\n[roles]\nadmin = "Admin"\n`;
+  const MAP = () => standardMap(t.user.mfaSerial, { roles: 'admin = "Admin"' });
   const AWS_CONFIG = '[default]\nregion = eu-west-1\n\n[profile prod-admin]\ncredential_process = xacct credential-process prod-admin\n';
 
   beforeAll(async () => {
@@ -39,8 +39,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     env = { ...t.env, PATH: `${bin}:${t.env.PATH}` };
     writeMap(MAP());
     awsConfig = t.home.write('.aws/config', AWS_CONFIG);
-    const add = await cli(['add', 'identity'], { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-    expect(add.code, add.stderr).toBe(0);
+    await addUserKeys(t);
   });
   afterAll(() => t?.stop());
   beforeEach(async () => {
@@ -147,8 +146,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
 
   it('the file backend: a file others can read is a warning; a wrong passphrase an error', async () => {
     const file = { XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'right' };
-    const keys = { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey };
-    expect((await cli(['add', 'identity'], { ...file, ...keys })).code).toBe(0);
+    await addUserKeys(t, { env: { ...env, ...file } });
     const secrets = t.home.path('.local/share/xacct/secrets.enc');
     const good = await doctor(file);
     expect(good.code).toBe(0);

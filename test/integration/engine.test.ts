@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
+import { requireEnv, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const CREDENTIAL_PROCESS_JSON =
@@ -41,27 +41,12 @@ describe.skipIf(!requireEnv(opts, 'the credential engine'))('credential engine (
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    t.home.write(
-      '.config/xacct/config.toml',
-      `[sources.identity]
-mfa_serial = "${t.user.mfaSerial}"
-region = "eu-west-1"
-
-[accounts]
-prod = "222222222222"
-staging = "333333333333"
-
-[roles]
-admin = "OrganizationAccountAccessRole"
-readonly = { name = "ReadOnly", duration = "1h" }
-
-[profiles.prod-admin]
-source_identity = "alice"
-tags = { ticket = "OPS-42" }
-`,
-    );
-    const add = await cli(['add', 'identity'], { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-    expect(add.code).toBe(0);
+    await setupIdentity(t, {
+      map: standardMap(t.user.mfaSerial, {
+        roles: 'admin = "OrganizationAccountAccessRole"\nreadonly = { name = "ReadOnly", duration = "1h" }',
+        more: '[profiles.prod-admin]\nsource_identity = "alice"\ntags = { ticket = "OPS-42" }\n',
+      }),
+    });
     seenSecrets.push(t.user.secretAccessKey);
   });
   afterAll(() => t?.stop());

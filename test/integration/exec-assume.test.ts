@@ -5,7 +5,7 @@
  * no D-Bus session).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { requireEnv, run, runCli, runCliPty, startEnv, VALID_MFA_CODE, XACCT_BIN, type Env, type TestEnv } from '../helpers/index.js';
+import { requireEnv, run, runCli, runCliPty, startEnv, VALID_MFA_CODE, writeUserCredentials, XACCT_BIN, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { sts: true, awsCli: true, pty: true };
 const ROLE_ARN = /^arn:aws:sts::222222222222:assumed-role\/OrganizationAccountAccessRole\/[\w+=,.@-]+$/;
@@ -34,7 +34,7 @@ prod = "222222222222"
 admin = "OrganizationAccountAccessRole"
 `,
     );
-    t.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}\n`);
+    writeUserCredentials(t);
     env = { ...t.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'exec-assume-test', AWS_PROFILE: 'outer', AWS_ACCESS_KEY_ID: 'AKIASTALEOUTERKEY000', AWS_SECRET_ACCESS_KEY: 'stale' };
     // The first exec takes the MFA session and the role session; the tests below use the cached ones.
     const first = await cli(['exec', 'prod-admin', '--mfa-token', VALID_MFA_CODE, '--', 'true']);
@@ -61,11 +61,14 @@ admin = "OrganizationAccountAccessRole"
       const r = await cli(['exec', '--', 'env']);
       expect(r.code).toBe(0);
       const seen = envLines(r.stdout);
-      expect(seen.AWS_ACCESS_KEY_ID).toMatch(/^ASIA/);
-      expect(seen.AWS_SECRET_ACCESS_KEY).toBeTruthy();
+      // The role session STS issued for prod-admin (cached since the first exec), nothing of the outer shell's.
+      const issued = t.sts.calls.filter((c) => c.action === 'AssumeRole' && c.status === 200).map((c) => c.issued!);
+      const session = issued.find((i) => i.accessKeyId === seen.AWS_ACCESS_KEY_ID);
+      expect(session, `AWS_ACCESS_KEY_ID=${seen.AWS_ACCESS_KEY_ID} is not a key STS issued`).toBeDefined();
+      expect(seen.AWS_CREDENTIAL_EXPIRATION).toBe(new Date(session!.expiration).toISOString());
+      expect(seen.AWS_SECRET_ACCESS_KEY).toMatch(/^\S{20,}$/);
       expect(seen.AWS_SECRET_ACCESS_KEY).not.toBe('stale');
-      expect(seen.AWS_SESSION_TOKEN).toBeTruthy();
-      expect(new Date(seen.AWS_CREDENTIAL_EXPIRATION!).toISOString()).toBe(seen.AWS_CREDENTIAL_EXPIRATION);
+      expect(seen.AWS_SESSION_TOKEN).toMatch(/^\S{20,}$/);
       expect(seen.AWS_REGION).toBe('eu-west-1');
       expect(seen.AWS_DEFAULT_REGION).toBe('eu-west-1');
       expect(seen.XACCT_PROFILE).toBe('prod-admin');

@@ -6,25 +6,13 @@
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, run, runCli, startEnv, VALID_MFA_CODE, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
+import { requireEnv, run, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const SERVED = 'xacct: debug: credential-process served from the cache (fast path)\n';
 const notTaken = (reason: RegExp) => new RegExp(`^xacct: debug: credential-process fast path not taken: ${reason.source}\\n$`);
 const JSON_LINE = /^\{"Version":1,"AccessKeyId":"ASIA\w+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"[^"]+Z"\}\n$/;
 
-const profileMap = (adminDuration: string) => `[sources.identity]
-mfa_serial = "MFA_SERIAL"
-mfa_process = "printf ${VALID_MFA_CODE}"
-region = "eu-west-1"
-
-[accounts]
-prod = "222222222222"
-staging = "333333333333"
-
-[roles]
-admin = { name = "OrganizationAccountAccessRole", duration = "${adminDuration}" }
-`;
 
 /** Reads or writes one entry of service `xacct` with the keyring library xacct uses. */
 function keychain(t: TestEnv, op: 'get' | 'set', key: string, value = ''): Promise<RunResult> {
@@ -40,7 +28,12 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
   let t: TestEnv;
   const cli = (args: string[], extra: Env = {}) => runCli(args, { env: { ...t.env, ...extra } });
   const debug = (args: string[]) => cli(args, { XACCT_DEBUG: '1' });
-  const writeMap = (adminDuration = '1h') => t.home.write('.config/xacct/config.toml', profileMap(adminDuration).replace('MFA_SERIAL', t.user.mfaSerial));
+  const profileMap = (adminDuration = '1h') =>
+    standardMap(t.user.mfaSerial, {
+      source: `mfa_process = "printf ${VALID_MFA_CODE}"`,
+      roles: `admin = { name = "OrganizationAccountAccessRole", duration = "${adminDuration}" }`,
+    });
+  const writeMap = (adminDuration?: string) => t.home.write('.config/xacct/config.toml', profileMap(adminDuration));
   const indexFile = () => t.home.path('.cache/xacct/index.json');
   const index = () => JSON.parse(readFileSync(indexFile(), 'utf8')) as { v: number; profiles: Record<string, { key: string }> };
 
@@ -54,9 +47,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    writeMap();
-    const add = await cli(['add', 'identity'], { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-    expect(add.code).toBe(0);
+    await setupIdentity(t, { map: profileMap() });
   });
   afterAll(() => t?.stop());
 

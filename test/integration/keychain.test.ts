@@ -5,8 +5,19 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeHome, requireEnv, run, ROOT, startEnv, startKeyring, type Env, type TestEnv } from '../helpers/index.js';
-import { startDaemon } from '../helpers/procs.js';
+import {
+  keychainEntry,
+  makeHome,
+  requireEnv,
+  run,
+  ROOT,
+  startEnv,
+  startKeyring,
+  startSessionBus,
+  storeInKeychain,
+  type Env,
+  type TestEnv,
+} from '../helpers/index.js';
 
 const OS_STORE = join(ROOT, 'dist/adapters/keychain/os.js');
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -41,10 +52,6 @@ async function storeOp(env: Env, op: 'get' | 'set' | 'delete' | 'list', key = ''
   return JSON.parse(r.stdout) as OpResult;
 }
 
-function secretTool(env: Env, args: string[], input?: string) {
-  return run('secret-tool', args, { env, ...(input === undefined ? {} : { input }) });
-}
-
 const opts = { keyring: true, secretTool: true } as const;
 
 describe.skipIf(!requireEnv(opts, 'keychain tests'))('os secret store on GNOME Keyring', () => {
@@ -63,18 +70,16 @@ describe.skipIf(!requireEnv(opts, 'keychain tests'))('os secret store on GNOME K
     expect(await storeOp(env, 'get', 'source:identity')).toEqual({ ok: value });
     expect(await storeOp(env, 'list')).toEqual({ ok: ['role-session:prod-admin', 'source:identity'] });
 
-    const lookup = await secretTool(env, ['lookup', 'service', 'xacct', 'username', 'source:identity']);
-    expect(lookup.code).toBe(0);
-    expect(lookup.stdout).toBe(value);
+    expect(await keychainEntry(env, 'source:identity')).toBe(value);
 
     // Written by another program under the same attributes: seen by xacct.
-    expect((await secretTool(env, ['store', '--label=x', 'service', 'xacct', 'username', 'mfa-session:identity'], 'from-secret-tool')).code).toBe(0);
+    await storeInKeychain(env, 'mfa-session:identity', 'from-secret-tool');
     expect(await storeOp(env, 'get', 'mfa-session:identity')).toEqual({ ok: 'from-secret-tool' });
 
     expect(await storeOp(env, 'delete', 'source:identity')).toEqual({ ok: true });
     expect(await storeOp(env, 'delete', 'source:identity')).toEqual({ ok: false });
     expect(await storeOp(env, 'get', 'source:identity')).toEqual({ ok: null });
-    expect((await secretTool(env, ['lookup', 'service', 'xacct', 'username', 'source:identity'])).code).not.toBe(0);
+    expect(await keychainEntry(env, 'source:identity')).toBeNull();
     expect(await storeOp(env, 'list')).toEqual({ ok: ['mfa-session:identity', 'role-session:prod-admin'] });
   });
 
@@ -92,16 +97,9 @@ describe.skipIf(!requireEnv(opts, 'keychain tests'))('os secret store on GNOME K
 
   it('fails clearly on a bus where no Secret Service runs', async () => {
     const home = makeHome();
-    const config = home.write(
-      'bare-bus.conf',
-      `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig><type>session</type><listen>unix:path=${home.path('bus')}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>`,
-    );
-    const bus = startDaemon('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], home.env);
+    const bus = await startSessionBus(home);
     try {
-      const [address] = await bus.waitForLine(/^unix:\S+/);
-      const r = await storeOp({ ...home.env, DBUS_SESSION_BUS_ADDRESS: address! }, 'get', 'k');
+      const r = await storeOp({ ...home.env, DBUS_SESSION_BUS_ADDRESS: bus.address }, 'get', 'k');
       expect(r.error).toMatch(/^no OS keychain reachable \(Secret Service over D-Bus\): .*org\.freedesktop\.secrets/);
       expect(r.hint).toBe(HINT);
     } finally {

@@ -3,22 +3,9 @@
  * (sessions from moto behind the proxy), stale ones, and a keychain that cannot be read.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
+import { addUserKeys, requireEnv, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
-
-const MAP = (prodAdminSettings = '') => `[sources.identity]
-mfa_serial = "MFA_SERIAL"
-region = "eu-west-1"
-
-[accounts]
-prod = "222222222222"
-staging = "333333333333"
-
-[roles]
-admin = "Admin"
-readonly = "ReadOnly"
-${prodAdminSettings}`;
 
 interface Row {
   name: string;
@@ -28,7 +15,8 @@ interface Row {
 describe.skipIf(!requireEnv(opts, 'list sessions'))('xacct list: cached sessions', () => {
   let t: TestEnv;
   const cli = (args: string[], extra: Env = {}) => runCli(args, { env: { ...t.env, ...extra } });
-  const writeMap = (settings = '') => t.home.write('.config/xacct/config.toml', MAP(settings).replace('MFA_SERIAL', t.user.mfaSerial));
+  const map = (more = '') => standardMap(t.user.mfaSerial, { roles: 'admin = "Admin"\nreadonly = "ReadOnly"', more });
+  const writeMap = (more = '') => t.home.write('.config/xacct/config.toml', map(more));
   const sessionColumn = (stdout: string) =>
     Object.fromEntries(
       stdout
@@ -43,9 +31,7 @@ describe.skipIf(!requireEnv(opts, 'list sessions'))('xacct list: cached sessions
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    writeMap();
-    const add = await cli(['add', 'identity'], { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-    expect(add.code, add.stderr).toBe(0);
+    await setupIdentity(t, { map: map() });
   });
   afterAll(() => t?.stop());
   beforeEach(async () => {
@@ -79,7 +65,7 @@ describe.skipIf(!requireEnv(opts, 'list sessions'))('xacct list: cached sessions
 
   it('says "stale" for a session cached with settings the profile no longer has', async () => {
     expect((await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE])).code).toBe(0);
-    writeMap('\n[profiles.prod-admin]\nexternal_id = "changed-since"\n');
+    writeMap('[profiles.prod-admin]\nexternal_id = "changed-since"\n');
     const r = await cli(['list']);
     expect(r.code).toBe(0);
     expect(sessionColumn(r.stdout)['prod-admin']).toBe('stale');
@@ -110,8 +96,7 @@ describe.skipIf(!requireEnv(opts, 'list sessions'))('xacct list: cached sessions
 
     // The file backend: its file exists once something is stored; list never asks for the passphrase.
     const file = { XACCT_BACKEND: 'file' };
-    const keys = { AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey };
-    expect((await cli(['add', 'identity'], { ...file, ...keys, XACCT_FILE_PASSPHRASE: 'pw' })).code).toBe(0);
+    await addUserKeys(t, { env: { ...t.env, ...file, XACCT_FILE_PASSPHRASE: 'pw' } });
     expect((await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { ...file, XACCT_FILE_PASSPHRASE: 'pw' })).code).toBe(0);
     expect(sessionColumn((await cli(['list'], { ...file, XACCT_FILE_PASSPHRASE: 'pw' })).stdout)['prod-admin']).toBe('1h');
     const locked = await cli(['list'], file);

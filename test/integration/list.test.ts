@@ -1,33 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+/** `xacct list` of the built CLI (npm run build first) over a temporary HOME. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeHome, runCli as runXacct, type Env, type TestHome } from '../helpers/index.js';
 
-// `xacct list` of the built CLI (run `npm run build` first) over a temporary HOME.
-
-const ROOT = new URL('../..', import.meta.url).pathname;
-const BIN = join(ROOT, 'bin', 'xacct.js');
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the CLI with only the environment given (plus PATH): nothing of the developer's AWS or XDG setup. */
-function runCli(args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { PATH: process.env.PATH ?? '', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const runCli = (args: string[], env: Env) => runXacct(args, { env });
 
 const PROFILE_MAP = `default_profile = "dev-readonly"
 
@@ -65,30 +40,22 @@ aws_access_key_id = AKIAEXAMPLEEXAMPLE00
 aws_secret_access_key = not-a-secret
 `;
 
-let home: string;
-let env: Record<string, string>;
+let home: TestHome;
+let env: Env;
 
-beforeAll(async () => {
-  if (!existsSync(join(ROOT, 'dist', 'cli', 'main.js'))) throw new Error('build xacct first: npx tsc -p tsconfig.build.json');
-  home = await mkdtemp(join(tmpdir(), 'xacct-list-'));
-  await mkdir(join(home, '.aws'));
-  await mkdir(join(home, '.config', 'xacct'), { recursive: true });
+beforeAll(() => {
+  home = makeHome();
   env = {
-    HOME: home,
-    XACCT_CONFIG: join(home, '.config', 'xacct', 'config.toml'),
-    AWS_CONFIG_FILE: join(home, '.aws', 'config'),
-    AWS_SHARED_CREDENTIALS_FILE: join(home, '.aws', 'credentials'),
+    ...home.env,
     // No keychain here: the file backend, whose file does not exist, has no cached session ("-").
     XACCT_BACKEND: 'file',
   };
-  await writeFile(env.XACCT_CONFIG!, PROFILE_MAP);
-  await writeFile(env.AWS_CONFIG_FILE!, AWS_CONFIG);
-  await writeFile(env.AWS_SHARED_CREDENTIALS_FILE!, AWS_CREDENTIALS);
+  home.write('.config/xacct/config.toml', PROFILE_MAP);
+  home.write('.aws/config', AWS_CONFIG);
+  home.write('.aws/credentials', AWS_CREDENTIALS);
 });
 
-afterAll(async () => {
-  await rm(home, { recursive: true, force: true });
-});
+afterAll(() => home?.cleanup());
 
 const EXPECTED_ARNS: Record<string, string> = {
   'dev-admin': 'arn:aws:iam::333333333333:role/OrganizationAccountAccessRole',
@@ -162,8 +129,7 @@ describe('xacct list', () => {
   });
 
   it('reports malformed TOML as file:line, exit 2, without a stack trace', async () => {
-    const bad = join(home, 'bad.toml');
-    await writeFile(bad, '[sources.identity]\nregion = "eu-west-1"\nmfa_serial = \n');
+    const bad = home.write('bad.toml', '[sources.identity]\nregion = "eu-west-1"\nmfa_serial = \n');
     const run = await runCli(['list'], { ...env, XACCT_CONFIG: bad });
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
@@ -172,21 +138,23 @@ describe('xacct list', () => {
   });
 
   it('reports an unknown key with its line and a suggestion', async () => {
-    const bad = join(home, 'typo.toml');
-    await writeFile(bad, '[sources.identity]\nmfa_serail = "GAHT12345678"\n');
+    const bad = home.write('typo.toml', '[sources.identity]\nmfa_serail = "GAHT12345678"\n');
     const run = await runCli(['list'], { ...env, XACCT_CONFIG: bad });
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(`xacct: ${bad}:2: unknown key 'mfa_serail' in [sources.identity] (did you mean 'mfa_serial'?)\n`);
   });
 
   it('says where the profile map is looked for when there is none', async () => {
-    const empty = join(home, 'empty-home');
-    await mkdir(empty);
-    const run = await runCli(['list'], { HOME: empty });
-    expect(run.code).toBe(0);
-    expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(
-      `xacct: no profiles: there is no profile map at ${join(empty, '.config', 'xacct', 'config.toml')} (set XACCT_CONFIG to use another file), and ${join(empty, '.aws', 'config')} has no role profiles\n`,
-    );
+    const empty = makeHome();
+    try {
+      const run = await runCli(['list'], empty.env);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toBe('');
+      expect(run.stderr).toBe(
+        `xacct: no profiles: there is no profile map at ${empty.path('.config', 'xacct', 'config.toml')} (set XACCT_CONFIG to use another file), and ${empty.path('.aws', 'config')} has no role profiles\n`,
+      );
+    } finally {
+      empty.cleanup();
+    }
   });
 });

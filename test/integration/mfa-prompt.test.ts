@@ -2,39 +2,19 @@
  * The MFA prompt through a real pseudo-terminal: the child's controlling terminal is a pty while its stdin, stdout
  * and stderr are pipes (as under `aws` running credential_process), or are the pty itself; and with no terminal.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { spawnPty, type PtyResult } from '../helpers/pty.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { isAlive, makeHome, requireTools, run, spawnPty, type PtyResult } from '../helpers/index.js';
 
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const fixture = fileURLToPath(new URL('../fixtures/prompt/get-mfa-code.mjs', import.meta.url));
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
-
-/** Builds dist/ when a prompt module is newer than its compiled form. */
-function ensureBuilt(): void {
-  const srcDir = `${root}src/adapters/prompt`;
-  const stale = readdirSync(srcDir).some((f) => {
-    const out = `${root}dist/adapters/prompt/${f.replace(/\.ts$/, '.js')}`;
-    return !existsSync(out) || statSync(out).mtimeMs < statSync(`${srcDir}/${f}`).mtimeMs;
-  });
-  // Type errors elsewhere in the tree do not stop tsc from emitting these files.
-  if (stale) spawnSync('npx', ['tsc', '-p', 'tsconfig.build.json'], { cwd: root, stdio: 'ignore' });
-  expect(existsSync(`${root}dist/adapters/prompt/mfa-code.js`)).toBe(true);
-}
-
-function childEnv(extra: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? '/tmp', ...extra };
-}
+const home = makeHome();
+afterAll(() => home.cleanup());
 
 /** Runs the fixture under a pseudo-terminal, typing each answer once its prompt shows. */
-async function runInPty(
-  mode: 'pipes' | 'tty',
-  steps: { expect: RegExp; send: string }[],
-  extra: Record<string, string> = {},
-): Promise<PtyResult> {
-  const t = spawnPty(process.execPath, [fixture], { env: childEnv(extra), mode });
+async function runInPty(mode: 'pipes' | 'tty', steps: { expect: RegExp; send: string }[], extra: Record<string, string> = {}): Promise<PtyResult> {
+  const t = spawnPty(process.execPath, [fixture], { env: { ...home.env, ...extra }, mode });
   for (const step of steps) {
     await t.expect(step.expect);
     t.write(step.send);
@@ -42,28 +22,15 @@ async function runInPty(
   return t.result(20_000);
 }
 
-/** Runs the fixture in a new session (no controlling terminal), all stdio piped. */
-function runWithoutTerminal(extra: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [fixture], { env: childEnv(extra), detached: true, stdio: 'pipe' });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d));
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const killer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.on('close', (code) => {
-      clearTimeout(killer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
+/** Runs the fixture in a session of its own (no controlling terminal), all stdio piped. */
+const runWithoutTerminal = (extra: Record<string, string> = {}) => run(process.execPath, [fixture], { env: { ...home.env, ...extra }, timeoutMs: 15_000 });
+
+const hasPty = requireTools(['python3'], 'the MFA prompt in a terminal');
 
 const PROMPT = /Enter MFA code for arn:aws:iam::111111111111:mfa\/alice \(identity\): $/;
 const AGAIN = /not a 6-digit code\.\n(?=Enter MFA code)/;
 
-beforeAll(ensureBuilt, 120_000);
-
-describe('MFA prompt on /dev/tty while stdin, stdout and stderr are pipes', () => {
+describe.skipIf(!hasPty)('MFA prompt on /dev/tty while stdin, stdout and stderr are pipes', () => {
   it('asks on the terminal and gives the code; stdout and stderr stay clean', async () => {
     const r = await runInPty('pipes', [{ expect: PROMPT, send: '123456\r' }]);
     expect(r.timedOut).toBe(false);
@@ -104,7 +71,7 @@ describe('MFA prompt on /dev/tty while stdin, stdout and stderr are pipes', () =
   });
 });
 
-describe('MFA prompt when stdin, stdout and stderr are the terminal', () => {
+describe.skipIf(!hasPty)('MFA prompt when stdin, stdout and stderr are the terminal', () => {
   it('asks and gives the code', async () => {
     const r = await runInPty('tty', [{ expect: PROMPT, send: '246810\r' }]);
     expect(r.code).toBe(0);
@@ -138,10 +105,18 @@ describe('without a terminal', () => {
   });
 
   it('stops an mfa_process that hangs, and everything it started', async () => {
+    const pids = home.path('mfa-process.pids');
     const started = Date.now();
-    const r = await runWithoutTerminal({ MFA_PROCESS: 'sleep 60 & sleep 60', MFA_PROCESS_TIMEOUT_MS: '500' });
+    const r = await runWithoutTerminal({
+      MFA_PROCESS: `sleep 60 & echo $! > ${pids}; sleep 61 & echo $! >> ${pids}; wait`,
+      MFA_PROCESS_TIMEOUT_MS: '500',
+    });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/mfa_process \(sleep\) did not finish within 500ms/);
+    const children = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
+    expect(children).toHaveLength(2);
+    for (let i = 0; i < 20 && children.some(isAlive); i++) await new Promise((res) => setTimeout(res, 100));
+    expect(children.filter(isAlive)).toEqual([]);
   });
 });

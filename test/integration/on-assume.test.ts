@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, startEnv, type Env, type TestEnv } from '../helpers/index.js';
+import { requireEnv, runCli, startEnv, writeUserCredentials, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { sts: true };
 const JSON_LINE = /^\{"Version":1,"AccessKeyId":"ASIA\w+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"[^"]+"\}\n$/;
@@ -45,7 +45,7 @@ describe.skipIf(!requireEnv(opts, 'on_assume'))('on_assume', () => {
     t = await startEnv(opts);
     hookDir = t.home.path('hook');
     t.home.write('hook/.keep', '');
-    t.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}\n`);
+    writeUserCredentials(t);
   });
   afterAll(() => t?.stop());
   beforeEach(async () => {

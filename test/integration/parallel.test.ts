@@ -5,7 +5,7 @@
  * one MFA code, one STS call per session, and the same credentials to everyone.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, startEnv, VALID_MFA_CODE, type RunResult, type TestEnv } from '../helpers/index.js';
+import { requireEnv, runCli, setupIdentity, startEnv, VALID_MFA_CODE, type RunResult, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const PROCESSES = 16;
@@ -15,24 +15,7 @@ describe.skipIf(!requireEnv(opts, 'parallel credential-process'))('parallel cred
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    t.home.write(
-      '.config/xacct/config.toml',
-      `[sources.identity]
-mfa_serial = "${t.user.mfaSerial}"
-region = "eu-west-1"
-
-[accounts]
-prod = "222222222222"
-staging = "333333333333"
-
-[roles]
-admin = "OrganizationAccountAccessRole"
-`,
-    );
-    const add = await runCli(['add', 'identity'], {
-      env: { ...t.env, AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey },
-    });
-    expect(add.code).toBe(0);
+    await setupIdentity(t);
     // As AWS does: a code serves once, so a second GetSessionToken or AssumeRole with it would be refused.
     t.sts.singleUseCodes = true;
   });

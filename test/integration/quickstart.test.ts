@@ -17,7 +17,7 @@ import {
   startEnv,
   stripAnsi,
   VALID_MFA_CODE,
-  XACCT_BIN,
+  withXacctOnPath,
   type Env,
   type TestEnv,
 } from '../helpers/index.js';
@@ -107,15 +107,13 @@ describe.skipIf(!requireEnv(opts, "README.md's quick start"))("README.md's quick
   beforeAll(async () => {
     t = await startEnv(opts);
     t.home.write('.config/xacct/config.toml', README.toml[0]!);
-    t.home.write('bin/xacct', `#!/bin/sh\nexec "${process.execPath}" "${XACCT_BIN}" "$@"\n`, 0o755);
-    env = {
+    env = withXacctOnPath(t, {
       ...t.env,
-      PATH: `${t.home.path('bin')}:${t.env.PATH}`,
       SHELL: '/bin/sh',
       PS1: '$ ',
       // STS goes to the proxy (t.env); every other AWS service of the AWS CLI to moto itself (S3 here).
       AWS_ENDPOINT_URL: t.moto.url,
-    };
+    });
   });
   afterAll(() => t?.stop());
 

@@ -1,37 +1,27 @@
-import { createServer as createHttpServer, type IncomingMessage } from 'node:http';
+/**
+ * The STS adapter (the AWS SDK's STS client as xacct configures it) in this process, against moto: directly, and
+ * behind the checking proxy of test/helpers, which records what it was sent and answers errors as STS does.
+ */
 import { createServer, type AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSts } from '../../src/adapters/sts.js';
 import { isMfaCodeRejected } from '../../src/adapters/sts-errors.js';
 import { AwsError } from '../../src/core/errors.js';
-import { startMoto, type Moto } from '../helpers/moto.js';
-import { startStsProxy, VALID_MFA_CODE, type StsProxy } from '../helpers/sts-proxy.js';
+import { freePort, requireEnv, startEnv, startStsProxy, VALID_MFA_CODE, type StsProxy, type TestEnv } from '../helpers/index.js';
 
 // moto accepts any keys; these only have to look like keys.
 const SOURCE = { accessKeyId: 'AKIAXACCTSOURCE00001', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const ROLE_ARN = 'arn:aws:iam::222222222222:role/Admin';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const available = requireEnv({ sts: true }, 'the STS adapter');
+let t: TestEnv;
+beforeAll(async () => {
+  if (available) t = await startEnv({ sts: true });
+});
+afterAll(() => t?.stop());
 
-describe('createSts against moto_server', () => {
-  let moto: Moto;
-  beforeAll(async () => {
-    moto = await startMoto();
-  });
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
-  const env = () => ({ AWS_ENDPOINT_URL_STS: moto.url });
+describe.skipIf(!available)('createSts against moto_server', () => {
+  const env = () => ({ AWS_ENDPOINT_URL_STS: t.moto.url });
 
   it('takes an MFA session with GetSessionToken', async () => {
     const sts = createSts(env());
@@ -40,9 +30,9 @@ describe('createSts against moto_server', () => {
       serialNumber: 'arn:aws:iam::111111111111:mfa/alice',
       tokenCode: '123456',
     });
-    expect(session.accessKeyId).toBeTruthy();
-    expect(session.secretAccessKey).toBeTruthy();
-    expect(session.sessionToken).toBeTruthy();
+    expect(session.accessKeyId).toMatch(/^A[KS]IA\w{12,}$/); // moto answers GetSessionToken with a fixed AKIA key
+    expect(session.secretAccessKey).toMatch(/^\S{20,}$/);
+    expect(session.sessionToken).toMatch(/^\S{20,}$/);
     expect(session.expiration).toBeInstanceOf(Date);
     expect(session.expiration!.getTime()).toBeGreaterThan(Date.now());
   });
@@ -62,7 +52,8 @@ describe('createSts against moto_server', () => {
       'eu-west-1',
     );
     expect(role.assumedRoleArn).toBe('arn:aws:sts::222222222222:assumed-role/Admin/alice');
-    expect(role.sessionToken).toBeTruthy();
+    expect(role.accessKeyId).toMatch(/^ASIA\w{12,}$/);
+    expect(role.sessionToken).toMatch(/^\S{20,}$/);
 
     const who = await sts.getCallerIdentity(role, 'eu-west-1');
     expect(who.account).toBe('222222222222');
@@ -73,11 +64,8 @@ describe('createSts against moto_server', () => {
 
   describe('behind the checking proxy', () => {
     let proxy: StsProxy;
-    beforeAll(async () => {
-      proxy = await startStsProxy(moto);
-    });
-    afterAll(async () => {
-      await proxy?.stop();
+    beforeAll(() => {
+      proxy = t.sts;
     });
 
     it('sends the MFA serial and code, and a refused code comes back as InvalidMfaCode', async () => {
@@ -138,8 +126,8 @@ describe('createSts against moto_server', () => {
   });
 
   it('takes the endpoint from AWS_ENDPOINT_URL when AWS_ENDPOINT_URL_STS is unset', async () => {
-    const sts = createSts({ AWS_ENDPOINT_URL: moto.url });
-    expect(sts.endpointFor()).toBe(moto.url);
+    const sts = createSts({ AWS_ENDPOINT_URL: t.moto.url });
+    expect(sts.endpointFor()).toBe(t.moto.url);
     const who = await sts.getCallerIdentity(SOURCE);
     expect(who.arn).toMatch(/^arn:aws:(iam|sts)::/);
   });
@@ -205,84 +193,60 @@ describe('STS endpoint choice', () => {
   });
 });
 
-/** A stand-in STS that answers every request with one AWS Query error and records what it was sent. */
-async function fakeSts(status: number, code: string, message: string) {
-  const requests: { auth: string; body: string }[] = [];
-  const server = createHttpServer((req: IncomingMessage, res) => {
-    let body = '';
-    req.on('data', (d: Buffer) => (body += d));
-    req.on('end', () => {
-      requests.push({ auth: String(req.headers.authorization ?? ''), body });
-      res.writeHead(status, { 'content-type': 'text/xml' });
-      res.end(
-        `<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>${status >= 500 ? 'Receiver' : 'Sender'}</Type>` +
-          `<Code>${code}</Code><Message>${message}</Message></Error><RequestId>0f0f0f0f-aaaa-bbbb</RequestId></ErrorResponse>`,
-      );
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return { url, requests, close: () => new Promise<void>((r) => server.close(() => r())) };
-}
-
-describe('createSts errors through the SDK', () => {
+describe.skipIf(!available)('createSts errors through the SDK', () => {
   const input = {
     roleArn: ROLE_ARN,
     roleSessionName: 'alice',
     durationSeconds: 7200,
     serialNumber: 'arn:aws:iam::111111111111:mfa/alice',
-    tokenCode: '123456',
+    tokenCode: VALID_MFA_CODE,
   };
+  /** A proxy of its own, for the faults of these tests. */
+  let sts: StsProxy;
+  const client = (options?: Parameters<typeof createSts>[1]) => createSts({ AWS_ENDPOINT_URL_STS: sts.url }, options);
+
+  beforeAll(async () => {
+    sts = await startStsProxy(t.moto);
+  });
+  afterAll(() => sts?.stop());
+  beforeEach(() => sts.reset());
 
   it('an MFA code refused: InvalidMfaCode, not retried', async () => {
-    const sts = await fakeSts(403, 'AccessDenied', 'MultiFactorAuthentication failed with invalid MFA one time pass code. ');
-    try {
-      const err = await createSts({ AWS_ENDPOINT_URL_STS: sts.url }).assumeRole(SOURCE, input).catch((e: unknown) => e);
-      expect(isMfaCodeRejected(err)).toBe(true);
-      expect((err as AwsError).code).toBe('InvalidMfaCode');
-      expect(sts.requests).toHaveLength(1);
-      expect(sts.requests[0]!.body).toContain('TokenCode=123456');
-    } finally {
-      await sts.close();
-    }
+    const err = await client().assumeRole(SOURCE, { ...input, tokenCode: '000000' }).catch((e: unknown) => e);
+    expect(isMfaCodeRejected(err)).toBe(true);
+    expect((err as AwsError).code).toBe('InvalidMfaCode');
+    expect(sts.calls).toEqual([expect.objectContaining({ action: 'AssumeRole', tokenCode: '000000', status: 403, errorCode: 'AccessDenied' })]);
   });
 
-  it('signs with the credentials given, never with the environment\'s', async () => {
-    const sts = await fakeSts(403, 'ExpiredToken', 'The security token included in the request is expired');
+  it("signs with the credentials given, never with the environment's", async () => {
+    sts.inject({ error: 'ExpiredToken' });
     const before = process.env.AWS_ACCESS_KEY_ID;
     process.env.AWS_ACCESS_KEY_ID = 'AKIAFROMPROCESSENV00';
     try {
-      const err = await createSts({ AWS_ENDPOINT_URL_STS: sts.url }).getSessionToken(SOURCE, { durationSeconds: 900 }).catch((e: unknown) => e);
+      const err = await client().getSessionToken(SOURCE, { durationSeconds: 900 }).catch((e: unknown) => e);
       expect((err as AwsError).message).toBe("the source's credentials have expired (ExpiredToken)");
-      expect(sts.requests[0]!.auth).toContain(`Credential=${SOURCE.accessKeyId}/`);
+      expect(sts.calls).toEqual([expect.objectContaining({ action: 'GetSessionToken', accessKeyId: SOURCE.accessKeyId, fault: 'ExpiredToken' })]);
     } finally {
       if (before === undefined) delete process.env.AWS_ACCESS_KEY_ID;
       else process.env.AWS_ACCESS_KEY_ID = before;
-      await sts.close();
     }
   });
 
   it('throttling and 5xx are retried with backoff, then reported', async () => {
-    for (const [status, code] of [[400, 'Throttling'], [503, 'ServiceUnavailable']] as const) {
-      const sts = await fakeSts(status, code, 'slow down');
-      try {
-        const err = await createSts({ AWS_ENDPOINT_URL_STS: sts.url }, { maxAttempts: 3 }).assumeRole(SOURCE, input).catch((e: unknown) => e);
-        expect(sts.requests).toHaveLength(3);
-        expect((err as AwsError).code).toBe(code);
-        expect((err as AwsError).message).toMatch(/after 3 attempts$/);
-      } finally {
-        await sts.close();
-      }
+    for (const code of ['Throttling', 'ServiceUnavailable'] as const) {
+      sts.reset();
+      sts.inject({ error: code, times: 3 });
+      const err = await client({ maxAttempts: 3 }).assumeRole(SOURCE, input).catch((e: unknown) => e);
+      expect(sts.calls.map((c) => c.fault), code).toEqual([code, code, code]);
+      expect((err as AwsError).code).toBe(code);
+      expect((err as AwsError).message).toMatch(/after 3 attempts$/);
     }
   });
 
   it('a duration longer than the role allows', async () => {
-    const sts = await fakeSts(400, 'ValidationError', 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.');
-    try {
-      const err = await createSts({ AWS_ENDPOINT_URL_STS: sts.url }).assumeRole(SOURCE, input).catch((e: unknown) => e);
-      expect((err as AwsError).message).toBe(`the requested session duration (2h) is longer than ${ROLE_ARN} allows (its maximum session duration)`);
-    } finally {
-      await sts.close();
-    }
+    sts.inject({ error: { status: 400, code: 'ValidationError', message: 'The requested DurationSeconds exceeds the MaxSessionDuration set for this role.' } });
+    const err = await client().assumeRole(SOURCE, input).catch((e: unknown) => e);
+    expect((err as AwsError).message).toBe(`the requested session duration (2h) is longer than ${ROLE_ARN} allows (its maximum session duration)`);
+    expect(sts.count('AssumeRole')).toBe(1);
   });
 });

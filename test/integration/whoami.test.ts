@@ -3,7 +3,7 @@
  * on a terminal: the profile picker when no profile is named, and the status line while STS is called.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
+import { requireEnv, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, writeUserCredentials, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { sts: true, pty: true };
 const CLEAR_LINE = '\r\x1b[2K';
@@ -28,7 +28,7 @@ describe.skipIf(!requireEnv(opts, 'whoami'))('xacct whoami', () => {
         '[accounts]\nprod = "222222222222"\nstaging = "333333333333"\n\n[roles]\nadmin = "Admin"\n\n' +
         '[profiles.prod-mfa]\nrole_arn = "arn:aws:iam::222222222222:role/Admin"\nsource = "mfa"\n',
     );
-    t.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}\n`);
+    writeUserCredentials(t);
     env = { ...t.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'test-passphrase', TERM: 'xterm-256color' };
   });
   afterAll(() => t?.stop());

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAwsProfileLoader, runsXacct } from '../../src/adapters/aws-profile-credentials.js';
-import { XacctError } from '../../src/core/errors.js';
+import { failure } from '../helpers/failure.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -19,15 +19,6 @@ function awsFiles(files: { config?: string; credentials?: string }) {
   writeFileSync(config, files.config ?? '');
   writeFileSync(credentials, files.credentials ?? '');
   return { HOME: dir, AWS_CONFIG_FILE: config, AWS_SHARED_CREDENTIALS_FILE: credentials, PATH: process.env.PATH };
-}
-
-async function failure(p: Promise<unknown>): Promise<XacctError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(XacctError);
-  return err as XacctError;
 }
 
 describe('createAwsProfileLoader', () => {

@@ -5,27 +5,11 @@ import { roleReuseMargin } from '../../src/core/providers/index.js';
 import { clearSessions } from '../../src/app/clear-sessions.js';
 import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
 import { xacctPaths, type Env } from '../../src/core/paths.js';
-import {
-  FakeAudit,
-  FakeAwsProfiles,
-  FakeClock,
-  FakeLocks,
-  FakeMfa,
-  FakeSts,
-  FakeStore,
-  LONG_TERM,
-  isMfaCodeRejected,
-  profilePlan,
-  sourcePlan,
-} from './providers-fakes.js';
+import { FakeAudit, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, LONG_TERM, profilePlan, sourcePlan } from './providers-fakes.js';
 
 function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}) {
-  const clock = new FakeClock();
-  const store = new FakeStore();
-  store.data.set('source:identity', JSON.stringify(LONG_TERM));
-  const sts = new FakeSts(clock);
+  const { clock, store, lock, sts } = fakeMachinePorts();
   const audit = new FakeAudit();
-  const lock = new FakeLocks();
   const warnings: string[] = [];
   const mfaTokens: (string | undefined)[] = [];
   const profiles = extra.profiles ?? [
@@ -199,7 +183,8 @@ describe('getCredentials', () => {
       throw new Error('EACCES');
     };
     const got = await getCredentials(w.env, { profile: 'prod-admin', cache: true }, w.deps);
-    expect(got.credentials.sessionToken).toBeDefined();
+    expect(got.credentials.sessionToken).toMatch(/^token-ROLE/);
+    expect(w.sts.assumeRoleCalls).toHaveLength(1);
     expect(w.warnings).toEqual([expect.stringContaining('audit log')]);
   });
 });

@@ -1,31 +1,18 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSecretStore, type PassphraseRequest, type ScryptParams } from '../../src/adapters/keychain/file.js';
 import { createLockManager } from '../../src/adapters/lock.js';
-import { XacctError } from '../../src/core/errors.js';
+import { failure } from '../helpers/failure.js';
+import { transpileForChildren } from '../helpers/transpile.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 /** Fast parameters for tests; the default (2^14) is measured in its own test. */
 const FAST: ScryptParams = { N: 2 ** 10, r: 8, p: 1 };
 let work: string;
 let compiled: string;
-
-async function transpile(files: readonly string[], outDir: string): Promise<void> {
-  const ts = (await import('typescript')).default;
-  for (const file of files) {
-    const out = ts.transpileModule(readFileSync(join(ROOT, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    const target = join(outDir, file.replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, out);
-  }
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
-}
 
 function fresh() {
   const dir = mkdtempSync(join(work, 't-'));
@@ -44,19 +31,10 @@ function fresh() {
   return { dir, file, asked, open };
 }
 
-async function failure(p: Promise<unknown>): Promise<XacctError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(XacctError);
-  return err as XacctError;
-}
-
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'xacct-file-'));
   compiled = join(work, 'compiled');
-  await transpile(['src/adapters/keychain/file.ts', 'src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
+  await transpileForChildren(['src/adapters/keychain/file.ts', 'src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

@@ -1,28 +1,14 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLockManager, lockPath } from '../../src/adapters/lock.js';
 import { XacctError } from '../../src/core/errors.js';
+import { transpileForChildren } from '../helpers/transpile.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
 let work: string;
 let compiled: string;
-
-/** Child processes run the real lock module, transpiled to plain JS (no TS loader in a bare `node`). */
-async function transpile(files: readonly string[], outDir: string): Promise<void> {
-  const ts = (await import('typescript')).default;
-  for (const file of files) {
-    const out = ts.transpileModule(readFileSync(join(ROOT, file), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
-    }).outputText;
-    const target = join(outDir, file.replace(/\.ts$/, '.js'));
-    mkdirSync(dirname(target), { recursive: true });
-    writeFileSync(target, out);
-  }
-  writeFileSync(join(outDir, 'package.json'), '{"type":"module"}');
-}
 
 /**
  * A child that takes the lock, appends "<name> in" / "<name> out" to a log around `holdMs`, and says "locked" on
@@ -90,7 +76,7 @@ function fresh(): { lockDir: string; log: string } {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'xacct-lock-'));
   compiled = join(work, 'compiled');
-  await transpile(['src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
+  await transpileForChildren(['src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
   writeFileSync(join(work, 'child.mjs'), CHILD);
 });
 

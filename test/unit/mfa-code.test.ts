@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createMfaCodeSource, normaliseMfaCode, runMfaProcess } from '../../src/adapters/prompt/mfa-code.js';
 import type { Terminal } from '../../src/adapters/prompt/tty.js';
-import { UsageError, XacctError } from '../../src/core/errors.js';
+import { UsageError } from '../../src/core/errors.js';
 import type { MfaRequest } from '../../src/core/ports.js';
+import { failure } from '../helpers/failure.js';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const req = (extra: Partial<MfaRequest> = {}): MfaRequest => ({ serial: SERIAL, label: 'identity', attempt: 1, ...extra });
@@ -18,15 +19,6 @@ function fakeTerminal(lines: (string | null)[]) {
     close: () => void closed++,
   };
   return { terminal, written, closed: () => closed };
-}
-
-async function failure(p: Promise<unknown>): Promise<XacctError> {
-  const err = await p.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(XacctError);
-  return err as XacctError;
 }
 
 describe('normaliseMfaCode', () => {

@@ -2,10 +2,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import ts from 'typescript';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exitCodeOf, runCommand, startShell } from '../../src/adapters/process.js';
 import { XacctError } from '../../src/core/errors.js';
+import { transpileForChildren } from '../helpers/transpile.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'xacct-process-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -70,20 +70,13 @@ describe('signals while the command runs', () => {
   let runner: string;
   let child: string;
 
-  beforeAll(() => {
+  beforeAll(async () => {
     const out = join(dir, 'build');
-    for (const file of ['adapters/process.ts', 'core/errors.ts']) {
-      const js = ts.transpileModule(readFileSync(join(import.meta.dirname, '../../src', file), 'utf8'), {
-        compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022, verbatimModuleSyntax: true },
-      }).outputText;
-      mkdirSync(join(out, file, '..'), { recursive: true });
-      writeFileSync(join(out, file.replace(/\.ts$/, '.js')), js);
-    }
-    writeFileSync(join(out, 'package.json'), '{"type":"module"}');
+    await transpileForChildren(['src/adapters/process.ts', 'src/core/errors.ts'], out);
     runner = join(out, 'runner.mjs');
     writeFileSync(
       runner,
-      `import { runCommand } from './adapters/process.js';
+      `import { runCommand } from './src/adapters/process.js';
        const [command, ...args] = process.argv.slice(2);
        try {
          const code = await runCommand(command, args, process.env);

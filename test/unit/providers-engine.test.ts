@@ -2,26 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { decodeCacheEntry } from '../../src/core/cache-entry.js';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { createCredentialEngine, type EngineDeps } from '../../src/core/providers/index.js';
-import {
-  FakeAwsProfiles,
-  FakeClock,
-  FakeLocks,
-  FakeMfa,
-  FakeSts,
-  FakeStore,
-  LONG_TERM,
-  isMfaCodeRejected,
-  profilePlan,
-  sourcePlan,
-} from './providers-fakes.js';
+import { FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, profilePlan, sourcePlan } from './providers-fakes.js';
 
 /** One "machine": a keychain, locks and STS shared by the engines ("processes") started on it. */
 function machine() {
-  const clock = new FakeClock();
-  const store = new FakeStore();
-  store.data.set('source:identity', JSON.stringify(LONG_TERM));
-  const lock = new FakeLocks();
-  const sts = new FakeSts(clock);
+  const { clock, store, lock, sts } = fakeMachinePorts();
   const issued: { profile: string; sessionName: string; duration: number }[] = [];
   const mfas: FakeMfa[] = [];
   const process = (overrides: Partial<EngineDeps> = {}) => {

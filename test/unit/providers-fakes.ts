@@ -181,3 +181,11 @@ export function profilePlan(name: string, overrides: Partial<ProfilePlan> = {}):
     ...overrides,
   };
 }
+
+/** The ports one machine shares between its processes: a clock, a keychain holding the keys of source `identity`, locks and STS. */
+export function fakeMachinePorts() {
+  const clock = new FakeClock();
+  const store = new FakeStore();
+  store.data.set('source:identity', JSON.stringify(LONG_TERM));
+  return { clock, store, lock: new FakeLocks(), sts: new FakeSts(clock) };
+}

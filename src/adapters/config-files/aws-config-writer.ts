@@ -1,12 +1,11 @@
-import { randomBytes } from 'node:crypto';
-import * as fs from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { mergeAwsConfigEntries, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
 import { ConfigError, XacctError } from '../../core/errors.js';
-import { makeDirs } from '../atomic-file.js';
+import { makeDirs, writeFileAtomic, type AtomicWriteOps } from '../atomic-file.js';
 
-/** The file operations the writer uses; tests replace one to fail half-way. */
-export type FileOps = Pick<typeof fs, 'readFile' | 'writeFile' | 'open' | 'rename' | 'chmod' | 'unlink' | 'stat' | 'mkdir' | 'realpath'>;
+/** The file operations of the atomic writes; tests replace one to fail half-way. */
+export type FileOps = AtomicWriteOps;
 
 export interface AwsConfigWrite extends AwsConfigMerge {
   /** The file as named (AWS_CONFIG_FILE or ~/.aws/config). */
@@ -15,7 +14,7 @@ export interface AwsConfigWrite extends AwsConfigMerge {
   readonly backup?: string;
 }
 
-export function backupPathOf(file: string): string {
+function backupPathOf(file: string): string {
   return `${file}.xacct-backup`;
 }
 
@@ -29,8 +28,8 @@ export async function writeAwsConfigEntries(
   entries: readonly AwsConfigEntry[],
   options: { command?: string; fileOps?: Partial<FileOps> } = {},
 ): Promise<AwsConfigWrite> {
-  const ops: FileOps = { ...fs, ...options.fileOps };
-  const existing = await readExisting(ops, file);
+  const ops = options.fileOps ?? {};
+  const existing = await readExisting(file);
   const merge = mergeAwsConfigEntries(existing?.text ?? '', entries, { command: options.command, file });
   if (!merge.changed) return { ...merge, file };
 
@@ -38,11 +37,11 @@ export async function writeAwsConfigEntries(
     let backup: string | undefined;
     if (existing) {
       backup = backupPathOf(file);
-      await replaceFile(ops, backup, existing.bytes, existing.mode);
+      await writeFileAtomic(backup, existing.bytes, { mode: existing.mode, ops });
     } else {
-      await makeDirs(dirname(file), 0o700, (path, options) => ops.mkdir(path, options));
+      await makeDirs(dirname(file), 0o700);
     }
-    await replaceFile(ops, existing?.target ?? file, Buffer.from(merge.text, 'utf8'), existing?.mode ?? 0o600);
+    await writeFileAtomic(existing?.target ?? file, merge.text, { mode: existing?.mode ?? 0o600, ops });
     return { ...merge, file, ...(backup ? { backup } : {}) };
   } catch (err) {
     if (err instanceof XacctError) throw err;
@@ -58,10 +57,10 @@ interface ExistingFile {
   readonly target: string;
 }
 
-async function readExisting(ops: FileOps, file: string): Promise<ExistingFile | undefined> {
+async function readExisting(file: string): Promise<ExistingFile | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await ops.readFile(file);
+    bytes = await readFile(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new XacctError(`could not read ${file}: ${(err as Error).message}`, { cause: err });
@@ -73,26 +72,7 @@ async function readExisting(ops: FileOps, file: string): Promise<ExistingFile | 
   } catch {
     throw new ConfigError('the AWS config is not UTF-8 text; nothing was written', { file });
   }
-  const target = await ops.realpath(file);
-  const mode = (await ops.stat(target)).mode & 0o7777;
+  const target = await realpath(file);
+  const mode = (await stat(target)).mode & 0o7777;
   return { text, bytes, mode, target };
-}
-
-/** Temp file in the same folder, exact mode, fsync, rename over the target; the temp file never outlives a failure. */
-async function replaceFile(ops: FileOps, path: string, data: Buffer, mode: number): Promise<void> {
-  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
-  const handle = await ops.open(temp, 'wx', 0o600);
-  try {
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await ops.chmod(temp, mode); // open()'s mode passes through the umask; the original's mode must not.
-    await ops.rename(temp, path);
-  } catch (err) {
-    await ops.unlink(temp).catch(() => undefined);
-    throw err;
-  }
 }

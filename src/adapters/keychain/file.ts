@@ -29,7 +29,7 @@ export interface ScryptParams {
 }
 
 /** ~63 ms on the development machine (16 MiB); measured with N = 2^14..2^17, r = 8, p = 1. */
-export const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
+const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
 
 export interface FileSecretStoreOptions {
   readonly file: string;

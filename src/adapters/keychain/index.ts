@@ -32,6 +32,6 @@ export async function openSecretStore(env: Env, options: OpenSecretStoreOptions 
   }
   const [{ createFileSecretStore }, { createLockManager }] = await Promise.all([import('./file.js'), import('../lock.js')]);
   const paths = xacctPaths(env);
-  const passphrase = options.passphrase ?? (await import('./terminal-prompt.js')).passphraseFromEnvOrTerminal(env);
+  const passphrase = options.passphrase ?? (await import('./passphrase-prompt.js')).passphraseFromEnvOrTerminal(env);
   return createFileSecretStore({ file: paths.secretsFile, lock: createLockManager(paths.lockDir), passphrase });
 }

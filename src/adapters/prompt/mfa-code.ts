@@ -2,12 +2,13 @@
  * MFA codes, from (in this order) --mfa-token, the source's mfa_process, or a prompt on the terminal.
  * Every code is checked to be 6 digits before it reaches AWS.
  */
-import { SECRET_ENV_VARS } from '../../core/session-env.js';
 import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { UsageError, XacctError } from '../../core/errors.js';
 import type { Env } from '../../core/paths.js';
 import type { MfaCodeSource, MfaRequest } from '../../core/ports.js';
+import { programName } from '../../core/program-name.js';
+import { envWithoutSecrets } from '../../core/session-env.js';
 import { suspendProgress } from './progress.js';
 import { openTerminal, openTerminalFd, type Terminal } from './tty.js';
 
@@ -103,7 +104,7 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number)
  * either could be a TOTP secret. It gets xacct's environment without the secrets in it (the file passphrase, keys).
  */
 export async function runMfaProcess(command: string, env: Env, timeoutMs: number): Promise<string> {
-  const what = `mfa_process (${programOf(command)})`;
+  const what = `mfa_process (${programName(command)})`;
   const ttyFd = openTerminalFd();
   // Without a terminal there is none to lose: a process group of its own lets a timeout kill everything the
   // command started, and piped stderr keeps an orphan from holding our caller's stderr open.
@@ -113,7 +114,7 @@ export async function runMfaProcess(command: string, env: Env, timeoutMs: number
       // shell: `/bin/sh -c command` (cmd.exe on Windows).
       const child = spawn(command, {
         shell: true,
-        env: withoutSecrets(env),
+        env: envWithoutSecrets(env),
         stdio: [ttyFd ?? 'ignore', 'pipe', ttyFd ?? 'pipe'],
         detached: ownGroup && process.platform !== 'win32',
         windowsHide: true,
@@ -162,18 +163,4 @@ export async function runMfaProcess(command: string, env: Env, timeoutMs: number
 
 function inWords(ms: number): string {
   return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
-}
-
-/** The first command word, without its directory: `/usr/bin/ykman oath …` → `ykman`. */
-function programOf(command: string): string {
-  const first = /[\w./+-]+/.exec(command)?.[0] ?? '';
-  return first.split('/').pop() || 'sh';
-}
-
-const WITHHELD: ReadonlySet<string> = new Set(SECRET_ENV_VARS);
-
-function withoutSecrets(env: Env): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) if (v !== undefined && !WITHHELD.has(k)) out[k] = v;
-  return out;
 }

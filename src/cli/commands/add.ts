@@ -37,7 +37,7 @@ async function addCommand(source: string, env: NodeJS.ProcessEnv): Promise<void>
 
 async function askForKeys(source: string) {
   const [{ askOnTerminal }, { checkAccessKeyId, checkSecretAccessKey }, { XacctError }] = await Promise.all([
-    import('../../adapters/keychain/terminal-prompt.js'),
+    import('../../adapters/prompt/inquirer-on-tty.js'),
     import('../../app/source-keys.js'),
     import('../../core/errors.js'),
   ]);

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { EXPORT_SHELLS, exportShellFor, isExportShell, type ExportShell } from '../../core/shell-export.js';
-import { addCredentialOptions, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
 
 interface AssumeOptions extends CredentialOptions {
   /** true for a bare --export, else the value given. */
@@ -39,7 +39,7 @@ export function register(program: Command): void {
         } else throw new UsageError(`--export: unknown shell '${opts.export}'`, `use one of ${EXPORT_SHELLS.join(', ')}`);
       } else if (opts.export === true) shell = exportShellFor(process.env.SHELL);
 
-      const req = { profile, mfaToken: opts.mfaToken, duration: opts.duration, region: opts.region, cache: opts.cache, force: opts.force };
+      const req = { ...credentialRequest(profile, opts), force: opts.force };
       const { assumeExport, assumeInShell } = await import('../../app/run-command.js');
       if (shell) process.stdout.write(await assumeExport(process.env, req, shell));
       else process.exitCode = await assumeInShell(process.env, req);

@@ -20,13 +20,13 @@ Profiles that are role profiles of the AWS config already are not listed.`,
     )
     .action(async (opts: AwsConfigOptions) => {
       const env = process.env;
-      const [{ loadProfileMap }, { awsConfigEntries, renderAwsConfigEntries }] = await Promise.all([
+      const [{ loadProfileMap }, { awsConfigEntries, renderAwsConfigEntries }, { say }] = await Promise.all([
         import('../../app/load-profile-map.js'),
         import('../../core/aws-config-entries.js'),
+        import('../../app/say.js'),
       ]);
       const map = await loadProfileMap(env);
       const entries = awsConfigEntries(map.profiles.values(), opts.command);
-      const say = (line: string): void => void process.stderr.write(`xacct: ${line}\n`);
       if (entries.length === 0) {
         say('no profiles to write: the profile map defines none besides the AWS config’s own role profiles');
         return;

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { AwsCredentials } from '../../core/credentials.js';
 import { XacctError } from '../../core/errors.js';
-import { addCredentialOptions, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
 
 export function register(program: Command): void {
   addCredentialOptions(
@@ -14,13 +14,7 @@ export function register(program: Command): void {
     // The fast path serves `credential-process <profile>` alone; --duration asks for another session and
     // --no-cache for none, so only a run without them says what that call would be served.
     const stamp = profile && !options.duration && options.cache ? fastPath.stampInputs(process.env) : undefined;
-    const prepared = await prepareCredentials(process.env, {
-      ...(profile ? { profile } : {}),
-      ...(options.mfaToken ? { mfaToken: options.mfaToken } : {}),
-      ...(options.duration ? { duration: options.duration } : {}),
-      ...(options.region ? { region: options.region } : {}),
-      cache: options.cache,
-    });
+    const prepared = await prepareCredentials(process.env, credentialRequest(profile, options));
     const credentials = await prepared.provider.retrieve();
     process.stdout.write(`${credentialProcessJson(credentials)}\n`);
     if (profile && stamp) {

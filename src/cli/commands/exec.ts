@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { addCredentialOptions, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
 
 interface ExecOptions extends CredentialOptions {
   server?: boolean;
@@ -21,13 +21,9 @@ export function register(program: Command): void {
       const { profile, command } = splitAtDoubleDash(cmd);
       const [name, ...args] = command;
       if (name === undefined) throw new UsageError('no command given', 'usage: xacct exec [profile] -- <command> [args...]');
-      const req = { profile, mfaToken: opts.mfaToken, duration: opts.duration, region: opts.region, cache: opts.cache, force: opts.force };
+      const req = { ...credentialRequest(profile, opts), force: opts.force };
       if (opts.server) {
-        const [{ assertNotNested }, { runWithCredentialServer }] = await Promise.all([
-          import('../../core/session-env.js'),
-          import('../../app/serve-credentials.js'),
-        ]);
-        assertNotNested(process.env, opts.force);
+        const { runWithCredentialServer } = await import('../../app/serve-credentials.js');
         process.exitCode = await runWithCredentialServer(process.env, req, name, args);
         return;
       }
@@ -40,7 +36,7 @@ export function register(program: Command): void {
  * The profile before `--` and the command after it. Commander drops the `--` itself, so its place is found in
  * the raw arguments, skipping the values of options that take one (`--region -- …` is not the separator).
  */
-export function splitAtDoubleDash(cmd: Command): { profile?: string; command: string[] } {
+function splitAtDoubleDash(cmd: Command): { profile?: string; command: string[] } {
   const operands = cmd.args;
   const raw = (cmd.parent as unknown as { rawArgs?: string[] } | null)?.rawArgs ?? [];
   const start = raw.findIndex((a) => a === cmd.name() || cmd.aliases().includes(a));

@@ -6,7 +6,6 @@ import { xacctPaths } from '../../core/paths.js';
 import type { ProfileMap, ProfilePlan } from '../../core/profile-map/types.js';
 import type { SessionTimeLeft } from '../../app/session-times.js';
 
-export type { CachedSession, SessionTimeLeft } from '../../app/session-times.js';
 /** One row of `xacct list --json`: stable camelCase keys, null for what is not set. */
 export interface ListEntry {
   readonly name: string;
@@ -24,42 +23,29 @@ export interface ListEntry {
   readonly session: { readonly secondsLeft: number; readonly expiresAt: string; readonly stale: boolean } | null;
 }
 
-export interface ListOutput {
-  stdout(text: string): void;
-  stderr(text: string): void;
-}
-
 export function register(program: Command): void {
   program
     .command('list')
     .description('every profile: name, account, role ARN, source, MFA, cached session time left')
     .option('--json', 'print a JSON array instead of a table')
     .action(async (opts: { json?: boolean }) => {
-      const { cachedSessionLookup } = await import('../../app/session-times.js');
-      await runList(
-        process.env,
-        opts,
-        { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s) },
-        (map) => cachedSessionLookup(process.env, map),
-      );
+      const env = process.env;
+      const [{ loadProfileMap }, { cachedSessionLookup }, { say, warn }] = await Promise.all([
+        import('../../app/load-profile-map.js'),
+        import('../../app/session-times.js'),
+        import('../../app/say.js'),
+      ]);
+      const map = await loadProfileMap(env);
+      const found = map.profiles.size > 0 ? await cachedSessionLookup(env, map) : {};
+      if (found.warning) warn(found.warning);
+      const entries = await listEntries(map, found.lookup);
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        return;
+      }
+      for (const note of notes(map, env)) say(note);
+      if (entries.length) process.stdout.write(formatTable(entries, found.lookup !== undefined));
     });
-}
-
-/** How the cached sessions are looked up; `warning` (one line) when they cannot be. Without it, SESSION says "unknown". */
-export type SessionSource = (map: ProfileMap) => Promise<{ lookup?: SessionTimeLeft; warning?: string }>;
-
-export async function runList(env: Env, opts: { json?: boolean }, out: ListOutput, sessions?: SessionSource): Promise<void> {
-  const { loadProfileMap } = await import('../../app/load-profile-map.js');
-  const map = await loadProfileMap(env);
-  const found = sessions && map.profiles.size > 0 ? await sessions(map) : {};
-  if (found.warning) out.stderr(`xacct: warning: ${found.warning}\n`);
-  const entries = await listEntries(map, found.lookup);
-  if (opts.json) {
-    out.stdout(`${JSON.stringify(entries, null, 2)}\n`);
-    return;
-  }
-  for (const note of notes(map, env)) out.stderr(`xacct: ${note}\n`);
-  if (entries.length) out.stdout(formatTable(entries, found.lookup !== undefined));
 }
 
 /** The rows, sorted by name (the map is). */

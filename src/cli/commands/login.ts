@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCredentialOptions, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
 
 interface LoginOptions extends CredentialOptions {
   print?: boolean;
@@ -16,19 +16,25 @@ export function register(program: Command): void {
     .addHelpText('after', '\nThe URL signs in whoever opens it: do not paste it anywhere shared.')
     .action(async (profile: string | undefined, opts: LoginOptions) => {
       const { consoleSigninUrl } = await import('../../app/console-login.js');
-      const login = await consoleSigninUrl(process.env, {
-        profile,
-        mfaToken: opts.mfaToken,
-        duration: opts.duration,
-        region: opts.region,
-        cache: opts.cache,
-      });
+      const login = await consoleSigninUrl(process.env, credentialRequest(profile, opts));
       if (opts.print) {
         process.stdout.write(`${login.url}\n`);
         return;
       }
-      const { openInBrowser } = await import('../../adapters/browser.js');
-      await openInBrowser(login.url, process.env);
-      process.stderr.write(`xacct: opened the AWS console as ${login.profile} in your browser\n`);
+      const [{ openInBrowser }, { startOneTimeRedirect }, { say }] = await Promise.all([
+        import('../../adapters/browser.js'),
+        import('../../adapters/one-time-redirect.js'),
+        import('../../app/say.js'),
+      ]);
+      // The browser gets a one-time loopback URL, never the sign-in URL itself: its argv is visible in `ps`.
+      const redirect = await startOneTimeRedirect(login.url);
+      try {
+        await openInBrowser(redirect.url, process.env);
+      } catch (err) {
+        redirect.close();
+        throw err;
+      }
+      await redirect.done;
+      say(`opened the AWS console as ${login.profile} in your browser`);
     });
 }

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCredentialOptions, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
 
 interface WhoamiOptions extends CredentialOptions {
   json?: boolean;
@@ -15,13 +15,7 @@ export function register(program: Command): void {
   )
     .action(async (profile: string | undefined, opts: WhoamiOptions) => {
       const { whoami, formatWhoami } = await import('../../app/whoami.js');
-      const result = await whoami(process.env, {
-        ...(profile ? { profile } : {}),
-        ...(opts.mfaToken ? { mfaToken: opts.mfaToken } : {}),
-        ...(opts.duration ? { duration: opts.duration } : {}),
-        ...(opts.region ? { region: opts.region } : {}),
-        cache: opts.cache,
-      });
+      const result = await whoami(process.env, credentialRequest(profile, opts));
       process.stdout.write(opts.json ? `${JSON.stringify({ account: result.account, arn: result.arn, userId: result.userId, profile: result.profile })}\n` : formatWhoami(result));
     });
 }
