@@ -48,6 +48,17 @@ const BAD_KEY_CODES = new Set([
 ]);
 const CLOCK_SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
 
+/** Codes of a refusal of the signing credentials themselves: revoked, mistyped, expired or denied. */
+const REFUSED_CREDENTIALS_CODES = new Set([...BAD_KEY_CODES, 'ExpiredToken', 'AccessDenied', 'AccessDeniedException']);
+
+/** What an error of this adapter says about a request: STS refused its credentials, or this computer's clock. */
+export function stsRefusal(err: unknown): 'credentials' | 'clock' | undefined {
+  if (!(err instanceof AwsError)) return undefined;
+  if (REFUSED_CREDENTIALS_CODES.has(err.code)) return 'credentials';
+  if (CLOCK_SKEW_CODES.has(err.code) || err.code === CLOCK_SKEW) return 'clock';
+  return undefined;
+}
+
 interface SdkLikeError {
   name?: string;
   code?: string;

@@ -6,11 +6,9 @@ import { UsageError } from '../core/errors.js';
 import { secretKeys } from '../core/cache-entry.js';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
+import { encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
 
-export interface AccessKeys {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
+export type { AccessKeys } from '../core/stored-keys.js';
 
 const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
@@ -77,7 +75,7 @@ export async function addSourceKeys(store: SecretStore, source: string, keys: Ac
   const valid = checkAccessKeys(keys);
   const key = secretKeys.source(source);
   const replaced = (await store.get(key)) !== null;
-  await store.set(key, JSON.stringify({ AccessKeyId: valid.accessKeyId, SecretAccessKey: valid.secretAccessKey }));
+  await store.set(key, encodeStoredKeys(valid));
   return { replaced };
 }
 

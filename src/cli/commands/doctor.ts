@@ -12,7 +12,7 @@ export function register(program: Command): void {
     )
     .action(async (opts: { json?: boolean }) => {
       const [{ runDoctor }, { doctorExitCode, findingsJson, formatFindings }] = await Promise.all([
-        import('../../app/doctor.js'),
+        import('../../app/doctor/index.js'),
         import('../../core/doctor-report.js'),
       ]);
       const findings = await runDoctor(process.env);

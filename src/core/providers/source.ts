@@ -2,6 +2,7 @@ import type { AwsCredentials, CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import { XacctError } from '../errors.js';
 import { secretKeys } from '../cache-entry.js';
+import { decodeStoredKeys } from '../stored-keys.js';
 import type { AwsProfileCredentialLoader, SecretStore } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
 
@@ -29,19 +30,9 @@ export function sourceCredentials(source: SourcePlan, deps: SourceDeps): Credent
 }
 
 function parseStoredKeys(text: string, sourceName: string): AwsCredentials {
-  const unreadable = () =>
-    new XacctError(`the keys stored for source '${sourceName}' are unreadable`, {
-      hint: `store them again with 'xacct add ${sourceName}'`,
-    });
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch {
-    throw unreadable();
-  }
-  const keys = raw as { AccessKeyId?: unknown; SecretAccessKey?: unknown } | null;
-  if (typeof keys?.AccessKeyId !== 'string' || !keys.AccessKeyId || typeof keys.SecretAccessKey !== 'string' || !keys.SecretAccessKey) {
-    throw unreadable();
-  }
-  return { accessKeyId: keys.AccessKeyId, secretAccessKey: keys.SecretAccessKey };
+  const keys = decodeStoredKeys(text);
+  if (keys) return keys;
+  throw new XacctError(`the keys stored for source '${sourceName}' are unreadable`, {
+    hint: `store them again with 'xacct add ${sourceName}'`,
+  });
 }
