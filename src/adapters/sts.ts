@@ -25,6 +25,8 @@ export interface StsOptions {
 /** GetCallerIdentity's answer plus STS's clock (the `Date` response header), for a clock-skew check. */
 export interface CallerIdentityWithTime extends CallerIdentity {
   readonly serverTime?: Date;
+  /** Our clock when the signed request went out and when its answer came (SDK loading and signing excluded). */
+  readonly roundTrip?: { readonly sent: Date; readonly received: Date };
 }
 
 export interface Sts extends StsPort {
@@ -117,9 +119,9 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     regionArg: string | undefined,
     makeCommand: (sdk: StsModule) => StsCommand,
     ctxExtra: Partial<StsCallContext> = {},
-  ): Promise<{ output: Out; serverTime?: Date }> {
+  ): Promise<{ output: Out; serverTime?: Date; roundTrip?: { sent: Date; received: Date } }> {
     const region = stsRegion(env, regionArg);
-    const seen: { url?: string; date?: string } = {};
+    const seen: Seen = {};
     try {
       const sdk = await loadSdk();
       const client = clientFor(sdk, creds, region);
@@ -130,7 +132,8 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
         abortSignal: AbortSignal.timeout(opts.totalTimeoutMs),
       })) as Out;
       const serverTime = parseDate(seen.date);
-      return { output, ...(serverTime ? { serverTime } : {}) };
+      const roundTrip = seen.sent && seen.received ? { sent: seen.sent, received: seen.received } : undefined;
+      return { output, ...(serverTime ? { serverTime } : {}), ...(roundTrip ? { roundTrip } : {}) };
     } catch (err) {
       const skew = skewSeconds(parseDate(seen.date ?? dateHeaderOf(err)));
       const ctx: StsCallContext = { operation, region, endpoint: seen.url ?? endpointFor(region), ...ctxExtra };
@@ -194,7 +197,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     },
 
     async getCallerIdentity(creds, region) {
-      const { output, serverTime } = await send<{ Account?: string; Arn?: string; UserId?: string }>(
+      const { output, serverTime, roundTrip } = await send<{ Account?: string; Arn?: string; UserId?: string }>(
         'GetCallerIdentity',
         creds,
         region,
@@ -208,6 +211,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
         arn: output.Arn,
         userId: output.UserId ?? '',
         ...(serverTime ? { serverTime } : {}),
+        ...(roundTrip ? { roundTrip } : {}),
       };
     },
   };
@@ -245,14 +249,23 @@ interface HttpResponseLike {
 }
 
 /** Middleware that records the URL each attempt goes to and the Date header of the answer. */
-function observe(seen: { url?: string; date?: string }) {
+interface Seen {
+  url?: string;
+  date?: string;
+  sent?: Date;
+  received?: Date;
+}
+
+function observe(seen: Seen) {
   return (next: (args: { request: unknown }) => Promise<{ response: unknown }>) =>
     async (args: { request: unknown }) => {
       const req = args.request as HttpRequestLike;
       if (req.hostname) {
         seen.url = `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}${req.path && req.path !== '/' ? req.path : ''}`;
       }
+      seen.sent = new Date();
       const result = await next(args);
+      seen.received = new Date();
       const headers = (result.response as HttpResponseLike | undefined)?.headers;
       seen.date = headers?.date ?? headers?.Date ?? seen.date;
       return result;

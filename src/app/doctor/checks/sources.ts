@@ -56,8 +56,10 @@ async function askSts(ctx: DoctorContext, source: SourcePlan, credentials: AwsCr
     const identity = await sts.getCallerIdentity(credentials, source.region);
     const received = ctx.deps.now().getTime();
     findings.push(ok(topic, `STS accepts its long-term keys: ${identity.arn}`));
+    // Timed around the request itself where the adapter can (loading the SDK and signing take a while).
+    const [from, to] = identity.roundTrip ? [identity.roundTrip.sent.getTime(), identity.roundTrip.received.getTime()] : [sent, received];
     // The Date header counts whole seconds (truncated): STS's clock was within [date, date + 1 s) at the answer.
-    const skewSeconds = identity.serverTime ? ((sent + received) / 2 - identity.serverTime.getTime() - 500) / 1000 : undefined;
+    const skewSeconds = identity.serverTime ? ((from + to) / 2 - identity.serverTime.getTime() - 500) / 1000 : undefined;
     return { source, findings, endpoint, ...(skewSeconds !== undefined ? { skewSeconds } : { noClock: 'STS sent no Date header' }) };
   } catch (err) {
     findings.push(stsFailure(err, topic, source));
