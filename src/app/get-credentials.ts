@@ -3,14 +3,15 @@ import { parseDuration, ROLE_DURATION } from '../core/duration.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
-import { resolveProfile } from '../core/profile-map/resolve.js';
+import { profileListHint, resolveProfile } from '../core/profile-map/resolve.js';
+import { UsageError } from '../core/errors.js';
 import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
 import { isMfaCodeRejected } from '../adapters/sts-errors.js';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
 
 /** What a command asks for: SPEC's credential options. */
 export interface CredentialRequest {
-  /** Profile named on the command line; absent: default_profile, else the picker (askForProfile), else a usage error. */
+  /** Profile named on the command line; absent: the session’s (XACCT_PROFILE), else default_profile, else the picker (askForProfile), else a usage error. */
   readonly profile?: string;
   /**
    * A person runs this command (exec, assume, login, whoami): without a profile and a default_profile, ask with the
@@ -86,13 +87,27 @@ export async function prepareCredentials(
 ): Promise<PreparedCredentials> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
-  const name = req.profile || (map.defaultProfile || !req.askForProfile ? undefined : await d.pickProfile(map, env));
+  const name = req.profile || sessionProfile(env, map) || (map.defaultProfile || !req.askForProfile ? undefined : await d.pickProfile(map, env));
   const shortSessions = unsafeMinDurationSeconds(env);
   const plan = applyRequest(resolveProfile(map, name), req, shortSessions);
   const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
   const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected, shortSessions: shortSessions !== undefined });
   const region = req.region || plan.region || plan.source.region;
   return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
+}
+
+/**
+ * SPEC: a command given no profile uses, inside an xacct session, that session's profile (XACCT_PROFILE). One this
+ * profile map does not know is a usage error rather than a silent fall back to default_profile.
+ */
+function sessionProfile(env: Env, map: ProfileMap): string | undefined {
+  const name = env.XACCT_PROFILE;
+  if (!name) return undefined;
+  if (map.profiles.has(name) || map.unusableAwsProfiles?.has(name)) return name;
+  throw new UsageError(
+    `no profile given, and the profile of this xacct session, '${name}' (XACCT_PROFILE), is not a profile of the profile map`,
+    `name a profile; ${profileListHint(map)}`,
+  );
 }
 
 /**

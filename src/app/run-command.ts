@@ -1,6 +1,7 @@
 import { getCredentials, type CredentialRequest, type ObtainedCredentials } from './get-credentials.js';
 import type { Env } from '../core/paths.js';
-import { assertNotNested, sessionEnv, sessionEnvChanges, type SessionInput } from '../core/session-env.js';
+import { assertNotNested, currentSession, exportChanges, unsetChanges, type SessionStart } from '../core/exported-session.js';
+import { sessionEnv, type SessionInput } from '../core/session-env.js';
 import { exportStatements, type ExportShell } from '../core/shell-export.js';
 import { say } from './say.js';
 
@@ -29,10 +30,16 @@ const defaultDeps: SessionDeps = {
 
 /**
  * The credentials of a session that exec or assume starts: refused inside another session unless --force (SPEC),
- * and the profile asked for with the picker when none is named and there is no default_profile.
+ * except an export that replaces the exported session of the same shell; the profile asked for with the picker
+ * when none is named and there is no default_profile.
  */
-export function sessionCredentials(env: Env, req: SessionRequest, get: SessionDeps['getCredentials']): Promise<ObtainedCredentials> {
-  assertNotNested(env, req.force);
+export function sessionCredentials(
+  env: Env,
+  req: SessionRequest,
+  get: SessionDeps['getCredentials'],
+  start: SessionStart,
+): Promise<ObtainedCredentials> {
+  assertNotNested(env, start, req.force);
   return get(env, { ...req, askForProfile: true });
 }
 
@@ -45,24 +52,36 @@ export async function execWithSession(
   deps: Partial<SessionDeps> = {},
 ): Promise<number> {
   const d = { ...defaultDeps, ...deps };
-  const obtained = await sessionCredentials(env, req, d.getCredentials);
+  const obtained = await sessionCredentials(env, req, d.getCredentials, 'command');
   return d.runCommand(command, args, sessionEnv(env, sessionOf(obtained)));
 }
 
 /** `xacct assume`: the user's `$SHELL` (else /bin/sh) with the session; resolves to the shell's exit code. */
 export async function assumeInShell(env: Env, req: SessionRequest, deps: Partial<SessionDeps> = {}): Promise<number> {
   const d = { ...defaultDeps, ...deps };
-  const obtained = await sessionCredentials(env, req, d.getCredentials);
+  const obtained = await sessionCredentials(env, req, d.getCredentials, 'shell');
   const expiry = obtained.credentials.expiration ? `, expires ${describeExpiry(obtained.credentials.expiration, d.now())}` : '';
   d.say(`entering ${obtained.plan.name} (${obtained.plan.roleArn})${expiry}; exit to leave`);
   return d.startShell(env.SHELL || '/bin/sh', sessionEnv(env, sessionOf(obtained)));
 }
 
-/** `xacct assume --export`: the statements that turn the calling shell into a session. */
+/**
+ * `xacct assume --export`: the statements that turn the calling shell into a session, replacing the session an
+ * earlier export put there (what it set and this one does not is unset).
+ */
 export async function assumeExport(env: Env, req: SessionRequest, shell: ExportShell, deps: Partial<SessionDeps> = {}): Promise<string> {
   const d = { ...defaultDeps, ...deps };
-  const obtained = await sessionCredentials(env, req, d.getCredentials);
-  return exportStatements(sessionEnvChanges(sessionOf(obtained)), shell);
+  const obtained = await sessionCredentials(env, req, d.getCredentials, 'export');
+  return exportStatements(exportChanges(env, sessionOf(obtained), shell), shell);
+}
+
+/** `xacct assume --unset`: the statements that remove the session from the calling shell ('' when there is none). */
+export function assumeUnset(env: Env, shell: ExportShell, deps: Partial<Pick<SessionDeps, 'say'>> = {}): string {
+  const tell = deps.say ?? say;
+  const current = currentSession(env);
+  if (current.kind === 'none') tell('no xacct session in this shell: nothing to remove');
+  if (current.kind === 'started') tell(`this shell was started by xacct for ${current.profile}: exit leaves it (its variables are removed all the same)`);
+  return exportStatements(unsetChanges(env), shell);
 }
 
 function sessionOf(obtained: ObtainedCredentials): SessionInput {

@@ -40,7 +40,7 @@ export async function runWithCredentialServer(
 
   // First retrieval before the command starts: the profile is chosen and any MFA prompt answered while the
   // terminal is still ours, and a profile that cannot be assumed fails here, not inside the command.
-  const first = await sessionCredentials(env, req, d.getCredentials);
+  const first = await sessionCredentials(env, req, d.getCredentials, 'command');
   const profile = first.plan.name;
   const shadowed = await d.shadowingDefaultProfile(env).catch(() => undefined);
   if (shadowed) d.say(`warning: ${shadowed}`);

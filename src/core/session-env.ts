@@ -1,6 +1,8 @@
 import type { AwsCredentials } from './credentials.js';
-import { UsageError } from './errors.js';
 import type { Env } from './paths.js';
+
+/** Set by `assume --export` in the user's shell (see exported-session.ts). */
+export const EXPORTED_MARKER = 'XACCT_EXPORTED';
 
 /** How the child gets its credentials: static keys, or (exec --server) a loopback credential endpoint. */
 export type SessionCredentials =
@@ -61,6 +63,8 @@ export function sessionEnvChanges(input: SessionInput): Record<string, string | 
     changes.AWS_DEFAULT_REGION = input.region;
   }
   changes.XACCT_PROFILE = input.profile;
+  // A shell or command that xacct starts holds a session of its own, not the export of the shell it came from.
+  changes[EXPORTED_MARKER] = undefined;
   return changes;
 }
 
@@ -106,13 +110,3 @@ const SECRET_ENV_VARS = [
   'AWS_CONTAINER_AUTHORIZATION_TOKEN',
   'XACCT_FILE_PASSPHRASE',
 ] as const;
-
-/** exec and assume refuse to start a session inside another one (SPEC), unless given --force. */
-export function assertNotNested(env: Env, force: boolean | undefined): void {
-  const current = env.XACCT_PROFILE;
-  if (!current || force) return;
-  throw new UsageError(
-    `already inside an xacct session (${current})`,
-    `leave it first (exit), or pass --force to start a session of another profile inside ${current}'s`,
-  );
-}

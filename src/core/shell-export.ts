@@ -34,7 +34,8 @@ export function exportStatements(vars: Readonly<Record<string, string | undefine
 const STATEMENTS: Record<ExportShell, (name: string, value: string | undefined) => string> = {
   bash: posix,
   zsh: posix,
-  fish: (name, value) => (value === undefined ? `set -e ${name}` : `set -gx ${name} ${fishQuote(value)}`),
+  // `set -e` of a variable that is not set fails, and `… | source; or …` would see that failure.
+  fish: (name, value) => (value === undefined ? `set -e ${name}; or true` : `set -gx ${name} ${fishQuote(value)}`),
   powershell: (name, value) =>
     value === undefined ? `Remove-Item Env:${name} -ErrorAction SilentlyContinue` : `$Env:${name} = ${powershellQuote(value)}`,
 };

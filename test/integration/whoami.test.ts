@@ -3,7 +3,7 @@
  * on a terminal: the profile picker when no profile is named, and the status line while STS is called.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, writeUserCredentials, type Env, type TestEnv } from '../helpers/index.js';
+import { requireEnv, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, withXacctOnPath, writeUserCredentials, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { sts: true, pty: true };
 const CLEAR_LINE = '\r\x1b[2K';
@@ -68,6 +68,19 @@ describe.skipIf(!requireEnv(opts, 'whoami'))('xacct whoami', () => {
     expect(t.sts.calls.find((c) => c.action === 'GetCallerIdentity')).toMatchObject({ region: 'us-west-2' });
   });
 
+  it("inside a session, no profile means the session's: exec prod-admin -- xacct whoami --json names prod's account", async () => {
+    const r = await runCli(['exec', 'prod-admin', '--', 'xacct', 'whoami', '--json'], { env: withXacctOnPath(t, env) });
+    expect(r.code, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ account: '222222222222', profile: 'prod-admin' });
+    // Asked with the session's own credentials (the file backend's passphrase does not reach the command).
+    const [assume] = t.sts.calls.filter((c) => c.action === 'AssumeRole');
+    expect(t.sts.calls.filter((c) => c.action === 'GetCallerIdentity')).toEqual([expect.objectContaining({ accessKeyId: assume!.issued!.accessKeyId, status: 200 })]);
+    // A session profile this map does not know is named, not replaced by another.
+    const unknown = await cli(['whoami'], { XACCT_PROFILE: 'gone-admin' });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^xacct: no profile given, and the profile of this xacct session, 'gone-admin' \(XACCT_PROFILE\), is not a profile of the profile map\n/);
+  });
+
   it('fails like every command when AWS refuses, exit 1, one line', async () => {
     t.sts.inject({ action: 'GetCallerIdentity', error: 'ExpiredToken' });
     const r = await cli(['whoami', 'prod-admin']);
@@ -107,6 +120,9 @@ describe.skipIf(!requireEnv(opts, 'whoami'))('xacct whoami', () => {
       const r = await p.result();
       expect(r.code, r.stderr).toBe(0);
       expect(JSON.parse(r.stdout)).toMatchObject({ account: '222222222222', profile: 'prod-admin' });
+    // Asked with the session's own credentials (the file backend's passphrase does not reach the command).
+    const [assume] = t.sts.calls.filter((c) => c.action === 'AssumeRole');
+    expect(t.sts.calls.filter((c) => c.action === 'GetCallerIdentity')).toEqual([expect.objectContaining({ accessKeyId: assume!.issued!.accessKeyId, status: 200 })]);
     });
 
     it('credential-process never asks: a tool runs it, and it gets the usage error', async () => {

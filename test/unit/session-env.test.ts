@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { assumeExport, assumeInShell, describeExpiry, execWithSession } from '../../src/app/run-command.js';
 import { UsageError } from '../../src/core/errors.js';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
-import { assertNotNested, sessionEnv, sessionEnvChanges } from '../../src/core/session-env.js';
+import { sessionEnv, sessionEnvChanges } from '../../src/core/session-env.js';
 
 const credentials = {
   accessKeyId: 'ASIAEXAMPLE',
@@ -84,31 +84,6 @@ describe('sessionEnv', () => {
     expect(changes).not.toHaveProperty('AWS_REGION');
     expect(changes.XACCT_PROFILE).toBe('p');
     expect(changes).not.toHaveProperty('XACCT_FILE_PASSPHRASE'); // the user's own shell keeps it
-  });
-});
-
-describe('assertNotNested', () => {
-  it('lets a session start outside another one', () => {
-    expect(() => assertNotNested({}, false)).not.toThrow();
-    expect(() => assertNotNested({ XACCT_PROFILE: '' }, false)).not.toThrow();
-  });
-
-  it('refuses inside a session with a usage error naming the profile and --force', () => {
-    let error: unknown;
-    try {
-      assertNotNested({ XACCT_PROFILE: 'prod-admin' }, undefined);
-    } catch (err) {
-      error = err;
-    }
-    expect(error).toBeInstanceOf(UsageError);
-    const e = error as UsageError;
-    expect(e.exitCode).toBe(2);
-    expect(e.message).toContain('prod-admin');
-    expect(e.hint).toContain('--force');
-  });
-
-  it('allows nesting with --force', () => {
-    expect(() => assertNotNested({ XACCT_PROFILE: 'prod-admin' }, true)).not.toThrow();
   });
 });
 

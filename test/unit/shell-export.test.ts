@@ -11,7 +11,7 @@ describe('exportStatements', () => {
   });
 
   it('fish: set -gx with \\\\ and \\\' escapes, set -e for removals', () => {
-    expect(exportStatements({ A: "a\\b'c", B: undefined }, 'fish')).toBe("set -gx A 'a\\\\b\\'c'\nset -e B\n");
+    expect(exportStatements({ A: "a\\b'c", B: undefined }, 'fish')).toBe("set -gx A 'a\\\\b\\'c'\nset -e B; or true\n");
   });
 
   it('powershell: $Env: with doubled quotes, typographic ones included', () => {
