@@ -38,15 +38,15 @@ const NETWORK_CODES = new Set([
   'EPIPE', 'ECONNABORTED', 'EPROTO', 'CERT_HAS_EXPIRED', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
   'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
-const THROTTLING_CODES = new Set([
+export const THROTTLING_CODES = new Set([
   'Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled',
   'RequestThrottledException', 'SlowDown', 'PriorRequestNotComplete',
 ]);
-const BAD_KEY_CODES = new Set([
+export const BAD_KEY_CODES = new Set([
   'InvalidClientTokenId', 'SignatureDoesNotMatch', 'UnrecognizedClientException', 'InvalidAccessKeyId',
   'IncompleteSignature', 'MissingAuthenticationToken',
 ]);
-const CLOCK_SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
+export const CLOCK_SKEW_CODES = new Set(['RequestExpired', 'RequestTimeTooSkewed', 'RequestInTheFuture']);
 
 /** Codes of a refusal of the signing credentials themselves: revoked, mistyped, expired or denied. */
 const REFUSED_CREDENTIALS_CODES = new Set([...BAD_KEY_CODES, 'ExpiredToken', 'AccessDenied', 'AccessDeniedException']);
@@ -59,7 +59,8 @@ export function stsRefusal(err: unknown): 'credentials' | 'clock' | undefined {
   return undefined;
 }
 
-interface SdkLikeError {
+/** The fields of an AWS SDK error that the mappers read. */
+export interface SdkLikeError {
   name?: string;
   code?: string;
   message?: string;
@@ -231,12 +232,13 @@ function mfaFailure(text: string): 'code' | 'serial' | 'missing' | undefined {
   return 'code';
 }
 
-function awsCode(e: SdkLikeError): string {
+export function awsCode(e: SdkLikeError): string {
   const name = e.name && e.name !== 'Error' ? e.name : '';
   return name || e.code || '';
 }
 
-function networkCode(e: SdkLikeError): string | undefined {
+/** The network failure behind an SDK error (ECONNREFUSED…), or undefined. */
+export function networkCode(e: SdkLikeError): string | undefined {
   if (e.code && NETWORK_CODES.has(e.code)) return e.code;
   if (e.name && NETWORK_CODES.has(e.name)) return e.name;
   // Node's happy-eyeballs connect reports every address it tried in an AggregateError.
@@ -248,7 +250,7 @@ function networkCode(e: SdkLikeError): string | undefined {
 }
 
 /** One line, without request ids, capped. */
-function cleanMessage(message: string): string {
+export function cleanMessage(message: string): string {
   const line = message
     .replace(/\s*\([^()]*Request ?ID[^()]*\)/gi, '')
     .replace(/[\s,;]*Request ?ID:?\s*[\w-]+/gi, '')

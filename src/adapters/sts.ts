@@ -10,6 +10,7 @@ import type { AwsCredentials } from '../core/credentials.js';
 import { AwsError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole, AssumeRoleInput, CallerIdentity, GetSessionTokenInput, StsPort } from '../core/ports.js';
+import { clientConfig } from './aws-client-config.js';
 import { clockSkewError, MAX_CLOCK_SKEW_SECONDS, toAwsError, type StsCallContext, type StsOperation } from './sts-errors.js';
 
 export interface StsOptions {
@@ -86,26 +87,10 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
       client = new sdk.STSClient({
         region,
         ...(customEndpoint ? { endpoint: customEndpoint } : {}),
-        // Our env decides; the SDK would read process.env and the shared config files instead.
-        ignoreConfiguredEndpointUrls: true,
         useGlobalEndpoint,
         useFipsEndpoint,
         useDualstackEndpoint,
-        credentials: {
-          accessKeyId: creds.accessKeyId,
-          secretAccessKey: creds.secretAccessKey,
-          ...(creds.sessionToken ? { sessionToken: creds.sessionToken } : {}),
-        },
-        authSchemePreference: [],
-        userAgentAppId: 'xacct',
-        maxAttempts: opts.maxAttempts,
-        retryMode: 'standard',
-        // Options object: the SDK builds its NodeHttpHandler from it, so we need not import that package.
-        requestHandler: {
-          connectionTimeout: opts.connectionTimeoutMs,
-          requestTimeout: opts.requestTimeoutMs,
-          throwOnRequestTimeout: true,
-        },
+        ...clientConfig(creds, opts),
       });
       clients.set(key, client);
     }

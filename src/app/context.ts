@@ -12,6 +12,7 @@ import type {
   AuditLog,
   AwsProfileCredentialLoader,
   Clock,
+  IamPort,
   LockManager,
   MfaCodeSource,
   SecretStore,
@@ -35,6 +36,8 @@ export interface AppContext {
   readonly store: SecretStore;
   readonly lock: LockManager;
   readonly sts: StsPort;
+  /** IAM, with the partition of `region` (IAM itself is global). */
+  iam(region?: string): IamPort;
   readonly mfa: MfaCodeSource;
   readonly awsProfiles: AwsProfileCredentialLoader;
   readonly audit: AuditLog;
@@ -60,6 +63,15 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
   });
   const openLock = once(async () => (await import('../adapters/lock.js')).createLockManager(paths.lockDir));
   const openSts = once(async () => (await import('../adapters/sts.js')).createSts(env));
+  const iamClients = new Map<string, () => Promise<IamPort>>();
+  const openIam = (region: string | undefined) => {
+    let open = iamClients.get(region ?? '');
+    if (!open) {
+      open = once(async () => (await import('../adapters/iam.js')).createIam(env, region ? { region } : {}));
+      iamClients.set(region ?? '', open);
+    }
+    return open();
+  };
   const openMfa = once(async () =>
     (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, token: options.mfaToken }),
   );
@@ -99,6 +111,16 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       getCallerIdentity: (creds: AwsCredentials, region?: string) =>
         progress('Asking STS who this is…', async () => (await openSts()).getCallerIdentity(creds, region)),
     },
+    iam: (region) => ({
+      listAccessKeys: (creds, user) => progress('Listing the access keys…', async () => (await openIam(region)).listAccessKeys(creds, user)),
+      createAccessKey: (creds, user) => progress('Creating a new access key…', async () => (await openIam(region)).createAccessKey(creds, user)),
+      deleteAccessKey: (creds, user, id) => progress(`Deleting access key ${id}…`, async () => (await openIam(region)).deleteAccessKey(creds, user, id)),
+      listMfaDevices: (creds, user) => progress('Listing the MFA devices…', async () => (await openIam(region)).listMfaDevices(creds, user)),
+      createVirtualMfaDevice: (creds, name) => progress('Creating the MFA device…', async () => (await openIam(region)).createVirtualMfaDevice(creds, name)),
+      enableMfaDevice: (creds, user, serial, c1, c2) =>
+        progress('Enabling the MFA device…', async () => (await openIam(region)).enableMfaDevice(creds, user, serial, c1, c2)),
+      deleteVirtualMfaDevice: (creds, serial) => progress('Deleting the MFA device…', async () => (await openIam(region)).deleteVirtualMfaDevice(creds, serial)),
+    }),
     mfa: {
       getCode: async (req) => {
         const withToken = options.mfaToken !== undefined && !tokenUsed;

@@ -132,7 +132,7 @@ export function unsafeMinDurationSeconds(env: Env): number | undefined {
 }
 
 /** The engine over a context's ports; every new role session is written to the audit log. */
-function credentialEngine(
+export function credentialEngine(
   context: AppContext,
   options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; shortSessions?: boolean },
 ): CredentialEngine {

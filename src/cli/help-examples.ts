@@ -10,7 +10,11 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     '#   credential_process = xacct credential-process prod-admin',
   ],
   whoami: ['xacct whoami prod-admin', 'xacct whoami prod-admin --json'],
-  add: ['xacct add identity                       asks for the access key id and secret', 'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… xacct add identity'],
+  add: [
+    'xacct add identity                       asks for the access key id and secret',
+    'AWS_ACCESS_KEY_ID=… AWS_SECRET_ACCESS_KEY=… xacct add identity',
+    'xacct add identity --from-aws-profile identity --remove-plaintext',
+  ],
   remove: ['xacct remove identity'],
   clear: ['xacct clear prod-admin                  only that role session', 'xacct clear                             every cached session; stored keys stay'],
   login: ['xacct login prod-admin                  opens the AWS console in your browser', 'xacct login prod-admin --print          prints the sign-in URL instead'],

@@ -65,3 +65,18 @@ export function isMfaSerial(serial: string): boolean {
 export function arnPartition(text: string): string | undefined {
   return new RegExp(`^arn:(${PARTITION}):`).exec(text)?.[1];
 }
+
+export interface IamUserArn {
+  readonly partition: string;
+  readonly accountId: string;
+  /** The last path segment: "alice" of "user/people/alice". */
+  readonly userName: string;
+}
+
+/** The IAM user of an ARN such as GetCallerIdentity returns (arn:aws:iam::111111111111:user/alice); else undefined. */
+export function iamUserOfArn(arn: string): IamUserArn | undefined {
+  const m = new RegExp(`^arn:(${PARTITION}):iam::(\\d{12}):user/(.+)$`).exec(arn);
+  if (!m) return undefined;
+  const userName = m[3]!.split('/').pop() ?? '';
+  return IAM_NAME.test(userName) ? { partition: m[1]!, accountId: m[2]!, userName } : undefined;
+}

@@ -1,4 +1,4 @@
-import { ConfigError } from './errors.js';
+import { scanIniSections, splitLines, type IniLine, type IniSetting } from './ini-lines.js';
 import type { ProfilePlan } from './profile-map/types.js';
 import { posixQuote } from './shell-export.js';
 
@@ -194,57 +194,19 @@ function shellWords(line: string): string[] | undefined {
   return line.slice(pos).trim() === '' ? words : undefined;
 }
 
-interface Line {
-  readonly content: string;
-  /** "\n", "\r\n", or "" for a last line without one. */
-  readonly eol: string;
-}
-
-function splitLines(text: string): Line[] {
-  const lines: Line[] = [];
-  const re = /([^\n]*?)(\r?\n|$)/gy;
-  while (re.lastIndex < text.length) {
-    const m = re.exec(text)!;
-    lines.push({ content: m[1]!, eol: m[2]! });
-  }
-  return lines;
-}
-
 interface Section {
   /** The profile the section configures: X of `[profile X]`, "default" of `[default]`; undefined for others. */
   readonly profile?: string;
   readonly isProfileHeader: boolean;
-  readonly keys: { key: string; value: string; line: number }[];
+  readonly keys: readonly IniSetting[];
 }
 
-/** Sections and their top-level keys, as botocore's configparser reads them; indented lines continue a value. */
-function parseSections(lines: readonly Line[], file: string | undefined): Section[] {
-  const sections: Section[] = [];
-  let current: Section | undefined;
-  let afterKey = false;
-  lines.forEach(({ content }, i) => {
-    if (/^\s*$/.test(content) || /^\s*[#;]/.test(content)) return;
-    const header = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/.exec(content);
-    if (header) {
-      const words = header[1]!.trim().split(/\s+/);
-      const isProfileHeader = words[0] === 'profile' && words.length > 1;
-      const profile = isProfileHeader ? words.slice(1).join(' ') : words.join(' ') === 'default' ? 'default' : undefined;
-      current = { profile, isProfileHeader, keys: [] };
-      sections.push(current);
-      afterKey = false;
-      return;
-    }
-    if (/^\s/.test(content) && afterKey) return;
-    const key = /^\s*([^=:\s[][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(content);
-    // The line is not quoted: the file may hold keys, and a line that is not a setting may be a pasted secret.
-    if (!key) throw new ConfigError('this line of the AWS config is not a setting (key = value) nor a [section]', where(file, i));
-    if (!current) throw new ConfigError('a setting before the first [section] of the AWS config', where(file, i));
-    current.keys.push({ key: key[1]!.toLowerCase(), value: key[2]!, line: i });
-    afterKey = true;
+/** The sections of an AWS config file, with the profile each one configures. */
+function parseSections(lines: readonly IniLine[], file: string | undefined): Section[] {
+  return scanIniSections(lines, { ...(file ? { file } : {}), what: 'the AWS config' }).map(({ header, keys }) => {
+    const words = header.split(/\s+/);
+    const isProfileHeader = words[0] === 'profile' && words.length > 1;
+    const profile = isProfileHeader ? words.slice(1).join(' ') : words.join(' ') === 'default' ? 'default' : undefined;
+    return { profile, isProfileHeader, keys };
   });
-  return sections;
-}
-
-function where(file: string | undefined, index: number): { file?: string; line: number; hint: string } {
-  return { ...(file ? { file } : {}), line: index + 1, hint: 'fix the file (the AWS CLI cannot read it either); nothing was written' };
 }

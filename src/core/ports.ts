@@ -90,3 +90,41 @@ export interface AuditEntry {
 export interface Clock {
   now(): Date;
 }
+
+/** An access key of an IAM user, as ListAccessKeys describes it (never its secret). */
+export interface AccessKeyInfo {
+  readonly accessKeyId: string;
+  readonly status: 'Active' | 'Inactive' | string;
+  readonly createDate?: Date;
+}
+
+export interface NewAccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly createDate?: Date;
+}
+
+export interface VirtualMfaDevice {
+  readonly serialNumber: string;
+  /** The TOTP secret, Base32: shown on the terminal once, never stored. */
+  readonly base32Seed: string;
+}
+
+export interface MfaDeviceInfo {
+  readonly serialNumber: string;
+  readonly enableDate?: Date;
+}
+
+/**
+ * IAM, for the identity's life cycle (rotate, mfa enroll, doctor's key age). Every call is signed with the
+ * credentials given (the source's MFA session when it has mfa_serial). Errors are AwsError with the AWS code.
+ */
+export interface IamPort {
+  listAccessKeys(creds: AwsCredentials, userName: string): Promise<AccessKeyInfo[]>;
+  createAccessKey(creds: AwsCredentials, userName: string): Promise<NewAccessKey>;
+  deleteAccessKey(creds: AwsCredentials, userName: string, accessKeyId: string): Promise<void>;
+  listMfaDevices(creds: AwsCredentials, userName: string): Promise<MfaDeviceInfo[]>;
+  createVirtualMfaDevice(creds: AwsCredentials, deviceName: string): Promise<VirtualMfaDevice>;
+  enableMfaDevice(creds: AwsCredentials, userName: string, serialNumber: string, code1: string, code2: string): Promise<void>;
+  deleteVirtualMfaDevice(creds: AwsCredentials, serialNumber: string): Promise<void>;
+}

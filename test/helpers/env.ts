@@ -28,8 +28,8 @@ export interface EnvOptions {
 export interface TestEnv {
   home: TestHome;
   /**
-   * For the CLI: home.env, plus DBUS_SESSION_BUS_ADDRESS (keyring) and AWS_ENDPOINT_URL_STS=<proxy>
-   * (sts). No region and no credentials: a test writes what it needs (profile map, ~/.aws files).
+   * For the CLI: home.env, plus DBUS_SESSION_BUS_ADDRESS (keyring) and AWS_ENDPOINT_URL_STS and
+   * AWS_ENDPOINT_URL_IAM=<proxy> (sts). No region and no credentials: a test writes what it needs (profile map, ~/.aws files).
    */
   env: Env;
   /** Only with `keyring: true` (otherwise undefined, and no D-Bus address in env: keychain use fails). */
@@ -76,7 +76,9 @@ export async function startEnv(opts: EnvOptions = {}): Promise<TestEnv> {
           t.sts = await timed('proxy', () => startStsProxy(m));
           started.push(() => t.sts.stop());
           t.user = await timed('iamUser', () => createIamUser(m.url, 'alice'));
+          // One proxy fronts moto for both: it tells the services apart by the signature's credential scope.
           env.AWS_ENDPOINT_URL_STS = t.sts.url;
+          env.AWS_ENDPOINT_URL_IAM = t.sts.url;
         }),
     ]);
     for (const o of outcomes) if (o.status === 'rejected') throw o.reason;

@@ -7,6 +7,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { createIamChecks, type IamChecks } from './iam-checks.js';
 import { xmlValue } from './moto.js';
 
 /** The MFA code the proxy accepts unless told otherwise (`proxy.validCodes`). */
@@ -99,7 +100,9 @@ export interface StsProxy {
   dateOffsetSeconds: number;
   /** Queues a fault for the next matching call(s). */
   inject(fault: Fault): void;
-  /** Forgets calls, queued faults and used codes (keeps validCodes, minDurationSeconds and dateOffsetSeconds). */
+  /** The checks of IAM's side (see iam-checks.ts): known keys only, a new key's delay, EnableMFADevice's codes, holds. */
+  readonly iam: IamChecks;
+  /** Forgets calls, queued faults, used codes and IAM's holds (keeps validCodes, minDurationSeconds, dateOffsetSeconds and the IAM switches). */
   reset(): void;
   stop(): Promise<void>;
 }
@@ -158,6 +161,7 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
   /** AccessKeyIds this proxy answered, and what kind of session they belong to. */
   const issuedKeys = new Map<string, SignedWith>();
   let usedCodes = new Set<string>();
+  const iam = createIamChecks(upstream.origin);
 
   /** What real STS would refuse that moto lets through; undefined when the call may go on. */
   function check(call: StsCall): StsErrorSpec | undefined {
@@ -284,10 +288,15 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
       }
     }
 
-    const refusal = check(call);
+    const refusal = (await iam.refuseKey(call)) ?? check(call) ?? iam.refuseCodes(call);
     if (refusal) return answerError(res, call, refusal);
 
+    await iam.waitAt(call, 'before');
+    if (req.socket.destroyed) return void (call.status = -1);
     const reply = await forward(req, body);
+    if (reply.status === 200) iam.observe(call, reply.body);
+    await iam.waitAt(call, 'after');
+    if (req.socket.destroyed) return void (call.status = -1);
     let text = reply.body;
     if (reply.status === 200 && (call.action === 'GetSessionToken' || call.action === 'AssumeRole')) {
       if (call.action === 'GetSessionToken') text = distinctSessionCredentials(text);
@@ -320,7 +329,9 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     inject(fault) {
       faults.push({ ...fault, left: fault.times ?? 1 });
     },
+    iam,
     reset() {
+      iam.reset();
       calls.length = 0;
       faults = [];
       usedCodes = new Set();

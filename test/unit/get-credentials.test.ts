@@ -37,6 +37,9 @@ function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}
         store,
         lock,
         sts,
+        iam: () => {
+          throw new Error('getCredentials calls no IAM');
+        },
         mfa: new FakeMfa(options.mfaToken ? [options.mfaToken] : ['123456'], !options.mfaToken),
         awsProfiles: new FakeAwsProfiles(),
         audit,

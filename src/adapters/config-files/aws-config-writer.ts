@@ -1,8 +1,8 @@
-import { readFile, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { mergeAwsConfigEntries, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
-import { ConfigError, XacctError } from '../../core/errors.js';
+import { XacctError } from '../../core/errors.js';
 import { makeDirs, writeFileAtomic, type AtomicWriteOps } from '../atomic-file.js';
+import { readExisting } from './text-file.js';
 
 /** The file operations of the atomic writes; tests replace one to fail half-way. */
 export type FileOps = AtomicWriteOps;
@@ -29,7 +29,7 @@ export async function writeAwsConfigEntries(
   options: { command?: string; fileOps?: Partial<FileOps> } = {},
 ): Promise<AwsConfigWrite> {
   const ops = options.fileOps ?? {};
-  const existing = await readExisting(file);
+  const existing = await readExisting(file, 'the AWS config');
   const merge = mergeAwsConfigEntries(existing?.text ?? '', entries, { command: options.command, file });
   if (!merge.changed) return { ...merge, file };
 
@@ -47,32 +47,4 @@ export async function writeAwsConfigEntries(
     if (err instanceof XacctError) throw err;
     throw new XacctError(`could not write ${file}: ${(err as Error).message}`, { cause: err, hint: 'the file was left as it was' });
   }
-}
-
-interface ExistingFile {
-  readonly text: string;
-  readonly bytes: Buffer;
-  readonly mode: number;
-  /** The real file behind a symlink, so that the link survives. */
-  readonly target: string;
-}
-
-async function readExisting(file: string): Promise<ExistingFile | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new XacctError(`could not read ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  let text: string;
-  try {
-    // ignoreBOM keeps a byte order mark in the text, so that it is written back.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new ConfigError('the AWS config is not UTF-8 text; nothing was written', { file });
-  }
-  const target = await realpath(file);
-  const mode = (await stat(target)).mode & 0o7777;
-  return { text, bytes, mode, target };
 }

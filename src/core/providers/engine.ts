@@ -52,6 +52,10 @@ export interface EngineDeps {
 export interface CredentialEngine {
   /** The provider of a profile's role session: source → (MFA session) → role session, each cached and memoized. */
   profile(plan: ProfilePlan): CredentialProvider;
+  /** A source's long-term credentials: keys stored by `xacct add`, else its AWS profile (memoized). */
+  longTerm(source: SourcePlan): CredentialProvider;
+  /** A source's MFA session (the source must have mfa_serial), cached like the one its role sessions use. */
+  mfaSession(source: SourcePlan): CredentialProvider;
 }
 
 /**
@@ -113,7 +117,7 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     });
   }
 
-  return { profile: roleOf };
+  return { profile: roleOf, longTerm: sourceOf, mfaSession: mfaSessionOf };
 }
 
 /** How a plan's role session is obtained, as the engine does it; `fingerprint` is what its cache entry must carry. */

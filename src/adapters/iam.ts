@@ -1,0 +1,182 @@
+/**
+ * IamPort over @aws-sdk/client-iam, loaded on the first call. As for STS, everything the SDK would read from
+ * process.env or ~/.aws/config is passed explicitly, credentials are always explicit, and every call has a time limit.
+ */
+import { createRequire } from 'node:module';
+import type * as IamSdk from '@aws-sdk/client-iam';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { AwsCredentials } from '../core/credentials.js';
+import { ConfigError } from '../core/errors.js';
+import type { Env } from '../core/paths.js';
+import type { AccessKeyInfo, IamPort, MfaDeviceInfo, NewAccessKey, VirtualMfaDevice } from '../core/ports.js';
+import { clientConfig } from './aws-client-config.js';
+import { toIamError, type IamCallContext, type IamOperation } from './iam-errors.js';
+
+export interface IamOptions {
+  /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */
+  readonly maxAttempts?: number;
+  readonly connectionTimeoutMs?: number;
+  /** Per attempt. */
+  readonly requestTimeoutMs?: number;
+  /** Per call, all attempts included. */
+  readonly totalTimeoutMs?: number;
+}
+
+export interface Iam extends IamPort {
+  /** The endpoint the calls go to, for messages and `xacct doctor`. */
+  readonly endpoint: string;
+}
+
+const DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, totalTimeoutMs: 30_000 };
+
+/**
+ * Calls that are not retried: a retry after an answer that was lost would create a second key or device (whose
+ * secret nobody has), and the SDK even retries LimitExceededException as throttling. Their callers recover instead.
+ */
+const ONCE_ONLY: ReadonlySet<IamOperation> = new Set(['CreateAccessKey', 'CreateVirtualMFADevice', 'EnableMFADevice']);
+
+type IamModule = typeof IamSdk;
+let sdkModule: IamModule | undefined;
+function loadSdk(): IamModule {
+  // require(), not import(): see adapters/sts.ts (Node scans an imported CommonJS bundle for its export names).
+  sdkModule ??= createRequire(import.meta.url)('@aws-sdk/client-iam') as IamModule;
+  return sdkModule;
+}
+
+/** AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true; checked. */
+export function configuredIamEndpoint(env: Env): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return undefined;
+  for (const name of ['AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'] as const) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError(`${name} is not an http(s) URL: ${JSON.stringify(value)}`, { hint: `set ${name} to a URL such as https://iam.amazonaws.com, or unset it` });
+    }
+    return value;
+  }
+  return undefined;
+}
+
+/** IAM is global: a region only picks the partition (aws, aws-cn, aws-us-gov) of the endpoint. */
+function iamRegion(env: Env, region?: string): string {
+  return region || env.AWS_REGION || env.AWS_DEFAULT_REGION || 'us-east-1';
+}
+
+function defaultEndpoint(region: string): string {
+  if (region.startsWith('cn-')) return 'https://iam.cn-north-1.amazonaws.com.cn';
+  if (region.startsWith('us-gov-')) return 'https://iam.us-gov.amazonaws.com';
+  return 'https://iam.amazonaws.com';
+}
+
+export function createIam(env: Env, options: IamOptions & { region?: string } = {}): Iam {
+  const opts = { ...DEFAULTS, ...options };
+  const customEndpoint = configuredIamEndpoint(env);
+  const region = iamRegion(env, options.region);
+  const endpoint = customEndpoint ?? defaultEndpoint(region);
+  const clients = new Map<string, IAMClient>();
+
+  function clientFor(sdk: IamModule, creds: AwsCredentials, retry: boolean): IAMClient {
+    const key = JSON.stringify([creds.accessKeyId, creds.secretAccessKey, creds.sessionToken ?? '', retry]);
+    let client = clients.get(key);
+    if (!client) {
+      client = new sdk.IAMClient({
+        region,
+        ...(customEndpoint ? { endpoint: customEndpoint } : {}),
+        useFipsEndpoint: env.AWS_USE_FIPS_ENDPOINT?.trim().toLowerCase() === 'true',
+        ...clientConfig(creds, { ...opts, maxAttempts: retry ? opts.maxAttempts : 1 }),
+      });
+      clients.set(key, client);
+    }
+    return client;
+  }
+
+  async function send<Out>(
+    operation: IamOperation,
+    creds: AwsCredentials,
+    make: (sdk: IamModule) => object,
+    ctx: Partial<IamCallContext> = {},
+  ): Promise<Out> {
+    try {
+      const sdk = loadSdk();
+      // Commands of many operations match none of send's overloads as one type; each alone does.
+      return (await clientFor(sdk, creds, !ONCE_ONLY.has(operation)).send(make(sdk) as never, { abortSignal: AbortSignal.timeout(opts.totalTimeoutMs) })) as Out;
+    } catch (err) {
+      throw toIamError(err, { operation, endpoint, withSession: Boolean(creds.sessionToken), ...ctx });
+    }
+  }
+
+  return {
+    endpoint,
+
+    async listAccessKeys(creds, userName): Promise<AccessKeyInfo[]> {
+      const keys: AccessKeyInfo[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await send<IamSdk.ListAccessKeysResponse>('ListAccessKeys', creds, (sdk) => new sdk.ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }), { userName });
+        for (const k of out.AccessKeyMetadata ?? []) {
+          if (k.AccessKeyId) keys.push({ accessKeyId: k.AccessKeyId, status: k.Status ?? 'Active', ...(k.CreateDate ? { createDate: new Date(k.CreateDate) } : {}) });
+        }
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      return keys;
+    },
+
+    async createAccessKey(creds, userName): Promise<NewAccessKey> {
+      const out = await send<IamSdk.CreateAccessKeyResponse>('CreateAccessKey', creds, (sdk) => new sdk.CreateAccessKeyCommand({ UserName: userName }), { userName });
+      const k = out.AccessKey;
+      if (!k?.AccessKeyId || !k.SecretAccessKey) throw toIamError(new Error('IAM returned no access key'), { operation: 'CreateAccessKey', endpoint, withSession: Boolean(creds.sessionToken) });
+      return { accessKeyId: k.AccessKeyId, secretAccessKey: k.SecretAccessKey, ...(k.CreateDate ? { createDate: new Date(k.CreateDate) } : {}) };
+    },
+
+    async deleteAccessKey(creds, userName, accessKeyId) {
+      await send('DeleteAccessKey', creds, (sdk) => new sdk.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { userName });
+    },
+
+    async listMfaDevices(creds, userName): Promise<MfaDeviceInfo[]> {
+      const devices: MfaDeviceInfo[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await send<IamSdk.ListMFADevicesResponse>('ListMFADevices', creds, (sdk) => new sdk.ListMFADevicesCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }), { userName });
+        for (const d of out.MFADevices ?? []) {
+          if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, ...(d.EnableDate ? { enableDate: new Date(d.EnableDate) } : {}) });
+        }
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      return devices;
+    },
+
+    async createVirtualMfaDevice(creds, deviceName): Promise<VirtualMfaDevice> {
+      const out = await send<IamSdk.CreateVirtualMFADeviceResponse>(
+        'CreateVirtualMFADevice',
+        creds,
+        (sdk) => new sdk.CreateVirtualMFADeviceCommand({ VirtualMFADeviceName: deviceName }),
+        { deviceName },
+      );
+      const device = out.VirtualMFADevice;
+      const seed = device?.Base32StringSeed ? new TextDecoder().decode(device.Base32StringSeed).trim() : '';
+      if (!device?.SerialNumber || !/^[A-Z2-7]+=*$/.test(seed)) {
+        throw toIamError(new Error('IAM returned no serial number or no secret for the new device'), { operation: 'CreateVirtualMFADevice', endpoint, withSession: Boolean(creds.sessionToken) });
+      }
+      return { serialNumber: device.SerialNumber, base32Seed: seed };
+    },
+
+    async enableMfaDevice(creds, userName, serialNumber, code1, code2) {
+      await send(
+        'EnableMFADevice',
+        creds,
+        (sdk) => new sdk.EnableMFADeviceCommand({ UserName: userName, SerialNumber: serialNumber, AuthenticationCode1: code1, AuthenticationCode2: code2 }),
+        { userName },
+      );
+    },
+
+    async deleteVirtualMfaDevice(creds, serialNumber) {
+      await send('DeleteVirtualMFADevice', creds, (sdk) => new sdk.DeleteVirtualMFADeviceCommand({ SerialNumber: serialNumber }));
+    },
+  };
+}

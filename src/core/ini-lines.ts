@@ -1,0 +1,80 @@
+/**
+ * The AWS config and credentials files as lines and sections, as botocore's configparser reads them, for edits
+ * that keep every other byte: each line keeps its own line ending, and each setting knows its line.
+ */
+import { ConfigError } from './errors.js';
+
+export interface IniLine {
+  readonly content: string;
+  /** "\n", "\r\n", or "" for a last line without one. */
+  readonly eol: string;
+}
+
+export function splitLines(text: string): IniLine[] {
+  const lines: IniLine[] = [];
+  const re = /([^\n]*?)(\r?\n|$)/gy;
+  while (re.lastIndex < text.length) {
+    const m = re.exec(text)!;
+    lines.push({ content: m[1]!, eol: m[2]! });
+  }
+  return lines;
+}
+
+export function joinLines(lines: readonly IniLine[]): string {
+  return lines.map((l) => l.content + l.eol).join('');
+}
+
+export interface IniSetting {
+  /** Lower-cased, as configparser makes it. */
+  readonly key: string;
+  readonly value: string;
+  /** Index of its line. */
+  readonly line: number;
+  /** Index of its last line: indented lines after a setting continue its value. */
+  lastLine: number;
+}
+
+export interface IniSection {
+  /** The text between the brackets, trimmed: `profile x`, `default`, `identity`. */
+  readonly header: string;
+  /** Index of the header's line. */
+  readonly line: number;
+  /** Index of the last line before the next header (or the end of the file). */
+  lastLine: number;
+  readonly keys: IniSetting[];
+}
+
+/**
+ * The sections and their top-level settings. A line that is neither a setting, a header, a comment nor blank is a
+ * ConfigError naming file:line — never quoted: such a file may hold keys, and that line may be a pasted secret.
+ */
+export function scanIniSections(lines: readonly IniLine[], where: { file?: string; what: string }): IniSection[] {
+  const sections: IniSection[] = [];
+  let current: IniSection | undefined;
+  let lastKey: IniSetting | undefined;
+  lines.forEach(({ content }, i) => {
+    const header = /^\s*\[([^\]]*)\]\s*(?:[#;].*)?$/.exec(content);
+    if (current && !header) current.lastLine = i;
+    if (/^\s*$/.test(content) || /^\s*[#;]/.test(content)) return;
+    if (header) {
+      current = { header: header[1]!.trim(), line: i, lastLine: i, keys: [] };
+      sections.push(current);
+      lastKey = undefined;
+      return;
+    }
+    if (/^\s/.test(content) && lastKey) {
+      lastKey.lastLine = i;
+      return;
+    }
+    const key = /^\s*([^=:\s[][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(content);
+    if (!key) throw new ConfigError(`this line of ${where.what} is not a setting (key = value) nor a [section]`, at(where, i));
+    if (!current) throw new ConfigError(`a setting before the first [section] of ${where.what}`, at(where, i));
+    lastKey = { key: key[1]!.toLowerCase(), value: key[2]!, line: i, lastLine: i };
+    current.keys.push(lastKey);
+  });
+  return sections;
+}
+
+function at(where: { file?: string }, index: number): { file?: string; line: number; hint: string } {
+  return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint: 'fix the file (the AWS CLI cannot read it either); nothing was written' };
+}

@@ -1,0 +1,129 @@
+/**
+ * What the checking proxy adds for IAM, where moto is lenient (see sts-proxy.ts):
+ * - `knownKeysOnly`: a request signed with a long-term key (AKIA…) that moto's IAM does not know, or has deleted,
+ *   is refused as AWS refuses it (InvalidClientTokenId) — moto's STS answers any key;
+ * - `newKeyDelayMs`: a key that CreateAccessKey handed out through the proxy is refused that long, as IAM's
+ *   eventual consistency does for a few seconds;
+ * - EnableMFADevice's two codes are checked against the seed that CreateVirtualMFADevice handed out through the
+ *   proxy (RFC 6238, consecutive codes), which moto does not do;
+ * - holds: a call of an Action can be held before it reaches moto or after moto answered (and before the client
+ *   sees the answer), so that a test can kill the client at that very step.
+ */
+import { motoQuery, MotoError, xmlValue } from './moto.js';
+import { consecutiveCodes } from './totp.js';
+
+export interface IamCheckedCall {
+  readonly action: string;
+  readonly accessKeyId?: string;
+  readonly params: Record<string, string>;
+}
+
+export interface Refusal {
+  status: number;
+  code: string;
+  message: string;
+}
+
+export type HoldPoint = 'before' | 'after';
+
+export interface Hold {
+  /** Resolves when a matching call reached the hold point. */
+  readonly reached: Promise<void>;
+  /** Lets the call go on (a held call whose client was killed is dropped). */
+  release(): void;
+}
+
+export interface IamChecks {
+  knownKeysOnly: boolean;
+  newKeyDelayMs: number;
+  /** Holds the next call of `action` at `point`. */
+  hold(action: string, point: HoldPoint): Hold;
+  /** Forgets holds (releasing them), key ages and seeds. */
+  reset(): void;
+}
+
+export interface IamCheckHooks extends IamChecks {
+  /** A refusal of the signing key, or undefined. */
+  refuseKey(call: IamCheckedCall): Promise<Refusal | undefined>;
+  /** A refusal of EnableMFADevice's codes, or undefined. */
+  refuseCodes(call: IamCheckedCall): Refusal | undefined;
+  /** Records what moto answered (new keys, seeds). */
+  observe(call: IamCheckedCall, responseXml: string): void;
+  /** Waits while the call is held at `point`. */
+  waitAt(call: IamCheckedCall, point: HoldPoint): Promise<void>;
+}
+
+const invalidKey: Refusal = { status: 403, code: 'InvalidClientTokenId', message: 'The security token included in the request is invalid.' };
+
+export function createIamChecks(motoUrl: string): IamCheckHooks {
+  const createdAt = new Map<string, number>();
+  const seeds = new Map<string, string>();
+  let holds: { action: string; point: HoldPoint; reached: () => void; released: Promise<void>; release: () => void; used: boolean }[] = [];
+
+  const checks: IamCheckHooks = {
+    knownKeysOnly: false,
+    newKeyDelayMs: 0,
+
+    hold(action, point) {
+      let reached!: () => void;
+      let release!: () => void;
+      const reachedP = new Promise<void>((r) => (reached = r));
+      const released = new Promise<void>((r) => (release = r));
+      holds.push({ action, point, reached, released, release, used: false });
+      return { reached: reachedP, release };
+    },
+
+    reset() {
+      for (const h of holds) h.release();
+      holds = [];
+      createdAt.clear();
+      seeds.clear();
+    },
+
+    async refuseKey(call) {
+      const key = call.accessKeyId;
+      if (!key?.startsWith('AKIA')) return undefined;
+      const born = createdAt.get(key);
+      if (born !== undefined && Date.now() - born < checks.newKeyDelayMs) return invalidKey;
+      if (!checks.knownKeysOnly) return undefined;
+      try {
+        await motoQuery(motoUrl, 'iam', 'GetAccessKeyLastUsed', { AccessKeyId: key });
+        return undefined;
+      } catch (err) {
+        if (err instanceof MotoError && err.code === 'NoSuchEntity') return invalidKey;
+        throw err;
+      }
+    },
+
+    refuseCodes(call) {
+      if (call.action !== 'EnableMFADevice') return undefined;
+      const seed = seeds.get(call.params.SerialNumber ?? '');
+      if (seed === undefined) return undefined; // a device made directly in moto (createIamUser)
+      const { AuthenticationCode1: c1 = '', AuthenticationCode2: c2 = '' } = call.params;
+      if (consecutiveCodes(seed, c1, c2)) return undefined;
+      return { status: 403, code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.' };
+    },
+
+    observe(call, xml) {
+      if (call.action === 'CreateAccessKey') {
+        const id = xmlValue(xml, 'AccessKeyId');
+        if (id) createdAt.set(id, Date.now());
+      }
+      if (call.action === 'CreateVirtualMFADevice') {
+        const serial = xmlValue(xml, 'SerialNumber');
+        const seed = xmlValue(xml, 'Base32StringSeed');
+        // The seed travels as base64 of its Base32 text.
+        if (serial && seed) seeds.set(serial, Buffer.from(seed, 'base64').toString('ascii'));
+      }
+    },
+
+    async waitAt(call, point) {
+      const hold = holds.find((h) => !h.used && h.action === call.action && h.point === point);
+      if (!hold) return;
+      hold.used = true;
+      hold.reached();
+      await hold.released;
+    },
+  };
+  return checks;
+}
