@@ -11,6 +11,7 @@ import { secretKeys } from '../core/cache-entry.js';
 import { UsageError, XacctError } from '../core/errors.js';
 import { scanIniSections, splitLines } from '../core/ini-lines.js';
 import type { Env } from '../core/paths.js';
+import { decodeStoredKeys } from '../core/stored-keys.js';
 import { didYouMean } from '../core/suggest.js';
 import { readExisting, replaceExisting } from '../adapters/config-files/text-file.js';
 import { addSourceKeys, checkAccessKeys, storeDescription, type AccessKeys } from './source-keys.js';
@@ -94,10 +95,6 @@ function keysOf(text: string, profile: string, file: string): AccessKeys {
 }
 
 function sameKeys(stored: string | null, keys: AccessKeys): boolean {
-  try {
-    const raw = JSON.parse(stored ?? '') as { AccessKeyId?: unknown; SecretAccessKey?: unknown };
-    return raw.AccessKeyId === keys.accessKeyId && raw.SecretAccessKey === keys.secretAccessKey;
-  } catch {
-    return false;
-  }
+  const read = decodeStoredKeys(stored);
+  return read?.accessKeyId === keys.accessKeyId && read.secretAccessKey === keys.secretAccessKey;
 }
