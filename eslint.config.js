@@ -32,4 +32,15 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/app/**', '**/cli/**', '@aws-sdk/*', '@napi-rs/*', '@inquirer/*', 'commander'] }],
     },
   },
+  {
+    // Architecture: the CLI calls the app layer only; app/ is the only place that builds adapters.
+    files: ['src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '@aws-sdk/*', '@napi-rs/*', '@inquirer/*'] }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "ImportExpression[source.value=/\\/adapters\\//]", message: 'the CLI calls app/ only: move this into a use case' },
+      ],
+    },
+  },
 );

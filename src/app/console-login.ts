@@ -34,3 +34,21 @@ export async function consoleSigninUrl(env: Env, req: CredentialRequest, deps: P
   });
   return { profile: plan.name, url: consoleLoginUrl(endpoints, signinToken) };
 }
+
+/**
+ * `xacct login` without --print: the console opened in the user's browser. The browser gets a one-time loopback
+ * URL, never the sign-in URL itself: its argv is visible in `ps`. Resolves once the browser has fetched it.
+ */
+export async function openConsoleInBrowser(env: Env, req: CredentialRequest, deps: Partial<ConsoleLoginDeps> = {}): Promise<{ profile: string }> {
+  const login = await consoleSigninUrl(env, req, deps);
+  const [{ openInBrowser }, { startOneTimeRedirect }] = await Promise.all([import('../adapters/browser.js'), import('../adapters/one-time-redirect.js')]);
+  const redirect = await startOneTimeRedirect(login.url);
+  try {
+    await openInBrowser(redirect.url, env);
+  } catch (err) {
+    redirect.close();
+    throw err;
+  }
+  await redirect.done;
+  return { profile: login.profile };
+}

@@ -11,10 +11,10 @@ import { secretKeys } from '../core/cache-entry.js';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
 import type { ProfilePlan } from '../core/profile-map/types.js';
-import { roleReuseMargin, roleSessionShape } from '../core/providers/engine.js';
+import { roleSessionShape } from '../core/providers/engine.js';
 import { ensurePrivateDir, writeFileAtomic } from '../adapters/atomic-file.js';
 import { currentUserName } from './context.js';
-import { unsafeMinDurationSeconds } from './get-credentials.js';
+import { sessionRules } from './session-rules.js';
 
 export const INDEX_VERSION = 1;
 
@@ -66,7 +66,7 @@ export function indexEntryFor(env: Env, served: ServedProfile): FastPathIndexEnt
   return {
     key: secretKeys.roleSession(served.plan.name),
     fingerprint: shape.fingerprint,
-    minSecondsLeft: roleReuseMargin(shape.durationSeconds, unsafeMinDurationSeconds(env) !== undefined),
+    minSecondsLeft: sessionRules(env).roleReuseMarginSeconds(shape.durationSeconds),
     stamp: served.stamp,
   };
 }

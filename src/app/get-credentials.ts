@@ -8,6 +8,7 @@ import { UsageError } from '../core/errors.js';
 import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
 import { isMfaCodeRejected } from '../adapters/sts-errors.js';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
+import { sessionRules } from './session-rules.js';
 
 /** What a command asks for: SPEC's credential options. */
 export interface CredentialRequest {
@@ -88,10 +89,10 @@ export async function prepareCredentials(
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   const name = req.profile || sessionProfile(env, map) || (map.defaultProfile || !req.askForProfile ? undefined : await d.pickProfile(map, env));
-  const shortSessions = unsafeMinDurationSeconds(env);
-  const plan = applyRequest(resolveProfile(map, name), req, shortSessions);
+  const rules = sessionRules(env);
+  const plan = applyRequest(resolveProfile(map, name), req, rules.minRoleDurationSeconds);
   const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
-  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected, shortSessions: shortSessions !== undefined });
+  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected, roleReuseMarginSeconds: rules.roleReuseMarginSeconds });
   const region = req.region || plan.region || plan.source.region;
   return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
 }
@@ -110,31 +111,17 @@ function sessionProfile(env: Env, map: ProfileMap): string | undefined {
   );
 }
 
-/**
- * The plan with --duration and --region applied. `minSeconds` (XACCT_UNSAFE_MIN_DURATION_SECONDS) lowers the
- * 15-minute floor of --duration.
- */
-export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>, minSeconds?: number): ProfilePlan {
-  const range = { ...ROLE_DURATION, what: '--duration', ...(minSeconds !== undefined ? { min: minSeconds } : {}) };
+/** The plan with --duration and --region applied; `minSeconds` is the floor of --duration (see session-rules.ts). */
+export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>, minSeconds = ROLE_DURATION.min): ProfilePlan {
+  const range = { ...ROLE_DURATION, what: '--duration', min: minSeconds };
   const durationSeconds = req.duration ? parseDuration(req.duration, range) : plan.durationSeconds;
   return { ...plan, durationSeconds, ...(req.region ? { region: req.region } : {}) };
-}
-
-/**
- * XACCT_UNSAFE_MIN_DURATION_SECONDS, for tests only: an integer 1..900 lets --duration go below AWS's 15 minutes
- * (moto accepts it; AWS does not) so that renewals can be tested in seconds. Anything else is ignored.
- */
-export function unsafeMinDurationSeconds(env: Env): number | undefined {
-  const text = env.XACCT_UNSAFE_MIN_DURATION_SECONDS?.trim();
-  if (!text || !/^\d{1,3}$/.test(text)) return undefined;
-  const seconds = Number(text);
-  return seconds >= 1 && seconds <= ROLE_DURATION.min ? seconds : undefined;
 }
 
 /** The engine over a context's ports; every new role session is written to the audit log. */
 export function credentialEngine(
   context: AppContext,
-  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; shortSessions?: boolean },
+  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; roleReuseMarginSeconds?: (durationSeconds: number) => number },
 ): CredentialEngine {
   return createCredentialEngine({
     store: context.store,
@@ -146,7 +133,7 @@ export function credentialEngine(
     isMfaCodeRejected: options.isMfaCodeRejected,
     userName: context.userName,
     cache: options.cache,
-    shortSessions: options.shortSessions ?? false,
+    ...(options.roleReuseMarginSeconds ? { roleReuseMarginSeconds: options.roleReuseMarginSeconds } : {}),
     onRoleSession: async (plan, sessionName, session) => {
       await audit(context, plan, sessionName, session);
       const command = context.map.onAssume;

@@ -10,6 +10,7 @@ import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
 import { currentUserName } from './context.js';
+import { openStoreWithoutAsking } from './open-store.js';
 
 /** A role session found in the cache for a profile. */
 export interface CachedSession {
@@ -53,16 +54,4 @@ export async function cachedSessionLookup(
     return { warning: `cached sessions unknown: ${reason}` };
   }
   return { lookup: async (plan: ProfilePlan) => found.get(plan.name) ?? null };
-}
-
-/** The secret store in force, never prompting: the file backend's passphrase only from XACCT_FILE_PASSPHRASE. */
-export async function openStoreWithoutAsking(env: Env, backend: ProfileMap['backend']): Promise<SecretStore> {
-  const { openSecretStore } = await import('../adapters/keychain/index.js');
-  return openSecretStore(env, {
-    ...(backend ? { backend } : {}),
-    passphrase: async ({ file }) => {
-      if (env.XACCT_FILE_PASSPHRASE) return env.XACCT_FILE_PASSPHRASE;
-      throw new XacctError(`XACCT_FILE_PASSPHRASE is not set, and ${file} is not opened without it here`);
-    },
-  });
 }

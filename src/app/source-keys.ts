@@ -1,8 +1,10 @@
 /** Use cases of `xacct add` / `xacct remove`: a source's long-term keys in the secret store. */
+import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
 import { UsageError } from '../core/errors.js';
+import { xacctPaths } from '../core/paths.js';
 import { secretKeys } from '../core/cache-entry.js';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
@@ -89,4 +91,67 @@ export async function removeSourceKeys(store: SecretStore, source: string): Prom
 export function storeDescription(store: SecretStore, secretsFile: string): string {
   if (store.backend === 'file') return `the encrypted file ${secretsFile}`;
   return process.platform === 'linux' ? 'the OS keychain (Secret Service)' : 'the OS keychain';
+}
+
+/** What `xacct add` / `xacct remove` did, for the line they print. */
+export interface SourceKeysChange {
+  /** "the OS keychain (Secret Service)", "the encrypted file …" */
+  readonly where: string;
+}
+
+export interface SourceKeysDeps {
+  readonly loadProfileMap: (env: Env) => Promise<ProfileMap>;
+  readonly openStore: (env: Env, backend: ProfileMap['backend']) => Promise<SecretStore>;
+  /** Asks for the keys on the terminal (the secret not echoed). */
+  readonly askForKeys: (source: string) => Promise<AccessKeys>;
+}
+
+const defaultDeps: SourceKeysDeps = {
+  loadProfileMap: async (env) => (await import('./load-profile-map.js')).loadProfileMap(env),
+  openStore: async (env, backend) => (await import('../adapters/keychain/index.js')).openSecretStore(env, backend ? { backend } : {}),
+  askForKeys,
+};
+
+/**
+ * `xacct add <source>`: the keys from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, else asked for, stored for the
+ * source. Keys given in the environment are checked first: a usage error (exit 2) whatever the state of the keychain.
+ */
+export async function addSource(
+  env: Env,
+  source: string,
+  deps: Partial<SourceKeysDeps> = {},
+): Promise<SourceKeysChange & { replaced: boolean; accessKeyId: string }> {
+  const d = { ...defaultDeps, ...deps };
+  const map = await d.loadProfileMap(env);
+  checkSourceName(source, map);
+  const fromEnv = accessKeysFromEnv(env);
+  if (fromEnv) checkAccessKeys(fromEnv);
+  const store = await d.openStore(env, map.backend);
+  const given = fromEnv ?? (await d.askForKeys(source));
+  const { replaced } = await addSourceKeys(store, source, given);
+  return { replaced, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
+}
+
+/** `xacct remove <source>`: deletes the source's stored keys; `removed` is false when none were stored. */
+export async function removeSource(env: Env, source: string, deps: Partial<SourceKeysDeps> = {}): Promise<SourceKeysChange & { removed: boolean }> {
+  const d = { ...defaultDeps, ...deps };
+  const map = await d.loadProfileMap(env);
+  const store = await d.openStore(env, map.backend);
+  const removed = await removeSourceKeys(store, source);
+  return { removed, where: storeDescription(store, xacctPaths(env).secretsFile) };
+}
+
+async function askForKeys(source: string): Promise<AccessKeys> {
+  const { askOnTerminal } = await import('../adapters/prompt/inquirer-on-tty.js');
+  const [accessKeyId = '', secretAccessKey = ''] = await askOnTerminal(
+    [
+      { message: `Access key id of source '${source}':`, validate: checkAccessKeyId },
+      { message: 'Secret access key:', secret: true, validate: checkSecretAccessKey },
+    ],
+    () =>
+      new XacctError(`no terminal to ask for the keys of source '${source}'`, {
+        hint: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run xacct add in a terminal',
+      }),
+  );
+  return { accessKeyId, secretAccessKey };
 }

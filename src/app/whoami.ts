@@ -28,14 +28,3 @@ function sessionCredentials(env: Env, profile: string): AwsCredentials | undefin
   if (XACCT_PROFILE !== profile || !AWS_ACCESS_KEY_ID || !AWS_SECRET_ACCESS_KEY) return undefined;
   return { accessKeyId: AWS_ACCESS_KEY_ID, secretAccessKey: AWS_SECRET_ACCESS_KEY, ...(AWS_SESSION_TOKEN ? { sessionToken: AWS_SESSION_TOKEN } : {}) };
 }
-
-/** Aligned `Name  value` lines, for people. */
-export function formatWhoami(r: WhoamiResult): string {
-  const rows: [string, string][] = [
-    ['Profile', r.profile],
-    ['Account', r.account],
-    ['ARN', r.arn],
-    ['UserId', r.userId],
-  ];
-  return rows.map(([k, v]) => `${k.padEnd(9)}${v}\n`).join('');
-}

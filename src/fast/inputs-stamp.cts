@@ -22,7 +22,7 @@ const STAMPED_ENV = [
   'HOME',
   'XDG_CONFIG_HOME',
   'XDG_CACHE_HOME',
-  // Test-only: lowers the reuse margin of role sessions (see unsafeMinDurationSeconds in src/app/get-credentials.ts).
+  // Test-only: lowers the reuse margin of role sessions (see src/app/session-rules.ts).
   'XACCT_UNSAFE_MIN_DURATION_SECONDS',
 ] as const;
 

@@ -211,7 +211,6 @@ describe('the index writer', () => {
   it('records the shorter reuse margin of test-only short sessions', async () => {
     const short = { ...env, XACCT_UNSAFE_MIN_DURATION_SECONDS: '60' };
     const entry = writer.indexEntryFor(short, served({ plan: profilePlan('prod-admin', { durationSeconds: 120 }) }));
-    const { roleReuseMargin } = await import('../../src/core/providers/engine.js');
-    expect(entry?.minSecondsLeft).toBe(roleReuseMargin(120, true));
+    expect(entry?.minSecondsLeft).toBe(30);
   });
 });

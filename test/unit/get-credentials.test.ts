@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
-import { applyRequest, getCredentials, unsafeMinDurationSeconds, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
-import { roleReuseMargin } from '../../src/core/providers/index.js';
+import { applyRequest, getCredentials, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
+import { sessionRules, unsafeMinDurationSeconds } from '../../src/app/session-rules.js';
 import { clearSessions } from '../../src/app/clear-sessions.js';
 import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
 import { xacctPaths, type Env } from '../../src/core/paths.js';
@@ -204,7 +204,10 @@ describe('XACCT_UNSAFE_MIN_DURATION_SECONDS (tests only)', () => {
     expect(() => applyRequest(plan, { duration: '60' })).toThrow(/--duration 60 is out of range/);
     expect(applyRequest(plan, { duration: '60' }, 60).durationSeconds).toBe(60);
     expect(() => applyRequest(plan, { duration: '59' }, 60)).toThrow(/out of range/);
-    expect([roleReuseMargin(60, true), roleReuseMargin(3600, true), roleReuseMargin(60, false), roleReuseMargin(3600, false)]).toEqual([15, 300, 300, 300]);
+    const short = sessionRules({ XACCT_UNSAFE_MIN_DURATION_SECONDS: '60' });
+    const spec = sessionRules({});
+    expect([short.minRoleDurationSeconds, spec.minRoleDurationSeconds]).toEqual([60, 900]);
+    expect([short.roleReuseMarginSeconds(60), short.roleReuseMarginSeconds(3600), spec.roleReuseMarginSeconds(60), spec.roleReuseMarginSeconds(3600)]).toEqual([15, 300, 300, 300]);
   });
 
   it('a 60 s session is reused for 45 s, then renewed', async () => {

@@ -12,7 +12,7 @@ export const STS_CHECK_TIMEOUT_MS = 5_000;
 export const defaultDoctorDeps: DoctorDeps = {
   loadProfileMap: async (env) => (await import('../load-profile-map.js')).loadProfileMap(env),
   readAwsFiles: async (paths) => (await import('../../adapters/config-files/aws-shared-config.js')).readAwsSharedConfig(paths.awsConfig, paths.awsCredentials),
-  openStore: async (env, backend) => (await import('../session-times.js')).openStoreWithoutAsking(env, backend),
+  openStore: async (env, backend) => (await import('../open-store.js')).openStoreWithoutAsking(env, backend),
   chooseBackend,
   createSts: (env) =>
     createSts(env, { maxAttempts: 1, connectionTimeoutMs: 3_000, requestTimeoutMs: STS_CHECK_TIMEOUT_MS, totalTimeoutMs: STS_CHECK_TIMEOUT_MS }),

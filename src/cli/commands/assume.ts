@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
 import { EXPORT_SHELLS, exportShellFor, isExportShell, type ExportShell } from '../../core/shell-export.js';
-import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../credential-options.js';
 
 interface AssumeOptions extends CredentialOptions {
   /** true for a bare --export, else the value given. */

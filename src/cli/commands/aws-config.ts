@@ -19,28 +19,18 @@ Only xacct's own sections are added or updated: [profile X] whose only credentia
 Profiles that are role profiles of the AWS config already are not listed.`,
     )
     .action(async (opts: AwsConfigOptions) => {
-      const env = process.env;
-      const [{ loadProfileMap }, { awsConfigEntries, renderAwsConfigEntries }, { say }] = await Promise.all([
-        import('../../app/load-profile-map.js'),
-        import('../../core/aws-config-entries.js'),
-        import('../../app/say.js'),
-      ]);
-      const map = await loadProfileMap(env);
-      const entries = awsConfigEntries(map.profiles.values(), opts.command);
-      if (entries.length === 0) {
+      const [{ awsConfig }, { say }] = await Promise.all([import('../../app/aws-config.js'), import('../../app/say.js')]);
+      const outcome = await awsConfig(process.env, { write: opts.write ?? false, command: opts.command });
+      if (outcome.kind === 'nothing') {
         say('no profiles to write: the profile map defines none besides the AWS config’s own role profiles');
         return;
       }
-      if (!opts.write) {
-        process.stdout.write(renderAwsConfigEntries(entries));
+      if (outcome.kind === 'shown') {
+        process.stdout.write(outcome.text);
         return;
       }
-      const [{ writeAwsConfigEntries }, { xacctPaths }] = await Promise.all([
-        import('../../adapters/config-files/aws-config-writer.js'),
-        import('../../core/paths.js'),
-      ]);
-      const file = xacctPaths(env).awsConfig;
-      const result = await writeAwsConfigEntries(file, entries, { command: opts.command });
+      const result = outcome.write;
+      const { file } = result;
       for (const { name, reason } of result.leftAlone) {
         say(`left [profile ${name}] in ${file} alone: ${reason}`);
       }

@@ -13,9 +13,6 @@ import { EXPORT_SHELLS } from '../../core/shell-export.js';
 /** The hidden command the scripts call for names; `__` keeps it out of completion and help. */
 const NAMES_COMMAND = '__complete';
 
-/** Operands of commands whose definition does not say (yet) what they take. */
-const KNOWN_OPERANDS: Readonly<Record<string, OperandKind>> = { whoami: 'profile' };
-
 export function register(program: Command): void {
   program
     .command('completion')
@@ -76,10 +73,10 @@ export function completionSpec(program: Command): CompletionSpec {
 
 function operandOf(c: Command): OperandKind | undefined {
   const first = c.registeredArguments[0];
-  if (!first) return KNOWN_OPERANDS[c.name()];
+  if (!first) return undefined;
   if (first.argChoices) return { choices: first.argChoices };
   const name = first.name();
-  return name === 'profile' || name === 'source' ? name : KNOWN_OPERANDS[c.name()];
+  return name === 'profile' || name === 'source' ? name : undefined;
 }
 
 function optionSpec(o: Option): OptionSpec {

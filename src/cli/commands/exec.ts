@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.js';
-import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../credential-options.js';
 
 interface ExecOptions extends CredentialOptions {
   server?: boolean;

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../credential-options.js';
 
 interface LoginOptions extends CredentialOptions {
   print?: boolean;
@@ -15,26 +15,13 @@ export function register(program: Command): void {
   )
     .addHelpText('after', '\nThe URL signs in whoever opens it: do not paste it anywhere shared.')
     .action(async (profile: string | undefined, opts: LoginOptions) => {
-      const { consoleSigninUrl } = await import('../../app/console-login.js');
-      const login = await consoleSigninUrl(process.env, credentialRequest(profile, opts));
       if (opts.print) {
-        process.stdout.write(`${login.url}\n`);
+        const { consoleSigninUrl } = await import('../../app/console-login.js');
+        process.stdout.write(`${(await consoleSigninUrl(process.env, credentialRequest(profile, opts))).url}\n`);
         return;
       }
-      const [{ openInBrowser }, { startOneTimeRedirect }, { say }] = await Promise.all([
-        import('../../adapters/browser.js'),
-        import('../../adapters/one-time-redirect.js'),
-        import('../../app/say.js'),
-      ]);
-      // The browser gets a one-time loopback URL, never the sign-in URL itself: its argv is visible in `ps`.
-      const redirect = await startOneTimeRedirect(login.url);
-      try {
-        await openInBrowser(redirect.url, process.env);
-      } catch (err) {
-        redirect.close();
-        throw err;
-      }
-      await redirect.done;
-      say(`opened the AWS console as ${login.profile} in your browser`);
+      const [{ openConsoleInBrowser }, { say }] = await Promise.all([import('../../app/console-login.js'), import('../../app/say.js')]);
+      const { profile: signedIn } = await openConsoleInBrowser(process.env, credentialRequest(profile, opts));
+      say(`opened the AWS console as ${signedIn} in your browser`);
     });
 }

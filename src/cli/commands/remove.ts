@@ -11,15 +11,7 @@ export function register(program: Command): void {
 }
 
 async function removeCommand(source: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const [keys, { loadProfileMap }, { openSecretStore }, { xacctPaths }] = await Promise.all([
-    import('../../app/source-keys.js'),
-    import('../../app/load-profile-map.js'),
-    import('../../adapters/keychain/index.js'),
-    import('../../core/paths.js'),
-  ]);
-  const map = await loadProfileMap(env);
-  const store = await openSecretStore(env, { backend: map.backend });
-  const removed = await keys.removeSourceKeys(store, source);
-  const where = keys.storeDescription(store, xacctPaths(env).secretsFile);
+  const { removeSource } = await import('../../app/source-keys.js');
+  const { removed, where } = await removeSource(env, source);
   process.stderr.write(removed ? `removed the keys of source '${source}' from ${where}\n` : `no keys of source '${source}' were stored in ${where}\n`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../program.js';
+import type { WhoamiResult } from '../../app/whoami.js';
+import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../credential-options.js';
 
 interface WhoamiOptions extends CredentialOptions {
   json?: boolean;
@@ -14,8 +15,19 @@ export function register(program: Command): void {
       .option('--json', 'print {"account","arn","userId","profile"} instead of text'),
   )
     .action(async (profile: string | undefined, opts: WhoamiOptions) => {
-      const { whoami, formatWhoami } = await import('../../app/whoami.js');
+      const { whoami } = await import('../../app/whoami.js');
       const result = await whoami(process.env, credentialRequest(profile, opts));
       process.stdout.write(opts.json ? `${JSON.stringify({ account: result.account, arn: result.arn, userId: result.userId, profile: result.profile })}\n` : formatWhoami(result));
     });
+}
+
+/** Aligned `Name  value` lines, for people. */
+function formatWhoami(r: WhoamiResult): string {
+  const rows: [string, string][] = [
+    ['Profile', r.profile],
+    ['Account', r.account],
+    ['ARN', r.arn],
+    ['UserId', r.userId],
+  ];
+  return rows.map(([k, v]) => `${k.padEnd(9)}${v}\n`).join('');
 }

@@ -18,14 +18,6 @@ export const MAX_CHAINED_ROLE_SECONDS = 3600;
 /** SPEC: a cached session is reused while more than 5 minutes of it remain. */
 export const REUSE_MARGIN_SECONDS = 300;
 
-/**
- * Seconds of a role session that must remain for it to be reused: SPEC's 5 minutes, or with `shortSessions`
- * (test-only role sessions shorter than 15 minutes) a quarter of the session, so that a 60 s session serves 45 s.
- */
-export function roleReuseMargin(durationSeconds: number, shortSessions: boolean): number {
-  return shortSessions ? Math.min(REUSE_MARGIN_SECONDS, Math.floor(durationSeconds / 4)) : REUSE_MARGIN_SECONDS;
-}
-
 export interface EngineDeps {
   readonly store: SecretStore;
   readonly lock: LockManager;
@@ -43,8 +35,8 @@ export interface EngineDeps {
    * cache lock released: processes waiting for that session do not wait for this too.
    */
   readonly onRoleSession?: (plan: ProfilePlan, sessionName: string, session: AssumedRole) => Promise<void> | void;
-  /** Test-only (XACCT_UNSAFE_MIN_DURATION_SECONDS): role sessions are reused down to {@link roleReuseMargin}. */
-  readonly shortSessions?: boolean;
+  /** Seconds of a role session of this length that must remain for it to be reused (default SPEC's 5 minutes). */
+  readonly roleReuseMarginSeconds?: (durationSeconds: number) => number;
   /** Non-fatal trouble (a session that could not be cached). */
   readonly warn?: (message: string) => void;
 }
@@ -102,7 +94,7 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
       const roleDeps = { ...deps, sessionName: shape.sessionName, onIssued: (s: AssumedRole) => void issued.push(s) };
       const inner = plan.parent ? roleOf(plan.parent) : shape.via === 'mfa-session' ? mfaSessionOf(plan.source) : sourceOf(plan.source);
       const session = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
-      const margin = roleReuseMargin(shape.durationSeconds, deps.shortSessions ?? false);
+      const margin = deps.roleReuseMarginSeconds?.(shape.durationSeconds) ?? REUSE_MARGIN_SECONDS;
       const cachedSession = cached(session, cacheOptions(secretKeys.roleSession(plan.name), shape.fingerprint, margin));
       const announced = provider(async () => {
         try {

@@ -3,7 +3,6 @@ export {
   createCredentialEngine,
   MAX_CHAINED_ROLE_SECONDS,
   REUSE_MARGIN_SECONDS,
-  roleReuseMargin,
   roleSessionShape,
   type CredentialEngine,
   type EngineDeps,

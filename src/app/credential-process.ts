@@ -1,0 +1,24 @@
+/** `xacct credential-process <profile>` on the full path: the role session, and the fast path told what it served. */
+import type { AwsCredentials } from '../core/credentials.js';
+import type { Env } from '../core/paths.js';
+import { recordServedProfile, stampInputs } from './fast-path-index.js';
+import { prepareCredentials, type CredentialRequest } from './get-credentials.js';
+
+/**
+ * Gets the profile's session and hands it to `print` at once (the caller waits on it); then, for a call the fast
+ * path could serve next time (`credential-process <profile>` alone: --duration asks for another session and
+ * --no-cache for none), records what was served for it.
+ */
+export async function serveCredentialProcess(env: Env, req: CredentialRequest, print: (credentials: AwsCredentials) => void): Promise<void> {
+  const profile = req.profile;
+  const stamp = profile && !req.duration && req.cache ? stampInputs(env) : undefined;
+  const prepared = await prepareCredentials(env, req);
+  print(await prepared.provider.retrieve());
+  if (!profile || !stamp) return;
+  const { context, plan } = prepared;
+  try {
+    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp });
+  } catch {
+    // Only speeds up later calls: a failure here must not fail this one.
+  }
+}
