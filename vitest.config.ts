@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
+  // CommonJS sources (.cts) that require only node builtins, such as src/fast/file-trust.cts, which ESM modules of
+  // src/ import, run under vitest too; those that require siblings are tested from dist/ (test/unit/fast-path-dist.ts).
+  oxc: { include: /\.(m?ts|cts|[jt]sx)$/ },
   test: {
     include: ['test/**/*.test.ts'],
     pool: 'forks',

@@ -20,6 +20,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { LockManager } from '../core/ports.js';
 import { XacctError } from '../core/errors.js';
 import { ensurePrivateDir } from './atomic-file.js';
+import { fsFailure } from './trust.js';
 
 export interface LockOptions {
   /** How long a caller waits for a live holder before failing (a holder may be waiting for a person's MFA code). */
@@ -57,7 +58,7 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
 
   async function acquire(key: string, path: string): Promise<Holder> {
     if (!dirReady) {
-      dirReady = ensurePrivateDir(lockDir);
+      dirReady = ensurePrivateDir(lockDir, 'the lock folder');
       dirReady.catch(() => (dirReady = undefined));
     }
     await dirReady;
@@ -126,14 +127,15 @@ export function lockPath(lockDir: string, key: string): string {
 
 async function tryCreate(path: string, record: string): Promise<boolean> {
   const temp = `${path}.${randomBytes(6).toString('hex')}.new`;
-  await writeFile(temp, record, { mode: 0o600, flag: 'wx' });
   try {
+    // Inside the try: a full disk fails the write after the create, and the empty temp file must go too.
+    await writeFile(temp, record, { mode: 0o600, flag: 'wx' });
     await link(temp, path);
     return true;
   } catch (err) {
     if (code(err) === 'EEXIST') return false;
     if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code(err) ?? '')) return tryCreateWithoutLink(path, record);
-    throw err;
+    throw fsFailure(err, 'create the lock file', path);
   } finally {
     await unlink(temp).catch(() => undefined);
   }
@@ -141,8 +143,10 @@ async function tryCreate(path: string, record: string): Promise<boolean> {
 
 /** Filesystems without hard links: exclusive create, then write (a reader may briefly see it empty). */
 async function tryCreateWithoutLink(path: string, record: string): Promise<boolean> {
+  let created = false;
   try {
     const handle = await open(path, 'wx', 0o600);
+    created = true;
     try {
       await handle.writeFile(record);
     } finally {
@@ -151,7 +155,8 @@ async function tryCreateWithoutLink(path: string, record: string): Promise<boole
     return true;
   } catch (err) {
     if (code(err) === 'EEXIST') return false;
-    throw err;
+    if (created) await unlink(path).catch(() => undefined);
+    throw fsFailure(err, 'create the lock file', path);
   }
 }
 

@@ -61,7 +61,10 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
     const { openSecretStore } = await import('../adapters/keychain/index.js');
     return openSecretStore(env, map.backend ? { backend: map.backend } : {});
   });
-  const openLock = once(async () => (await import('../adapters/lock.js')).createLockManager(paths.lockDir));
+  const openLock = once(async () => {
+    const [{ createLockManager }, { usableLockDir }] = await Promise.all([import('../adapters/lock.js'), import('../adapters/lock-folder.js')]);
+    return createLockManager(await usableLockDir(paths.lockDir, env));
+  });
   const openSts = once(async () => (await import('../adapters/sts.js')).createSts(env));
   const iamClients = new Map<string, () => Promise<IamPort>>();
   const openIam = (region: string | undefined) => {

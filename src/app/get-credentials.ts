@@ -1,4 +1,5 @@
 import type { AwsCredentials, CredentialProvider } from '../core/credentials.js';
+import { RefusedPathError, XacctError } from '../core/errors.js';
 import { parseDuration, ROLE_DURATION } from '../core/duration.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole } from '../core/ports.js';
@@ -146,7 +147,11 @@ export function credentialEngine(
   });
 }
 
-/** One line per new role session. A log that cannot be written does not take the session away: it warns. */
+/**
+ * One line per new role session. A log that cannot be written (a full disk, a read-only HOME) does not take the
+ * session away: it warns. One that someone else could control (a planted link or FIFO, a folder of another user)
+ * fails the command: that is an attack to be seen, not a nuisance.
+ */
 async function audit(context: AppContext, plan: ProfilePlan, sessionName: string, session: AssumedRole): Promise<void> {
   try {
     await context.audit.record({
@@ -158,6 +163,8 @@ async function audit(context: AppContext, plan: ProfilePlan, sessionName: string
       expiration: session.expiration?.toISOString() ?? '',
     });
   } catch (err) {
-    context.warn(`could not write the audit log ${context.paths.auditLog}: ${err instanceof Error ? err.message : String(err)}`);
+    if (err instanceof RefusedPathError) throw err;
+    const why = err instanceof XacctError ? err.message : `could not write the audit log ${context.paths.auditLog}: ${err instanceof Error ? err.message : String(err)}`;
+    context.warn(`${why} (the session is used all the same)`);
   }
 }

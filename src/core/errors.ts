@@ -36,6 +36,17 @@ export class ConfigError extends XacctError {
   }
 }
 
+/**
+ * A file or folder xacct will not use because someone else could control it (another user's folder, a planted
+ * link or FIFO): exit 1. Unlike a full disk, never just a warning.
+ */
+export class RefusedPathError extends XacctError {
+  constructor(message: string, hint: string) {
+    super(message, { exitCode: 1, hint });
+    this.name = 'RefusedPathError';
+  }
+}
+
 /** AWS (STS) refused or failed: exit 1. `code` is the AWS error name (AccessDenied, ExpiredToken…). */
 export class AwsError extends XacctError {
   readonly code: string;

@@ -77,7 +77,8 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 /** The index entry of `profile`, from a file of our own that no one else can write. */
 function readIndexEntry(file: string, profile: string, uid: number | undefined): IndexEntry | string {
   let text: string;
-  const fd = fs.openSync(file, 'r');
+  // Never through a link, and never waiting on a FIFO planted in a shared cache folder (file-trust.cts has the rules).
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
   try {
     const st = fs.fstatSync(fd);
     if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return 'the index is not a private file of this user';

@@ -223,7 +223,7 @@ source = "broken"
       { name: 'another version', content: () => JSON.stringify({ ...envelope(), v: 2 }), message: /corrupt file \(unknown version 2\)/ },
       { name: 'wrong passphrase', content: () => good, passphrase: WRONG_PASSPHRASE, message: /wrong passphrase or corrupt file\nxacct: check XACCT_FILE_PASSPHRASE/ },
       { name: 'no passphrase and no terminal to ask for it', content: () => good, passphrase: '', message: /no terminal to ask for the passphrase of \S+secrets\.enc\nxacct: set XACCT_FILE_PASSPHRASE/ },
-      { name: 'a folder instead of the file', content: () => null, message: /cannot read \S+secrets\.enc: EISDIR/ },
+      { name: 'a folder instead of the file', content: () => null, message: /cannot read the encrypted secrets file \S+secrets\.enc: it is a folder/ },
     ];
     const COMMANDS: [string, string[], Env][] = [
       ['credential-process', ['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE, '--no-cache'], {}],
@@ -269,7 +269,7 @@ source = "broken"
         expectCleanFailure(r, 1, { message, secrets, label: home });
         // aws-config --write makes ~/.aws there.
         const w = await runCli(['aws-config', '--write'], { env: brokenHome(home), timeoutMs: 15_000 });
-        expectCleanFailure(w, 1, { message: /could not (read|write) \S+\.aws\/config: /, secrets, label: `${home} aws-config` });
+        expectCleanFailure(w, 1, { message: /(could not|cannot) (read|write) \S+\.aws\/config: /, secrets, label: `${home} aws-config` });
       }
     });
 
@@ -307,7 +307,7 @@ source = "broken"
       await cli(['clear', 'prod-admin']);
       const r = await cli(['credential-process', 'prod-admin'], { XDG_STATE_HOME: state });
       expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/^xacct: warning: could not write the audit log \S+audit\.jsonl: .*\n$/);
+      expect(r.stderr).toMatch(/^xacct: warning: cannot append to the audit log \S+audit\.jsonl: it is a folder \(the session is used all the same\)\n$/);
       expectNoSecret([r.stderr], secrets);
       JSON.parse(r.stdout);
     });

@@ -103,7 +103,8 @@ describe('writeAwsConfigEntries', () => {
     };
     const err = await writeAwsConfigEntries(config, entries, { fileOps: { rename: failingRename } }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(XacctError);
-    expect((err as XacctError).message).toBe(`could not write ${config}: EIO: i/o error, rename`);
+    expect((err as XacctError).message).toBe(`cannot write ${config}: EIO`);
+    expect((err as XacctError).hint).toBe('the file was left as it was');
     expect(readFileSync(config, 'utf8')).toBe(ORIGINAL);
     expect(readdirSync(awsDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   });
@@ -115,7 +116,7 @@ describe('writeAwsConfigEntries', () => {
       if (String(path).includes('.config.')) throw Object.assign(new Error('ENOSPC: no space left'), { code: 'ENOSPC' });
       return chmod(path, mode);
     };
-    await expect(writeAwsConfigEntries(config, entries, { fileOps: { chmod: failingChmod } })).rejects.toThrow(/ENOSPC/);
+    await expect(writeAwsConfigEntries(config, entries, { fileOps: { chmod: failingChmod } })).rejects.toThrow(/^cannot write \S+\/\.aws\/config(\.xacct-backup)?: no space left on the device$/);
     expect(readFileSync(config, 'utf8')).toBe(ORIGINAL);
     expect(readdirSync(awsDir).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     expect(existsSync(config)).toBe(true);

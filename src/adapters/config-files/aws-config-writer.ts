@@ -2,6 +2,7 @@ import { dirname } from 'node:path';
 import { mergeAwsConfigEntries, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
 import { XacctError } from '../../core/errors.js';
 import { makeDirs, writeFileAtomic, type AtomicWriteOps } from '../atomic-file.js';
+import { fsFailure } from '../trust.js';
 import { readExisting } from './text-file.js';
 
 /** The file operations of the atomic writes; tests replace one to fail half-way. */
@@ -44,7 +45,7 @@ export async function writeAwsConfigEntries(
     await writeFileAtomic(existing?.target ?? file, merge.text, { mode: existing?.mode ?? 0o600, ops });
     return { ...merge, file, ...(backup ? { backup } : {}) };
   } catch (err) {
-    if (err instanceof XacctError) throw err;
-    throw new XacctError(`could not write ${file}: ${(err as Error).message}`, { cause: err, hint: 'the file was left as it was' });
+    const failure = err instanceof XacctError ? err : fsFailure(err, 'write', file, undefined, { ENOENT: 'its folder cannot be created' });
+    throw new XacctError(failure.message, { exitCode: failure.exitCode, cause: err, hint: failure.hint ?? 'the file was left as it was' });
   }
 }

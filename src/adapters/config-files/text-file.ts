@@ -49,6 +49,8 @@ export async function replaceExisting(before: ExistingFile, text: string, ops: P
   try {
     await writeFileAtomic(before.target, text, { mode: before.mode, ops });
   } catch (err) {
+    // writeFileAtomic's failures are one line already (cannot write …: no space left on the device).
+    if (err instanceof XacctError) throw new XacctError(err.message, { exitCode: err.exitCode, cause: err, hint: err.hint ?? 'the file was left as it was' });
     throw new XacctError(`could not write ${before.file}: ${(err as Error).message}`, { cause: err, hint: 'the file was left as it was' });
   }
 }

@@ -8,11 +8,10 @@
  * lock; readers need none, since a write replaces the file atomically.
  */
 import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { LockManager, SecretStore } from '../../core/ports.js';
 import { XacctError } from '../../core/errors.js';
-import { ensurePrivateDir, writeFileAtomic } from '../atomic-file.js';
+import { ensurePrivateDir, readPrivateFile, writeFileAtomic } from '../atomic-file.js';
 
 export interface PassphraseRequest {
   readonly file: string;
@@ -30,6 +29,18 @@ export interface ScryptParams {
 
 /** ~63 ms on the development machine (16 MiB); measured with N = 2^14..2^17, r = 8, p = 1. */
 const DEFAULT_SCRYPT: ScryptParams = { N: 2 ** 14, r: 8, p: 1 };
+/**
+ * What xacct writes, and so all it reads: r = 8, p = 1, N a power of two from 2^10 (tests) to the default. A header
+ * outside it was not written by xacct and is refused before any derivation (a tampered N = 2^20, r = 8, p = 16 took
+ * 60 s and 1.1 GB before these bounds). Raising the default means raising MAX_N with it.
+ */
+const KDF_BOUNDS = { minN: 2 ** 10, maxN: DEFAULT_SCRYPT.N, r: 8, p: 1, saltBytes: 16 } as const;
+
+function kdfWithinBounds(k: { N: unknown; r: unknown; p: unknown }): boolean {
+  const n = k.N;
+  const powerOfTwo = typeof n === 'number' && Number.isInteger(n) && n >= KDF_BOUNDS.minN && n <= KDF_BOUNDS.maxN && (n & (n - 1)) === 0;
+  return powerOfTwo && k.r === KDF_BOUNDS.r && k.p === KDF_BOUNDS.p;
+}
 
 export interface FileSecretStoreOptions {
   readonly file: string;
@@ -78,13 +89,8 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
   }
 
   async function load(): Promise<Contents | undefined> {
-    let text: string;
-    try {
-      text = await readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-      throw new XacctError(`cannot read ${file}: ${(err as Error).message}`, { cause: err });
-    }
+    const text = readPrivateFile(file, 'the encrypted secrets file');
+    if (text === undefined) return undefined;
     const envelope = parseEnvelope(text, file);
     const key = await keyFor(envelope.kdf, false);
     return { kdf: envelope.kdf, entries: decrypt(envelope, key, file) };
@@ -92,14 +98,16 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
 
   async function save(contents: Contents, creating: boolean): Promise<void> {
     const key = await keyFor(contents.kdf, creating);
-    await ensurePrivateDir(dirname(file));
+    await ensurePrivateDir(dirname(file), 'the data folder');
     await writeFileAtomic(file, JSON.stringify(encrypt(contents, key)), { mode: 0o600 });
   }
 
   async function update(change: (entries: Map<string, string>) => boolean): Promise<boolean> {
     return options.lock.withLock(`secrets-file:${file}`, async () => {
       const current = await load();
-      const contents = current ?? { kdf: newKdf(options.scrypt ?? DEFAULT_SCRYPT), entries: new Map<string, string>() };
+      const params = options.scrypt ?? DEFAULT_SCRYPT;
+      if (!kdfWithinBounds(params)) throw new Error(`scrypt parameters outside what xacct reads: ${JSON.stringify(params)}`);
+      const contents = current ?? { kdf: newKdf(params), entries: new Map<string, string>() };
       const changed = change(contents.entries);
       if (changed) await save(contents, current === undefined);
       return changed;
@@ -191,16 +199,12 @@ function parseEnvelope(text: string, file: string): Envelope {
   }
   if (v.v !== 1) throw corrupt(`unknown version ${JSON.stringify(v.v)}`);
   const kdf = v.kdf;
-  if (!kdf || kdf.name !== 'scrypt' || typeof kdf.salt !== 'string' || Buffer.from(kdf.salt, 'base64').length < 16) throw corrupt('bad KDF header');
-  // Bounds, so that a tampered header cannot make the derivation take minutes or gigabytes.
-  const powerOfTwo = Number.isInteger(kdf.N) && kdf.N >= 2 ** 10 && kdf.N <= 2 ** 20 && (kdf.N & (kdf.N - 1)) === 0;
-  if (!powerOfTwo || !inRange(kdf.r, 1, 32) || !inRange(kdf.p, 1, 16) || 128 * kdf.N * kdf.r > 1024 ** 3) throw corrupt('bad KDF parameters');
+  if (!kdf || kdf.name !== 'scrypt' || typeof kdf.salt !== 'string' || Buffer.from(kdf.salt, 'base64').length !== KDF_BOUNDS.saltBytes) throw corrupt('bad KDF header');
+  // Only what xacct writes, so that a tampered header cannot make the derivation take minutes or gigabytes.
+  if (!kdfWithinBounds(kdf)) throw corrupt('bad KDF parameters');
   if (typeof v.iv !== 'string' || Buffer.from(v.iv, 'base64').length !== 12) throw corrupt('bad IV');
   if (typeof v.tag !== 'string' || Buffer.from(v.tag, 'base64').length !== 16) throw corrupt('bad tag');
   if (typeof v.data !== 'string') throw corrupt('no data');
   return { v: 1, kdf: { name: 'scrypt', salt: kdf.salt, N: kdf.N, r: kdf.r, p: kdf.p }, iv: v.iv, tag: v.tag, data: v.data };
 }
 
-function inRange(n: unknown, min: number, max: number): n is number {
-  return typeof n === 'number' && Number.isInteger(n) && n >= min && n <= max;
-}
