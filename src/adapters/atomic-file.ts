@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { closeSync, constants, lstatSync, readdirSync, readFileSync, unlinkSync, type Stats } from 'node:fs';
+import { constants, lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import trust from '../fast/file-trust.cjs';
-import { fsFailure, stateRefusal, whoAmI, type Who } from './trust.js';
+import { fsFailure, readRegularFile, stateRefusal, whoAmI, type Who } from './trust.js';
 
 /**
  * Creates `dir` (and its parents) if needed and makes `dir` itself private (0700). A folder that belongs to another
@@ -46,20 +46,12 @@ export function readPrivateFile(file: string, what: string): string | undefined 
   const dir = dirname(file);
   const folder = trust.privateFolderProblem(dir, who);
   if (folder) throw stateRefusal({ ...folder, role: 'above' }, `read ${what}`, file);
-  let fd: number;
   try {
-    fd = trust.openForRead(file, { who, what, notWritableByOthers: true }).fd;
+    return readRegularFile(file, { who, what, notWritableByOthers: true }).toString('utf8');
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw fsFailure(err, `read ${what}`, file);
-  }
-  try {
-    return readFileSync(fd, 'utf8');
-  } catch (err) {
-    throw fsFailure(err, `read ${what}`, file);
-  } finally {
-    closeSync(fd);
   }
 }
 

@@ -2,6 +2,7 @@
  * The ESM side of src/fast/file-trust.cts: who the user is, and trust problems and file-system failures as the one
  * clear line a user reads (XacctError / ConfigError with the command that fixes it).
  */
+import { closeSync, readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import trust from '../fast/file-trust.cjs';
 import { ConfigError, RefusedPathError, XacctError } from '../core/errors.js';
@@ -36,6 +37,19 @@ export function stateRefusal(problem: TrustProblem, action: string, path: string
 /** The trust problem carried by an error of file-trust.cjs (an untrusted file was opened), else undefined. */
 export function untrustedProblem(err: unknown): TrustProblem | undefined {
   return err instanceof trust.UntrustedFileError ? err.problem : undefined;
+}
+
+/**
+ * The bytes of a regular file, opened without blocking (a FIFO is refused, never waited on); a link at its name is
+ * followed unless `check.follow` is false. Throws the errno error, or UntrustedFileError (see untrustedProblem).
+ */
+export function readRegularFile(file: string, check: Parameters<typeof trust.openForRead>[1]): Buffer {
+  const { fd } = trust.openForRead(file, check);
+  try {
+    return readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const FS_REASONS: Readonly<Record<string, string>> = {

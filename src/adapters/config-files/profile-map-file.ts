@@ -1,7 +1,6 @@
-import { closeSync, readFileSync } from 'node:fs';
 import trust from '../../fast/file-trust.cjs';
 import { ConfigError } from '../../core/errors.js';
-import { configRefusal, errnoOf, untrustedProblem, whoAmI } from '../trust.js';
+import { configRefusal, errnoOf, readRegularFile, untrustedProblem, whoAmI } from '../trust.js';
 
 /**
  * The profile map's text, or undefined when the file does not exist (no profile map is not an error).
@@ -33,10 +32,9 @@ export async function readOptionalText(file: string, what: string): Promise<stri
   return readText(file, what, { who: { uid: undefined, home: undefined }, what, follow: true });
 }
 
-function readText(file: string, what: string, check: Parameters<typeof trust.openForRead>[1], kind = what): string | undefined {
-  let fd: number;
+function readText(file: string, what: string, check: Parameters<typeof readRegularFile>[1], kind = what): string | undefined {
   try {
-    fd = trust.openForRead(file, check).fd;
+    return readRegularFile(file, check).toString('utf8');
   } catch (err) {
     const problem = untrustedProblem(err);
     if (problem) {
@@ -47,13 +45,6 @@ function readText(file: string, what: string, check: Parameters<typeof trust.ope
     const code = errnoOf(err);
     if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
     throw new ConfigError(`cannot read ${what}: ${reasonOf(code, err)}`, { file });
-  }
-  try {
-    return readFileSync(fd, 'utf8');
-  } catch (err) {
-    throw new ConfigError(`cannot read ${what}: ${reasonOf(errnoOf(err), err)}`, { file });
-  } finally {
-    closeSync(fd);
   }
 }
 

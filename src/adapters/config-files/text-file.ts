@@ -5,6 +5,7 @@
 import { readFile, realpath, stat } from 'node:fs/promises';
 import { ConfigError, XacctError } from '../../core/errors.js';
 import { writeFileAtomic, type AtomicWriteOps } from '../atomic-file.js';
+import { readRegularFile } from '../trust.js';
 
 export interface ExistingFile {
   /** As named (AWS_SHARED_CREDENTIALS_FILE, ~/.aws/credentials…). */
@@ -20,7 +21,8 @@ export interface ExistingFile {
 export async function readExisting(file: string, what: string): Promise<ExistingFile | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await readFile(file);
+    // Without blocking: a FIFO in its place is refused rather than waited on.
+    bytes = readRegularFile(file, { who: { uid: undefined, home: undefined }, what, follow: true });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw new XacctError(`could not read ${file}: ${(err as Error).message}`, { cause: err });
