@@ -84,6 +84,8 @@ export async function addSourceKeys(store: SecretStore, source: string, keys: Ac
 /** Deletes the keys of `source`; false when none were stored. */
 export async function removeSourceKeys(store: SecretStore, source: string): Promise<boolean> {
   if (!NAME.test(source)) throw new UsageError(`'${source}' is not ${NAME.expected}`);
+  // A rotation in progress holds a key of the source too (xacct rotate): it goes with the source.
+  await store.delete(secretKeys.rotation(source));
   return store.delete(secretKeys.source(source));
 }
 

@@ -16,6 +16,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
     'xacct add identity --from-aws-profile identity --remove-plaintext',
   ],
   remove: ['xacct remove identity'],
+  rotate: ['xacct rotate identity', 'xacct rotate identity --mfa-token 123456'],
   clear: ['xacct clear prod-admin                  only that role session', 'xacct clear                             every cached session; stored keys stay'],
   login: ['xacct login prod-admin                  opens the AWS console in your browser', 'xacct login prod-admin --print          prints the sign-in URL instead'],
   'aws-config': ['xacct aws-config                        prints the entries', 'xacct aws-config --write                merges them into ~/.aws/config (a backup is kept)'],

@@ -7,6 +7,8 @@ export const secretKeys = {
   source: (source: string) => `source:${source}`,
   mfaSession: (source: string) => `mfa-session:${source}`,
   roleSession: (profile: string) => `role-session:${profile}`,
+  /** A rotation of the source's key in progress (`xacct rotate`): it holds the new key until the old one is gone. */
+  rotation: (source: string) => `rotation:${source}`,
 } as const;
 
 const SESSION_KEY_PREFIXES = ['mfa-session:', 'role-session:'] as const;

@@ -6,6 +6,7 @@
  *   eventual consistency does for a few seconds;
  * - EnableMFADevice's two codes are checked against the seed that CreateVirtualMFADevice handed out through the
  *   proxy (RFC 6238, consecutive codes), which moto does not do;
+ * - `createDates`: ListAccessKeys shows these CreateDates for these keys (moto cannot make an old key);
  * - holds: a call of an Action can be held before it reaches moto or after moto answered (and before the client
  *   sees the answer), so that a test can kill the client at that very step.
  */
@@ -36,8 +37,10 @@ export interface Hold {
 export interface IamChecks {
   knownKeysOnly: boolean;
   newKeyDelayMs: number;
-  /** Holds the next call of `action` at `point`. */
-  hold(action: string, point: HoldPoint): Hold;
+  /** Access key id → the CreateDate ListAccessKeys answers for it. */
+  readonly createDates: Map<string, Date>;
+  /** Holds the next call of `action` at `point` (that also satisfies `match`, when given). */
+  hold(action: string, point: HoldPoint, match?: (call: IamCheckedCall) => boolean): Hold;
   /** Forgets holds (releasing them), key ages and seeds. */
   reset(): void;
 }
@@ -47,8 +50,8 @@ export interface IamCheckHooks extends IamChecks {
   refuseKey(call: IamCheckedCall): Promise<Refusal | undefined>;
   /** A refusal of EnableMFADevice's codes, or undefined. */
   refuseCodes(call: IamCheckedCall): Refusal | undefined;
-  /** Records what moto answered (new keys, seeds). */
-  observe(call: IamCheckedCall, responseXml: string): void;
+  /** Records what moto answered (new keys, seeds), and returns the answer as the client gets it. */
+  observe(call: IamCheckedCall, responseXml: string): string;
   /** Waits while the call is held at `point`. */
   waitAt(call: IamCheckedCall, point: HoldPoint): Promise<void>;
 }
@@ -58,18 +61,27 @@ const invalidKey: Refusal = { status: 403, code: 'InvalidClientTokenId', message
 export function createIamChecks(motoUrl: string): IamCheckHooks {
   const createdAt = new Map<string, number>();
   const seeds = new Map<string, string>();
-  let holds: { action: string; point: HoldPoint; reached: () => void; released: Promise<void>; release: () => void; used: boolean }[] = [];
+  let holds: {
+    action: string;
+    point: HoldPoint;
+    match?: (call: IamCheckedCall) => boolean;
+    reached: () => void;
+    released: Promise<void>;
+    release: () => void;
+    used: boolean;
+  }[] = [];
 
   const checks: IamCheckHooks = {
     knownKeysOnly: false,
     newKeyDelayMs: 0,
+    createDates: new Map(),
 
-    hold(action, point) {
+    hold(action, point, match) {
       let reached!: () => void;
       let release!: () => void;
       const reachedP = new Promise<void>((r) => (reached = r));
       const released = new Promise<void>((r) => (release = r));
-      holds.push({ action, point, reached, released, release, used: false });
+      holds.push({ action, point, ...(match ? { match } : {}), reached, released, release, used: false });
       return { reached: reachedP, release };
     },
 
@@ -78,6 +90,7 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
       holds = [];
       createdAt.clear();
       seeds.clear();
+      checks.createDates.clear();
     },
 
     async refuseKey(call) {
@@ -115,10 +128,15 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
         // The seed travels as base64 of its Base32 text.
         if (serial && seed) seeds.set(serial, Buffer.from(seed, 'base64').toString('ascii'));
       }
+      if (call.action !== 'ListAccessKeys') return xml;
+      return xml.replace(/<member>([\s\S]*?)<\/member>/g, (member: string) => {
+        const date = checks.createDates.get(xmlValue(member, 'AccessKeyId') ?? '');
+        return date ? member.replace(/<CreateDate>[^<]*<\/CreateDate>/, `<CreateDate>${date.toISOString()}</CreateDate>`) : member;
+      });
     },
 
     async waitAt(call, point) {
-      const hold = holds.find((h) => !h.used && h.action === call.action && h.point === point);
+      const hold = holds.find((h) => !h.used && h.action === call.action && h.point === point && (!h.match || h.match(call)));
       if (!hold) return;
       hold.used = true;
       hold.reached();

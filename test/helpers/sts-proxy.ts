@@ -294,10 +294,9 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     await iam.waitAt(call, 'before');
     if (req.socket.destroyed) return void (call.status = -1);
     const reply = await forward(req, body);
-    if (reply.status === 200) iam.observe(call, reply.body);
+    let text = reply.status === 200 ? iam.observe(call, reply.body) : reply.body;
     await iam.waitAt(call, 'after');
     if (req.socket.destroyed) return void (call.status = -1);
-    let text = reply.body;
     if (reply.status === 200 && (call.action === 'GetSessionToken' || call.action === 'AssumeRole')) {
       if (call.action === 'GetSessionToken') text = distinctSessionCredentials(text);
       if (proxy.dateOffsetSeconds) text = shiftExpiration(text, proxy.dateOffsetSeconds);

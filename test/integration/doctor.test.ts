@@ -60,6 +60,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
       'ok       source identity: long-term keys stored in the OS keychain (xacct add)',
       `ok       source identity: no MFA session cached: the next command asks for a code of ${t.user.mfaSerial}`,
       `ok       source identity: STS accepts its long-term keys: ${t.user.arn}`,
+      `ok       source identity: age of access key ${t.user.accessKeyId} not checked: no MFA session is cached (doctor asks for no code; the next command that opens one makes it checkable)`,
       `ok       clock: in step with STS (${t.sts.url})`,
       `ok       STS: ${t.sts.url} (AWS_ENDPOINT_URL_STS), region eu-west-1 (of source identity)`,
       `ok       AWS config: 1 profile of ${awsConfig} gets credentials from xacct: prod-admin`,
@@ -75,6 +76,16 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(after.lines).toContain('ok       keychain: backend os: Secret Service over D-Bus answers, unlocked; 3 entries of xacct');
     expect(after.lines.find((l) => l.includes('MFA session'))).toMatch(/^ok {7}source identity: MFA session cached, 11h5\dm left \(until \d{4}-\d\d-\d\dT[\d:.]+Z\)$/);
     for (const secret of [t.user.secretAccessKey]) expect(after.stdout).not.toContain(secret);
+
+    // With the MFA session cached, the key's age: IAM ListAccessKeys signed with that session, no code asked.
+    const today = new Date().toISOString().slice(0, 10);
+    expect(after.lines).toContain(`ok       source identity: access key ${t.user.accessKeyId} is 0 days old (created ${today})`);
+    expect(t.sts.calls.filter((c) => c.service === 'iam').map((c) => [c.action, c.signedWith])).toEqual([['ListAccessKeys', 'mfa-session']]);
+    t.sts.iam.createDates.set(t.user.accessKeyId, new Date(Date.now() - 120 * 86_400_000));
+    const old = await doctor();
+    const created = new Date(Date.now() - 120 * 86_400_000).toISOString().slice(0, 10);
+    expect(old.code).toBe(0);
+    expect(old.lines).toContain(`warning  source identity: access key ${t.user.accessKeyId} is 120 days old (created ${created}): older than 90 days, rotate it (fix: xacct rotate identity)`);
   });
 
   it('--json: the same findings with counts', async () => {
@@ -82,7 +93,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { errors: number; warnings: number; findings: Finding[] };
     expect(report).toMatchObject({ errors: 0, warnings: 0 });
-    expect(report.findings.map((f) => f.topic)).toEqual(['profile map', 'keychain', 'source identity', 'source identity', 'source identity', 'clock', 'STS', 'AWS config', 'PATH']);
+    expect(report.findings.map((f) => f.topic)).toEqual(['profile map', 'keychain', 'source identity', 'source identity', 'source identity', 'source identity', 'clock', 'STS', 'AWS config', 'PATH']);
     expect(report.findings.every((f) => f.status === 'ok')).toBe(true);
   });
 

@@ -5,13 +5,32 @@ import { DOCTOR_CHECKS } from '../../src/app/doctor/checks/index.js';
 import { AwsError } from '../../src/core/errors.js';
 import { buildProfileMap } from '../../src/core/profile-map/build.js';
 import { encodeStoredKeys } from '../../src/core/stored-keys.js';
+import { encodeCacheEntry } from '../../src/core/cache-entry.js';
+import { mfaSessionFingerprint } from '../../src/core/fingerprint.js';
+import { encodeRotation } from '../../src/core/rotation.js';
 import { ok } from '../../src/core/doctor-report.js';
+import type { AccessKeyInfo, IamPort } from '../../src/core/ports.js';
 import { FakeStore } from './providers-fakes.js';
 
 const MAP_FILE = '/home/u/.config/xacct/config.toml';
 const MAP = `[sources.identity]\nregion = "eu-west-1"\nmfa_serial = "arn:aws:iam::111111111111:mfa/alice"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n`;
 const KEYS = { accessKeyId: 'AKIAAAAAAAAAAAAAAAAA', secretAccessKey: 'secret-never-shown' };
 const env = { HOME: '/home/u', PATH: '/usr/bin', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/x' };
+
+const notUsed = async (): Promise<never> => {
+  throw new Error('doctor only lists access keys');
+};
+const NO_IAM: IamPort = {
+  listAccessKeys: notUsed,
+  createAccessKey: notUsed,
+  deleteAccessKey: notUsed,
+  listMfaDevices: notUsed,
+  createVirtualMfaDevice: notUsed,
+  enableMfaDevice: notUsed,
+  deleteVirtualMfaDevice: notUsed,
+};
+/** What the fake IAM lists, per user. */
+const iamKeys = new Map<string, AccessKeyInfo[]>();
 
 function deps(overrides: Partial<DoctorDeps> = {}): { deps: Partial<DoctorDeps>; store: FakeStore; sts: string[] } {
   const store = new FakeStore();
@@ -33,6 +52,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): { deps: Partial<DoctorDeps>;
           return { account: '111111111111', arn: 'arn:aws:iam::111111111111:user/alice', userId: 'AIDA', serverTime: now };
         },
       }),
+      createIam: () => ({ ...NO_IAM, listAccessKeys: async (_creds, user) => iamKeys.get(user) ?? [] }),
       loadAwsProfile: async () => {
         throw new Error('not used');
       },
@@ -57,6 +77,7 @@ describe('doctor run with injected deps', () => {
       'ok source identity: long-term keys stored in the OS keychain (xacct add)',
       'ok source identity: no MFA session cached: the next command asks for a code of arn:aws:iam::111111111111:mfa/alice',
       'ok source identity: STS accepts its long-term keys: arn:aws:iam::111111111111:user/alice',
+      `ok source identity: age of access key ${KEYS.accessKeyId} not checked: no MFA session is cached (doctor asks for no code; the next command that opens one makes it checkable)`,
       'ok clock: in step with STS (https://sts.eu-west-1.amazonaws.com)',
       'ok STS: https://sts.eu-west-1.amazonaws.com (regional endpoint), region eu-west-1 (of source identity)',
       'ok AWS config: no profile of /home/u/.aws/config gets credentials from xacct (xacct aws-config --write adds them)',
@@ -89,6 +110,31 @@ describe('doctor run with injected deps', () => {
     const file = deps({ chooseBackend: () => 'file', statFile: async () => ({ mode: 0o644, isFile: true }) });
     const fileLines = await runDoctor({ ...env, XACCT_FILE_PASSPHRASE: 'p' }, file.deps);
     expect(fileLines).toContainEqual(expect.objectContaining({ status: 'warning', topic: 'keychain', message: expect.stringContaining('has mode 0644: other users may read it') }));
+  });
+
+  it('shows the key age with a cached MFA session (IAM signed with it, no code asked), warns past 90 days, names a second key and a stopped rotation', async () => {
+    const d = deps();
+    const source = buildProfileMap({ profileMap: { file: MAP_FILE, text: MAP } }).sources.get('identity')!;
+    const session = { accessKeyId: 'ASIASESSION', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T06:00:00Z') };
+    d.store.data.set('mfa-session:identity', encodeCacheEntry({ fingerprint: mfaSessionFingerprint(source, KEYS.accessKeyId), credentials: session }));
+    d.store.data.set('rotation:identity', encodeRotation({ userName: 'alice', oldKeyId: KEYS.accessKeyId, startedAt: '2029-12-31T23:00:00Z', newKey: { accessKeyId: 'AKIANEWNEWNEWNEWNEW1', secretAccessKey: 'n' } }));
+    const signedWith: string[] = [];
+    iamKeys.set('alice', [
+      { accessKeyId: KEYS.accessKeyId, status: 'Active', createDate: new Date('2029-09-01T12:00:00Z') },
+      { accessKeyId: 'AKIANEWNEWNEWNEWNEW1', status: 'Active', createDate: new Date('2029-12-31T23:00:01Z') },
+    ]);
+    const findings = await runDoctor(env, {
+      ...d.deps,
+      createIam: () => ({ ...NO_IAM, listAccessKeys: async (creds, user) => (signedWith.push(creds.accessKeyId), iamKeys.get(user) ?? []) }),
+    });
+    iamKeys.clear();
+    const lines = findings.filter((f) => f.topic === 'source identity').map((f) => `${f.status} ${f.message}${f.fix ? ` (fix: ${f.fix})` : ''}`);
+    expect(lines.slice(-3)).toEqual([
+      `warning a rotation from key ${KEYS.accessKeyId} to AKIANEWNEWNEWNEWNEW1 stopped before the switch: the old key is still in use (fix: run xacct rotate identity to finish it)`,
+      `warning access key ${KEYS.accessKeyId} is 121 days old (created 2029-09-01): older than 90 days, rotate it (fix: xacct rotate identity)`,
+      'warning IAM user alice has a second access key, AKIANEWNEWNEWNEWNEW1 (Active), which xacct does not use: xacct rotate needs room for a new key (fix: if nothing uses it, aws iam delete-access-key --user-name alice --access-key-id AKIANEWNEWNEWNEWNEW1)',
+    ]);
+    expect(signedWith).toEqual(['ASIASESSION']);
   });
 
   it('a new check is one module in the list; a fact it shares is computed once for all the checks that read it', async () => {

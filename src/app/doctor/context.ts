@@ -7,7 +7,7 @@ import type { CallerIdentityWithTime } from '../../adapters/sts.js';
 import type { AwsCredentials } from '../../core/credentials.js';
 import type { Finding } from '../../core/doctor-report.js';
 import type { Env, XacctPaths } from '../../core/paths.js';
-import type { SecretStore } from '../../core/ports.js';
+import type { IamPort, SecretStore } from '../../core/ports.js';
 import type { ProfileMap } from '../../core/profile-map/types.js';
 
 export interface DoctorSts {
@@ -28,6 +28,8 @@ export interface DoctorDeps {
   readonly openStore: (env: Env, backend: ProfileMap['backend']) => Promise<SecretStore>;
   readonly chooseBackend: (env: Env, configured: ProfileMap['backend']) => 'os' | 'file';
   readonly createSts: (env: Env) => DoctorSts;
+  /** IAM with doctor's short time limits, in the partition of `region`. */
+  readonly createIam: (env: Env, region?: string) => IamPort;
   /** Credentials of an SSO (or other SDK-resolved) AWS profile, without prompting. */
   readonly loadAwsProfile: (env: Env, profile: string) => Promise<AwsCredentials>;
   readonly statFile: (file: string) => Promise<FileFacts | undefined>;

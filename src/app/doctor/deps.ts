@@ -3,6 +3,7 @@ import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { chooseBackend } from '../../adapters/keychain/index.js';
+import { createIam } from '../../adapters/iam.js';
 import { createSts } from '../../adapters/sts.js';
 import type { DoctorDeps } from './context.js';
 
@@ -16,6 +17,8 @@ export const defaultDoctorDeps: DoctorDeps = {
   chooseBackend,
   createSts: (env) =>
     createSts(env, { maxAttempts: 1, connectionTimeoutMs: 3_000, requestTimeoutMs: STS_CHECK_TIMEOUT_MS, totalTimeoutMs: STS_CHECK_TIMEOUT_MS }),
+  createIam: (env, region) =>
+    createIam(env, { maxAttempts: 1, connectionTimeoutMs: 3_000, requestTimeoutMs: STS_CHECK_TIMEOUT_MS, totalTimeoutMs: STS_CHECK_TIMEOUT_MS, ...(region ? { region } : {}) }),
   loadAwsProfile: async (env, profile) => (await import('../../adapters/aws-profile-credentials.js')).createAwsProfileLoader(env).load(profile),
   statFile: async (file) => {
     const info = await stat(file).catch(() => undefined);

@@ -32,7 +32,7 @@ async function moveCommand(source: string, profile: string, removePlaintext: boo
   if (r.removed) {
     const lines = r.removed.lines.join(', ');
     say(`removed them from ${r.file} (line${r.removed.lines.length > 1 ? 's' : ''} ${lines}${r.removed.sectionRemoved ? `, and the section [${profile}], which held nothing else` : ''}); no backup was kept`);
-    say('the key was in a plain file until now: rotate it to be sure no old copy of it works');
+    say(`the key was in a plain file until now: 'xacct rotate ${source}' replaces it, so that no old copy of it works`);
   } else {
     say(`the keys are still in ${r.file} too: 'xacct add ${source} --from-aws-profile ${profile} --remove-plaintext' deletes them there`);
   }

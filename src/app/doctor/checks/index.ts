@@ -7,6 +7,7 @@ import type { DoctorCheck } from '../context.js';
 import { awsConfigCheck } from './aws-config.js';
 import { clockCheck } from './clock.js';
 import { keychainCheck } from './keychain.js';
+import { keyLifeCheck } from './key-life.js';
 import { pathCheck } from './path.js';
 import { profileMapCheck } from './profile-map.js';
 import { sourcesCheck } from './sources.js';
@@ -16,6 +17,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   profileMapCheck,
   keychainCheck,
   sourcesCheck,
+  keyLifeCheck,
   clockCheck,
   stsEndpointCheck,
   awsConfigCheck,

@@ -24,6 +24,9 @@ export interface SourceProbe {
   readonly endpoint?: string;
   /** Why the clock could not be measured with this source. */
   readonly noClock?: string;
+  /** The long-term credentials asked with, and whose STS says they are. */
+  readonly credentials?: AwsCredentials;
+  readonly arn?: string;
 }
 
 /** Every source of the map and of its profiles, by name. */
@@ -60,7 +63,8 @@ async function askSts(ctx: DoctorContext, source: SourcePlan, credentials: AwsCr
     const [from, to] = identity.roundTrip ? [identity.roundTrip.sent.getTime(), identity.roundTrip.received.getTime()] : [sent, received];
     // The Date header counts whole seconds (truncated): STS's clock was within [date, date + 1 s) at the answer.
     const skewSeconds = identity.serverTime ? ((from + to) / 2 - identity.serverTime.getTime() - 500) / 1000 : undefined;
-    return { source, findings, endpoint, ...(skewSeconds !== undefined ? { skewSeconds } : { noClock: 'STS sent no Date header' }) };
+    const asked = { source, findings, endpoint, credentials, arn: identity.arn };
+    return { ...asked, ...(skewSeconds !== undefined ? { skewSeconds } : { noClock: 'STS sent no Date header' }) };
   } catch (err) {
     findings.push(stsFailure(err, topic, source));
     return { source, findings, endpoint, noClock: `STS could not be asked with source ${source.name}` };
