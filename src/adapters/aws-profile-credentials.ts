@@ -2,11 +2,11 @@
  * A source's long-term credentials from an AWS profile, of any kind the SDK resolves (static keys, SSO,
  * credential_process, source_profile chains), through `fromIni` with the config files named by `env`.
  */
-import { basename } from 'node:path';
 import type { AwsCredentials } from '../core/credentials.js';
 import { XacctError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
 import type { AwsProfileCredentialLoader } from '../core/ports.js';
+import { xacctInvocation } from '../core/xacct-command.js';
 
 type Section = Record<string, string | undefined>;
 interface SharedFiles {
@@ -25,8 +25,9 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
 
   return {
     async load(profile, source = profile) {
-      const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
-      const shared = (await loadSharedConfigFiles(files)) as SharedFiles;
+      const { readAwsSharedConfig } = await import('./config-files/aws-shared-config.js');
+      const aws = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
+      const shared: SharedFiles = { configFile: aws.awsConfig?.profiles ?? {}, credentialsFile: aws.awsCredentials?.profiles ?? {} };
       if (!shared.credentialsFile[profile] && !shared.configFile[profile]) {
         throw new XacctError(
           `no long-term credentials for source '${source}': store them with \`xacct add ${source}\` ` +
@@ -61,7 +62,7 @@ function refuseRecursion(profile: string, shared: SharedFiles): void {
     seen.add(name);
     const section: Section = { ...shared.configFile[name], ...shared.credentialsFile[name] };
     const command = section.credential_process;
-    if (command && runsXacct(command)) {
+    if (command && xacctInvocation(command)) {
       throw new XacctError(
         `AWS profile '${name}' gets its credentials from xacct itself (credential_process = ${command}), ` +
           `so it cannot supply a source's long-term credentials`,
@@ -73,13 +74,6 @@ function refuseRecursion(profile: string, shared: SharedFiles): void {
     }
     name = section.source_profile;
   }
-}
-
-export function runsXacct(command: string): boolean {
-  return command
-    .split(/\s+/)
-    .map((word) => basename(word.replace(/^["']|["']$/g, '')))
-    .some((word) => /^xacct(?:\.js|\.cmd|\.exe|\.ps1)?$/i.test(word));
 }
 
 function explain(err: unknown, profile: string, source: string): XacctError {

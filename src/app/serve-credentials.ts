@@ -1,4 +1,5 @@
 import { startCredentialServer } from '../adapters/credential-server.js';
+import { credentialSettingOf } from '../core/aws-profile-kind.js';
 import { XacctError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
 import { sessionEnv } from '../core/session-env.js';
@@ -71,9 +72,6 @@ function describe(err: unknown): string {
   return err.hint ? `${err.message}; ${err.hint}` : err.message;
 }
 
-/** Settings of a profile that make the AWS CLI and SDKs take credentials from it before a container endpoint. */
-const CREDENTIAL_SETTINGS = ['aws_access_key_id', 'credential_process', 'role_arn', 'sso_session', 'sso_start_url', 'web_identity_token_file'];
-
 /**
  * The child has no AWS_PROFILE, so the tools use the `[default]` profile, and botocore's chain and the JS SDK's
  * look at it (shared credentials and config files) before the container endpoint: credentials there would win.
@@ -84,7 +82,7 @@ async function shadowingDefaultProfile(env: Env): Promise<string | undefined> {
   const { awsConfig, awsCredentials } = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
   for (const file of [awsCredentials, awsConfig]) {
     const section = file?.profiles.default;
-    const setting = CREDENTIAL_SETTINGS.find((name) => section?.[name]);
+    const setting = credentialSettingOf(section);
     if (file && setting) {
       return (
         `the [default] profile of ${file.file} has credentials (${setting}), and the AWS CLI and SDKs use them before ` +

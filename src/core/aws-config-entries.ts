@@ -1,6 +1,9 @@
-import { scanIniSections, splitLines, type IniLine, type IniSetting } from './ini-lines.js';
+import { profileOfHeader, scanIniSections, splitLines, type IniLine, type IniSetting } from './ini-lines.js';
 import type { ProfilePlan } from './profile-map/types.js';
+import { CREDENTIAL_SETTINGS } from './aws-profile-kind.js';
 import { posixQuote } from './shell-export.js';
+import { shellWords } from './shell-words.js';
+import { isXacctProgram } from './xacct-command.js';
 
 /** One `[profile X]` section that makes every AWS tool get X's credentials from xacct. */
 export interface AwsConfigEntry {
@@ -132,24 +135,6 @@ function appendBlock(text: string, block: string, eol: string): string {
   return text + (lastLineBlank ? '' : eol) + block;
 }
 
-/** Settings by which a profile gets its credentials: a section with any of them but ours is the user's. */
-const CREDENTIAL_KEYS = new Set([
-  'aws_access_key_id',
-  'aws_secret_access_key',
-  'aws_session_token',
-  'aws_security_token',
-  'role_arn',
-  'source_profile',
-  'credential_source',
-  'credential_process',
-  'web_identity_token_file',
-  'sso_session',
-  'sso_start_url',
-  'sso_account_id',
-  'sso_role_name',
-  'login_session',
-]);
-
 /**
  * A section is xacct's when it is `[profile X]` and its only credential setting is
  * `credential_process = <xacct> credential-process X`, where <xacct> is `command` or any path named `xacct`
@@ -157,7 +142,7 @@ const CREDENTIAL_KEYS = new Set([
  * Returns why a section is not xacct's, or undefined when it is.
  */
 function whyNotXacct(section: Section, name: string, command: string): string | undefined {
-  const credentialKeys = section.keys.filter((k) => CREDENTIAL_KEYS.has(k.key));
+  const credentialKeys = section.keys.filter((k) => CREDENTIAL_SETTINGS.has(k.key));
   const others = [...new Set(credentialKeys.filter((k) => k.key !== 'credential_process').map((k) => k.key))];
   if (others.length > 0) return `it is not xacct's (it sets ${others.join(', ')})`;
   if (!section.isProfileHeader) return "it is not xacct's (it is the [default] section)";
@@ -169,29 +154,8 @@ function whyNotXacct(section: Section, name: string, command: string): string | 
     words?.length === 3 &&
     words[1] === 'credential-process' &&
     words[2] === name &&
-    (words[0] === command || words[0]!.split('/').pop() === 'xacct');
+    (words[0] === command || isXacctProgram(words[0]!));
   return isOurs ? undefined : "it is not xacct's (its credential_process runs another command)";
-}
-
-/** Splits a command line like a POSIX shell would for plain words and quotes; undefined when it cannot. */
-function shellWords(line: string): string[] | undefined {
-  const words: string[] = [];
-  const re = /\s*(?:'([^']*)'|"((?:[^"\\]|\\.)*)"|((?:[^\s'"\\]|\\.)+))/gy;
-  let current: string | undefined;
-  let pos = 0;
-  for (;;) {
-    const gapBefore = /^\s/.test(line.slice(pos, pos + 1));
-    const m = re.exec(line);
-    if (!m) break;
-    pos = re.lastIndex;
-    const piece = m[1] ?? m[2]?.replace(/\\(.)/g, '$1') ?? m[3]!.replace(/\\(.)/g, '$1');
-    if (current === undefined || gapBefore) {
-      if (current !== undefined) words.push(current);
-      current = piece;
-    } else current += piece;
-  }
-  if (current !== undefined) words.push(current);
-  return line.slice(pos).trim() === '' ? words : undefined;
 }
 
 interface Section {
@@ -204,9 +168,7 @@ interface Section {
 /** The sections of an AWS config file, with the profile each one configures. */
 function parseSections(lines: readonly IniLine[], file: string | undefined): Section[] {
   return scanIniSections(lines, { ...(file ? { file } : {}), what: 'the AWS config' }).map(({ header, keys }) => {
-    const words = header.split(/\s+/);
-    const isProfileHeader = words[0] === 'profile' && words.length > 1;
-    const profile = isProfileHeader ? words.slice(1).join(' ') : words.join(' ') === 'default' ? 'default' : undefined;
-    return { profile, isProfileHeader, keys };
+    const profile = profileOfHeader(header, true);
+    return { ...(profile !== undefined ? { profile } : {}), isProfileHeader: profile !== undefined && header !== 'default', keys };
   });
 }

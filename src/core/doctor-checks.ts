@@ -1,23 +1,8 @@
-/** The pure judgements of `xacct doctor`: what an AWS profile holds, which config entries call xacct, the clock. */
-import { basename } from 'node:path';
+/** The pure judgements of `xacct doctor`: which config entries call xacct, the clock. */
 import { durationInWords } from './duration.js';
 import { error, ok, warning, type Finding } from './doctor-report.js';
-import type { IniProfile } from './profile-map/aws-config-profiles.js';
-
-/** How an AWS profile gives credentials, as the AWS SDK would resolve it. */
-export type AwsProfileKind = 'static keys' | 'role_arn' | 'SSO' | 'credential_process' | 'web identity' | 'no credentials' | 'missing';
-
-/** Keys in ~/.aws/credentials win over the same profile's settings in ~/.aws/config, as in the SDKs. */
-export function awsProfileKind(inCredentials: IniProfile | undefined, inConfig: IniProfile | undefined): AwsProfileKind {
-  if (!inCredentials && !inConfig) return 'missing';
-  const s = { ...inConfig, ...inCredentials };
-  if (s.role_arn && (s.source_profile || s.credential_source)) return 'role_arn';
-  if (s.aws_access_key_id && s.aws_secret_access_key) return 'static keys';
-  if (s.web_identity_token_file) return 'web identity';
-  if (s.credential_process) return 'credential_process';
-  if (s.sso_session || s.sso_start_url) return 'SSO';
-  return 'no credentials';
-}
+import type { IniProfile } from './aws-profile-kind.js';
+import { xacctInvocation } from './xacct-command.js';
 
 /** A profile of the AWS config whose credential_process runs xacct. */
 export interface XacctEntry {
@@ -30,59 +15,16 @@ export interface XacctEntry {
   readonly subcommand?: string;
 }
 
-const XACCT_PROGRAM = /^xacct(?:\.js|\.cmd|\.exe|\.ps1)?$/i;
-const OPTIONS_WITH_VALUE = new Set(['--mfa-token', '--duration', '--region']);
-
 export function xacctEntries(configProfiles: Readonly<Record<string, IniProfile>>): XacctEntry[] {
   const entries: XacctEntry[] = [];
   for (const [profile, section] of Object.entries(configProfiles)) {
-    const command = section.credential_process;
-    if (!command) continue;
-    const words = shellWords(command);
-    const at = words.findIndex((w) => XACCT_PROGRAM.test(basename(w)));
-    if (at < 0) continue;
-    const program = words.slice(0, at + 1).join(' ');
-    const [subcommand, ...rest] = words.slice(at + 1);
-    if (subcommand !== 'credential-process') {
-      entries.push({ profile, program, ...(subcommand ? { subcommand } : {}) });
-      continue;
-    }
-    let target: string | undefined;
-    for (let i = 0; i < rest.length && target === undefined; i++) {
-      const word = rest[i]!;
-      if (OPTIONS_WITH_VALUE.has(word)) i++;
-      else if (!word.startsWith('-')) target = word;
-    }
-    entries.push({ profile, program, ...(target ? { target } : {}) });
+    const run = section.credential_process ? xacctInvocation(section.credential_process) : undefined;
+    if (!run) continue;
+    const { program, subcommand, target } = run;
+    if (subcommand !== 'credential-process') entries.push({ profile, program, ...(subcommand ? { subcommand } : {}) });
+    else entries.push({ profile, program, ...(target ? { target } : {}) });
   }
   return entries;
-}
-
-/** Words as a POSIX shell splits them (quotes and backslashes; no expansions): how the SDKs run credential_process. */
-export function shellWords(command: string): string[] {
-  const words: string[] = [];
-  let word: string | undefined;
-  let quote: '"' | "'" | undefined;
-  for (let i = 0; i < command.length; i++) {
-    const ch = command[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === '\\' && quote === '"' && i + 1 < command.length) word = (word ?? '') + command[++i];
-      else word = (word ?? '') + ch;
-    } else if (ch === '"' || ch === "'") {
-      quote = ch;
-      word ??= '';
-    } else if (ch === '\\' && i + 1 < command.length) {
-      word = (word ?? '') + command[++i];
-    } else if (/\s/.test(ch)) {
-      if (word !== undefined) words.push(word);
-      word = undefined;
-    } else {
-      word = (word ?? '') + ch;
-    }
-  }
-  if (word !== undefined) words.push(word);
-  return words;
 }
 
 /** AWS refuses a request signed this far from its own clock. */

@@ -48,7 +48,7 @@ export interface IniSection {
  * The sections and their top-level settings. A line that is neither a setting, a header, a comment nor blank is a
  * ConfigError naming file:line — never quoted: such a file may hold keys, and that line may be a pasted secret.
  */
-export function scanIniSections(lines: readonly IniLine[], where: { file?: string; what: string }): IniSection[] {
+export function scanIniSections(lines: readonly IniLine[], where: { file?: string; what: string; lenient?: boolean }): IniSection[] {
   const sections: IniSection[] = [];
   let current: IniSection | undefined;
   let lastKey: IniSetting | undefined;
@@ -67,6 +67,8 @@ export function scanIniSections(lines: readonly IniLine[], where: { file?: strin
       return;
     }
     const key = /^\s*([^=:\s[][^=:]*?)\s*[=:]\s*(.*?)\s*$/.exec(content);
+    // Lenient (for line numbers of messages): what the AWS SDK's own loader skips is skipped here too.
+    if ((!key || !current) && where.lenient) return;
     if (!key) throw new ConfigError(`this line of ${where.what} is not a setting (key = value) nor a [section]`, at(where, i));
     if (!current) throw new ConfigError(`a setting before the first [section] of ${where.what}`, at(where, i));
     lastKey = { key: key[1]!.toLowerCase(), value: key[2]!, line: i, lastLine: i };
@@ -77,4 +79,24 @@ export function scanIniSections(lines: readonly IniLine[], where: { file?: strin
 
 function at(where: { file?: string }, index: number): { file?: string; line: number; hint: string } {
   return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint: 'fix the file (the AWS CLI cannot read it either); nothing was written' };
+}
+
+/**
+ * The profile of a section header: X of `[profile X]` and `default` of `[default]` in the config file (other
+ * sections, `[sso-session x]`…, are no profile), the header itself in the credentials file.
+ */
+export function profileOfHeader(header: string, isConfigFile: boolean): string | undefined {
+  if (!isConfigFile) return header;
+  const profile = /^profile\s+(.+)$/.exec(header)?.[1] ?? (header === 'default' ? 'default' : undefined);
+  return profile?.trim().replace(/^["']|["']$/g, '');
+}
+
+/** The line (counted from 1) of each profile's first section header, for messages that name file:line. */
+export function profileLines(text: string, isConfigFile: boolean): Map<string, number> {
+  const lines = new Map<string, number>();
+  for (const section of scanIniSections(splitLines(text), { what: 'the file', lenient: true })) {
+    const profile = profileOfHeader(section.header, isConfigFile);
+    if (profile !== undefined && !lines.has(profile)) lines.set(profile, section.line + 1);
+  }
+  return lines;
 }

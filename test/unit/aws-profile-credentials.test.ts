@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAwsProfileLoader, runsXacct } from '../../src/adapters/aws-profile-credentials.js';
+import { createAwsProfileLoader } from '../../src/adapters/aws-profile-credentials.js';
 import { failure } from '../helpers/failure.js';
 
 const dirs: string[] = [];
@@ -84,16 +84,5 @@ describe('createAwsProfileLoader', () => {
     const err = await failure(createAwsProfileLoader(env).load('identity'));
     expect(err.message).toMatch(/^cannot load credentials for source 'identity' from AWS profile 'identity': /);
     expect(err.message).not.toMatch(/\n/);
-  });
-});
-
-describe('runsXacct', () => {
-  it('spots xacct as any word of the command', () => {
-    expect(runsXacct('xacct credential-process prod')).toBe(true);
-    expect(runsXacct('"/opt/homebrew/bin/xacct" credential-process prod')).toBe(true);
-    expect(runsXacct('node /home/a/xacct/bin/xacct.js credential-process prod')).toBe(true);
-    expect(runsXacct('npx xacct credential-process prod')).toBe(true);
-    expect(runsXacct('aws-vault exec identity --json')).toBe(false);
-    expect(runsXacct('/opt/xacct-tools/other credential-process')).toBe(false);
   });
 });

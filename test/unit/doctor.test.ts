@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { awsProfileKind, clockFinding, shellWords, xacctEntries } from '../../src/core/doctor-checks.js';
+import { clockFinding, xacctEntries } from '../../src/core/doctor-checks.js';
 import { doctorExitCode, error, findingsJson, formatFindings, ok, warning } from '../../src/core/doctor-report.js';
 
 describe('doctor: AWS config entries that call xacct', () => {
@@ -21,21 +21,6 @@ describe('doctor: AWS config entries that call xacct', () => {
       { profile: 'f', program: 'xacct' },
       { profile: 'g', program: 'xacct', subcommand: 'exec' },
     ]);
-  });
-
-  it('splits words as a POSIX shell does', () => {
-    expect(shellWords(`a "b c" 'd e' f\\ g "h\\"i" ''`)).toEqual(['a', 'b c', 'd e', 'f g', 'h"i', '']);
-  });
-});
-
-describe('doctor: the kind of an AWS profile', () => {
-  it('as the SDK resolves it, keys in the credentials file winning', () => {
-    expect(awsProfileKind({ aws_access_key_id: 'AKIA', aws_secret_access_key: 's' }, undefined)).toBe('static keys');
-    expect(awsProfileKind(undefined, { sso_session: 'corp', sso_account_id: '1' })).toBe('SSO');
-    expect(awsProfileKind(undefined, { credential_process: 'op read …' })).toBe('credential_process');
-    expect(awsProfileKind(undefined, { role_arn: 'arn:aws:iam::1:role/r', source_profile: 'x' })).toBe('role_arn');
-    expect(awsProfileKind({}, { region: 'eu-west-1' })).toBe('no credentials');
-    expect(awsProfileKind(undefined, undefined)).toBe('missing');
   });
 });
 

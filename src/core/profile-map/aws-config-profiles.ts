@@ -1,11 +1,13 @@
 import { isMfaSerial, tryParseRoleArn } from '../arn.js';
+import { unservableRoleProfile, type IniProfile } from '../aws-profile-kind.js';
+import { profileLines } from '../ini-lines.js';
 import { ConfigError, UsageError, type XacctError } from '../errors.js';
 import { parseDuration, ROLE_DURATION, SESSION_DURATION } from '../duration.js';
 import { didYouMean } from '../suggest.js';
 import { EXTERNAL_ID, REGION, SESSION_NAME, type Check } from './checks.js';
 import type { ProfilePlan, SourcePlan } from './types.js';
 
-export type IniProfile = Readonly<Record<string, string | undefined>>;
+export type { IniProfile } from '../aws-profile-kind.js';
 
 /** One AWS shared config or credentials file, as @smithy/shared-ini-file-loader parsed it, plus its text. */
 export interface AwsIniFile {
@@ -43,19 +45,19 @@ export function awsConfigProfiles(
   const profiles = new Map<string, ProfilePlan>();
   const unusable = new Map<string, XacctError>();
   if (!config) return { profiles, unusable };
-  const lines = sectionLines(config.text, true);
+  const lines = profileLines(config.text, true);
   const where = (name: string) => ({ file: config.file, line: lines.get(name) });
 
   const roleProfiles = new Map<string, IniProfile>();
   for (const [name, p] of Object.entries(config.profiles)) {
     if (!p.role_arn || map.profiles.has(name)) continue;
-    const why = ignoreReason(p);
+    const why = unservableRoleProfile(p);
     if (why) unusable.set(name, new UsageError(`profile '${name}' of ${config.file} cannot be used by xacct: ${why}`, 'use it with the AWS CLI or SDK directly'));
     else roleProfiles.set(name, p);
   }
   // A role profile may name itself as source_profile when it also holds static keys (as in the AWS CLI).
   const hasStaticKeys = (name: string) => Boolean(config.profiles[name]?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);
-  const credentialLines = credentials ? sectionLines(credentials.text, false) : new Map<string, number>();
+  const credentialLines = credentials ? profileLines(credentials.text, false) : new Map<string, number>();
   // The loader drops sections without keys; the text still shows they exist.
   const knownProfile = (name: string) =>
     Object.hasOwn(config.profiles, name) ||
@@ -155,13 +157,6 @@ function section(name: string): string {
   return name === 'default' ? '[default]' : `[profile ${name}]`;
 }
 
-function ignoreReason(p: IniProfile): string | undefined {
-  if (p.credential_source) return 'it takes its credentials from credential_source, which only the AWS SDK serves';
-  if (p.web_identity_token_file) return 'it uses web_identity_token_file, which only the AWS SDK serves';
-  if (!p.source_profile) return 'it has role_arn but no source_profile';
-  return undefined;
-}
-
 function roleDuration(value: string | undefined, profile: string, where: { file: string; line?: number }): number {
   if (value === undefined) return ROLE_DURATION.default;
   try {
@@ -170,17 +165,4 @@ function roleDuration(value: string | undefined, profile: string, where: { file:
     if (err instanceof UsageError) throw new ConfigError(err.message, where);
     throw err;
   }
-}
-
-/** Line of each section header: `[profile x]` and `[default]` in the config file, `[x]` in the credentials file. */
-export function sectionLines(text: string, isConfigFile: boolean): Map<string, number> {
-  const lines = new Map<string, number>();
-  text.split(/\r?\n/).forEach((line, i) => {
-    const m = /^\s*\[\s*([^\]]+?)\s*\]/.exec(line);
-    if (!m) return;
-    const section = m[1]!;
-    const profile = isConfigFile ? (/^profile\s+(.+)$/.exec(section)?.[1] ?? (section === 'default' ? 'default' : undefined)) : section;
-    if (profile !== undefined && !lines.has(profile.replace(/^["']|["']$/g, ''))) lines.set(profile.replace(/^["']|["']$/g, ''), i + 1);
-  });
-  return lines;
 }

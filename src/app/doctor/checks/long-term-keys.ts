@@ -2,7 +2,8 @@
 import type { AwsSharedConfig } from '../../../adapters/config-files/aws-shared-config.js';
 import { secretKeys } from '../../../core/cache-entry.js';
 import type { AwsCredentials } from '../../../core/credentials.js';
-import { awsProfileKind, xacctEntries } from '../../../core/doctor-checks.js';
+import { awsProfileKind } from '../../../core/aws-profile-kind.js';
+import { xacctInvocation } from '../../../core/xacct-command.js';
 import { error, ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { XacctError } from '../../../core/errors.js';
 import type { SourcePlan } from '../../../core/profile-map/types.js';
@@ -39,7 +40,7 @@ export async function longTermKeys(ctx: DoctorContext, source: SourcePlan, aws: 
   }
   const settings = { ...inConfig, ...inCredentials };
   const command = settings.credential_process;
-  if (kind === 'credential_process' && command && xacctEntries({ [profile]: { credential_process: command } }).length > 0) {
+  if (kind === 'credential_process' && command && xacctInvocation(command)) {
     const message = `AWS profile '${profile}' gets its credentials from xacct itself (credential_process), so it cannot be a source`;
     return { findings: [error(topic, message, `xacct add ${source.name}`)] };
   }
