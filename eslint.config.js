@@ -21,13 +21,13 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    // The credential-process fast path is CommonJS (.cts → dist/fast/*.cjs), loaded by the launcher before anything else.
-    files: ['src/fast/**/*.cts'],
+    // Modules shared with the credential-process fast path are CommonJS (.cts → dist/**/*.cjs), loaded by the launcher.
+    files: ['src/**/*.cts'],
     rules: { '@typescript-eslint/no-require-imports': ['error', { allowAsImport: true }] },
   },
   {
     // Architecture: core never imports an adapter, the app layer or the CLI.
-    files: ['src/core/**/*.ts'],
+    files: ['src/core/**/*.ts', 'src/core/**/*.cts'],
     rules: {
       'no-restricted-imports': ['error', { patterns: ['**/adapters/**', '**/app/**', '**/cli/**', '@aws-sdk/*', '@napi-rs/*', '@inquirer/*', 'commander'] }],
     },

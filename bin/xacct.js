@@ -3,15 +3,16 @@
 // CommonJS on purpose (bin/package.json): loading through the ESM loader costs ~10 ms that
 // `credential-process` on a cache hit cannot afford. Keep this file free of other work.
 const args = process.argv.slice(2);
-if (args[0] === 'credential-process' && require('../dist/fast/credential-process-hit.cjs').serveFromCache(args.slice(1), process.env)) {
-  return;
-}
-// The AWS SDK warns about Node 20 on stderr; keep users' stderr clean, and keep the flag out of the
-// environments xacct gives to commands (see launcherAdded in src/core/session-env.ts).
-if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  process.env.XACCT_LAUNCHER_ADDED = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
-}
-import('../dist/cli/main.js').then(async ({ main }) => {
-  process.exitCode = await main(args);
+const served = args[0] === 'credential-process' ? require('../dist/fast/credential-process-hit.cjs').serveFromCache(args.slice(1), process.env) : Promise.resolve(false);
+served.then((done) => {
+  if (done) return;
+  // The AWS SDK warns about Node 20 on stderr; keep users' stderr clean, and keep the flag out of the
+  // environments xacct gives to commands (see launcherAdded in src/core/session-env.ts).
+  if (process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED === undefined) {
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+    process.env.XACCT_LAUNCHER_ADDED = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
+  }
+  return import('../dist/cli/main.js').then(async ({ main }) => {
+    process.exitCode = await main(args);
+  });
 });

@@ -7,7 +7,7 @@
  * same folder renamed over the old one, so a crash leaves either the old file or the new one, never a part.
  */
 import { removeProfileKeys, KEY_SETTINGS } from '../core/aws-credentials-edit.js';
-import { secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import { UsageError, XacctError } from '../core/errors.js';
 import { scanIniSections, splitLines } from '../core/ini-lines.js';
 import type { Env } from '../core/paths.js';
@@ -16,6 +16,8 @@ import { didYouMean } from '../core/suggest.js';
 import { readExisting, replaceExisting } from '../adapters/config-files/text-file.js';
 import { addSourceKeys, checkAccessKeys, storeDescription, type AccessKeys } from './source-keys.js';
 import { openSourceIdentity } from './source-identity.js';
+
+const { secretKeys } = cacheEntry;
 
 export interface MoveRequest {
   readonly source: string;

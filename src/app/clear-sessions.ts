@@ -1,8 +1,10 @@
-import { isSessionKey, secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import type { Env } from '../core/paths.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
 import { resolveProfile } from '../core/profile-map/resolve.js';
 import { createContext, type AppContext } from './context.js';
+
+const { isSessionKey, secretKeys } = cacheEntry;
 
 export interface ClearRequest {
   /** Only this profile's role session; absent: every cached session. */

@@ -3,7 +3,6 @@
  * Nothing heavy is imported here: the AWS SDK, the keychain binding and the prompt library load only when a
  * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
  */
-import { userInfo } from 'node:os';
 import { XacctError } from '../core/errors.js';
 import type { AwsCredentials } from '../core/credentials.js';
 import type { Env, XacctPaths } from '../core/paths.js';
@@ -19,7 +18,7 @@ import type {
   StsPort,
 } from '../core/ports.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
-import { userNameFrom } from '../core/session-name.js';
+import userNames from '../core/user-name.cjs';
 import { chooseBackend } from '../adapters/keychain/index.js';
 import { warn } from './say.js';
 
@@ -104,7 +103,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       list: async () => (await openStore()).list(),
     },
     lock: {
-      withLock: async (key, fn) => (await openLock()).withLock(key, fn),
+      withLock: async (key, fn, lockOptions) => (await openLock()).withLock(key, fn, lockOptions),
     },
     sts: {
       getSessionToken: (creds, input, region) =>
@@ -147,7 +146,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
     audit: {
       record: async (entry) => (await openAudit()).record(entry),
     },
-    userName: currentUserName(env),
+    userName: userNames.currentUserName(env),
     warn,
     hideProgress: () => {
       showProgress = false;
@@ -157,17 +156,6 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
 
 async function terminalPresent(): Promise<boolean> {
   return (await import('../adapters/prompt/tty.js')).terminalPresent();
-}
-
-/** `os.userInfo()` throws where the user has no passwd entry (some containers): then USER / USERNAME. */
-export function currentUserName(env: Env): string | undefined {
-  let osUser: string | undefined;
-  try {
-    osUser = userInfo().username;
-  } catch {
-    osUser = undefined;
-  }
-  return userNameFrom(env, osUser);
 }
 
 function once<T>(make: () => Promise<T>): () => Promise<T> {

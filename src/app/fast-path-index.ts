@@ -1,22 +1,20 @@
 /**
- * The index of the credential-process fast path (src/fast/credential-process-hit.cts): for each profile a full
- * `credential-process <profile>` has served, the secret store key of its role session, the fingerprint that
+ * The writer of the credential-process fast path's index (format: src/fast/index-file.cts): for each profile a
+ * full `credential-process <profile>` has served, the secret store key of its role session, the fingerprint that
  * session must carry, and the stamp of the inputs its plan was resolved from. Nothing secret: names, hashes, paths
  * and file identities. Written atomically, mode 0600, in the cache folder.
  */
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import inputs from '../fast/inputs-stamp.cjs';
-import { secretKeys } from '../core/cache-entry.js';
+import indexFile from '../fast/index-file.cjs';
+import cacheEntry from '../core/cache-entry.cjs';
+import userNames from '../core/user-name.cjs';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
 import type { ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
 import { ensurePrivateDir, writeFileAtomic } from '../adapters/atomic-file.js';
-import { currentUserName } from './context.js';
 import { sessionRules } from './session-rules.js';
-
-export const INDEX_VERSION = 1;
 
 export type InputsStamp = ReturnType<typeof inputs.takeStamp>;
 
@@ -27,11 +25,6 @@ export interface FastPathIndexEntry {
   readonly stamp: InputsStamp;
 }
 
-export interface FastPathIndex {
-  readonly v: typeof INDEX_VERSION;
-  readonly profiles: Readonly<Record<string, FastPathIndexEntry>>;
-}
-
 /**
  * The stamp of the inputs as they are now: take it BEFORE the profile map is read, so that an edit made while the
  * command runs makes the stamp stale rather than pairing the new file with the old plan.
@@ -40,7 +33,7 @@ export interface FastPathIndex {
 export function stampInputs(env: Env): InputsStamp | undefined {
   if (!env.HOME) return undefined;
   try {
-    return inputs.takeStamp(env, xacctPaths(env), currentUserName(env));
+    return inputs.takeStamp(env, xacctPaths(env), userNames.currentUserName(env));
   } catch {
     return undefined;
   }
@@ -64,7 +57,7 @@ export function indexEntryFor(env: Env, served: ServedProfile): FastPathIndexEnt
   if (served.backend !== 'os' || served.plan.name !== served.profile) return undefined;
   const shape = roleSessionShape(served.plan, served.userName);
   return {
-    key: secretKeys.roleSession(served.plan.name),
+    key: cacheEntry.secretKeys.roleSession(served.plan.name),
     fingerprint: shape.fingerprint,
     minSecondsLeft: sessionRules(env).roleReuseMarginSeconds(shape.durationSeconds),
     stamp: served.stamp,
@@ -76,23 +69,19 @@ export async function recordServedProfile(env: Env, served: ServedProfile): Prom
   const entry = indexEntryFor(env, served);
   if (!entry) return;
   const file = xacctPaths(env).cacheIndex;
-  const profiles = new Map(Object.entries((await readIndex(file))?.profiles ?? {}));
+  const profiles = new Map(Object.entries(readIndexProfiles(file)));
   if (JSON.stringify(profiles.get(served.profile)) === JSON.stringify(entry)) return;
   profiles.set(served.profile, entry);
-  const index: FastPathIndex = { v: INDEX_VERSION, profiles: Object.fromEntries(profiles) };
   await ensurePrivateDir(dirname(file));
-  await writeFileAtomic(file, `${JSON.stringify(index)}\n`, { mode: 0o600 });
+  await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(profiles)), { mode: 0o600 });
 }
 
-/** The index, or undefined when it is missing or not one of ours (it is rebuilt as profiles are served). */
-export async function readIndex(file: string): Promise<FastPathIndex | undefined> {
+/** The entries of the index, or none when it is missing or not one of ours (it is rebuilt as profiles are served). */
+function readIndexProfiles(file: string): Exclude<ReturnType<typeof indexFile.readIndexFile>, string>['profiles'] {
   try {
-    const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
-    if (typeof raw !== 'object' || raw === null) return undefined;
-    const { v, profiles } = raw as Partial<FastPathIndex>;
-    if (v !== INDEX_VERSION || typeof profiles !== 'object' || profiles === null || Array.isArray(profiles)) return undefined;
-    return { v, profiles };
+    const index = indexFile.readIndexFile(file, process.getuid?.());
+    return typeof index === 'string' ? {} : index.profiles;
   } catch {
-    return undefined;
+    return {};
   }
 }

@@ -1,6 +1,8 @@
-import { secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
+
+const { secretKeys } = cacheEntry;
 
 /** The source a profile's sessions come from in the end: its own, or its chain's first profile's. */
 function rootSource(plan: ProfilePlan): string {

@@ -3,7 +3,7 @@
  * then the old one deleted and every session made from it retired. Survives a kill at any step (see
  * core/rotation.ts): the next `rotate` finds the record of the rotation in progress and finishes it.
  */
-import { secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import type { AwsCredentials } from '../core/credentials.js';
 import { AwsError, XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
@@ -14,6 +14,8 @@ import { retireSourceSessions } from './retire-sessions.js';
 import { addSourceKeys } from './source-keys.js';
 import { iamCredentials, iamUserOf, openSourceIdentity, type IamUser, type SourceIdentity } from './source-identity.js';
 import { waitUntilKeyWorks, type KeyWaitOptions } from './wait-for-key.js';
+
+const { secretKeys } = cacheEntry;
 
 export interface RotateRequest {
   readonly source: string;

@@ -3,14 +3,16 @@
  * `role-session:<profile>` entry that exists. Nothing is asked: without a reachable keychain (or the file
  * backend's passphrase in XACCT_FILE_PASSPHRASE) the sessions are unknown, and a warning says why.
  */
-import { decodeCacheEntry, secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
-import { currentUserName } from './context.js';
+import userNames from '../core/user-name.cjs';
 import { openStoreWithoutAsking } from './open-store.js';
+
+const { decodeCacheEntry, secretKeys } = cacheEntry;
 
 /** A role session found in the cache for a profile. */
 export interface CachedSession {
@@ -29,7 +31,7 @@ export interface SessionTimesDeps {
 
 const defaultDeps: SessionTimesDeps = {
   openStore: openStoreWithoutAsking,
-  userName: currentUserName,
+  userName: userNames.currentUserName,
 };
 
 export async function cachedSessionLookup(

@@ -5,12 +5,14 @@ import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
 import { UsageError } from '../core/errors.js';
 import { xacctPaths } from '../core/paths.js';
-import { secretKeys } from '../core/cache-entry.js';
+import cacheEntry from '../core/cache-entry.cjs';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
 import { encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
 
 export type { AccessKeys } from '../core/stored-keys.js';
+
+const { secretKeys } = cacheEntry;
 
 const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;

@@ -20,12 +20,6 @@ export function provider(fn: ProviderFn): CredentialProvider {
   return { retrieve: fn };
 }
 
-/** Seconds left before the credentials expire (Infinity for long-term keys). */
-export function secondsLeft(creds: Pick<AwsCredentials, 'expiration'>, now: Date = new Date()): number {
-  if (!creds.expiration) return Infinity;
-  return Math.floor((creds.expiration.getTime() - now.getTime()) / 1000);
-}
-
 /** Serialised form used in the cache and on the wire between processes. */
 export interface StoredCredentials {
   AccessKeyId: string;
@@ -34,20 +28,8 @@ export interface StoredCredentials {
   Expiration?: string;
 }
 
-export function toStored(c: AwsCredentials): StoredCredentials {
-  return {
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    ...(c.sessionToken ? { SessionToken: c.sessionToken } : {}),
-    ...(c.expiration ? { Expiration: c.expiration.toISOString() } : {}),
-  };
-}
-
-export function fromStored(s: StoredCredentials): AwsCredentials {
-  return {
-    accessKeyId: s.AccessKeyId,
-    secretAccessKey: s.SecretAccessKey,
-    ...(s.SessionToken ? { sessionToken: s.SessionToken } : {}),
-    ...(s.Expiration ? { expiration: new Date(s.Expiration) } : {}),
-  };
+/** A cached session and the fingerprint of what it was obtained with (codec: cache-entry.cts). */
+export interface CacheEntry {
+  readonly fingerprint: string;
+  readonly credentials: AwsCredentials & { readonly expiration: Date };
 }

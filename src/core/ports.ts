@@ -15,7 +15,13 @@ export interface SecretStore {
 
 /** A cross-process mutual exclusion per key; a lock whose holder died is taken over. */
 export interface LockManager {
-  withLock<T>(key: string, fn: () => Promise<T>): Promise<T>;
+  /** Runs `fn` holding the key's lock; a wait longer than the time limit fails with one clear line. */
+  withLock<T>(key: string, fn: () => Promise<T>, options?: LockOptions): Promise<T>;
+}
+
+export interface LockOptions {
+  /** This call's limit on waiting for another holder (default: the manager's, 5 minutes). */
+  readonly timeoutMs?: number;
 }
 
 export interface MfaRequest {

@@ -11,11 +11,6 @@ export function sessionName(plan: Pick<ProfilePlan, 'roleSessionName'>, userName
   return sanitizeSessionName(plan.roleSessionName || userName || '');
 }
 
-/** The user's name as the OS or the environment gives it; `osUser` is `os.userInfo().username` when it worked. */
-export function userNameFrom(env: Readonly<Record<string, string | undefined>>, osUser?: string): string | undefined {
-  return osUser || env.USER || env.USERNAME || undefined;
-}
-
 export function sanitizeSessionName(raw: string): string {
   const cleaned = raw
     .normalize('NFKD')

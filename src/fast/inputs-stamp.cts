@@ -5,13 +5,13 @@
  * The slow path takes a stamp before it reads the files; the fast path serves a cached session only when the
  * stamp it takes now is the same, so the plan — and the fingerprint the slow path would expect — is the same.
  *
- * CommonJS and only node:fs/node:os/node:path: the credential-process fast path loads it before anything else.
+ * CommonJS and only node builtins and the shared path and user name definitions: the credential-process fast path
+ * loads it before anything else.
  */
 import fs = require('node:fs');
-import os = require('node:os');
-import path = require('node:path');
-
-type Env = Readonly<Record<string, string | undefined>>;
+import type { Env } from '../core/paths.js';
+import xacctPaths = require('../core/xacct-paths.cjs');
+import userNames = require('../core/user-name.cjs');
 
 /** Variables that change which files are read, which store is used, where the index lives, or the reuse margin. */
 const STAMPED_ENV = [
@@ -39,42 +39,19 @@ interface InputsStamp {
   readonly files: Readonly<Record<string, string>>;
 }
 
-/** XDG says relative paths are invalid and must be ignored (as src/core/paths.ts does). */
-function xdg(env: Env, name: 'XDG_CONFIG_HOME' | 'XDG_CACHE_HOME', home: string, fallback: string): string {
-  const v = env[name];
-  return v && v.startsWith('/') ? v : path.join(home, fallback);
-}
-
 /**
- * The files of xacctPaths(env) (src/core/paths.ts) that a plan is resolved from; a unit test keeps both in step.
- * undefined without HOME: then the home folder comes from the passwd database, which is not stamped.
+ * The files of xacctPaths(env) that a plan is resolved from. undefined without HOME: then the home folder comes
+ * from the passwd database, which is not stamped.
  */
 function inputFiles(env: Env): InputFiles | undefined {
-  const home = env.HOME;
-  if (!home) return undefined;
-  return {
-    profileMap: env.XACCT_CONFIG || path.join(xdg(env, 'XDG_CONFIG_HOME', home, '.config'), 'xacct', 'config.toml'),
-    awsConfig: env.AWS_CONFIG_FILE || path.join(home, '.aws', 'config'),
-    awsCredentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home, '.aws', 'credentials'),
-  };
+  if (!env.HOME) return undefined;
+  const { profileMap, awsConfig, awsCredentials } = xacctPaths.xacctPaths(env);
+  return { profileMap, awsConfig, awsCredentials };
 }
 
 /** xacctPaths(env).cacheIndex; undefined without HOME. */
 function indexFile(env: Env): string | undefined {
-  const home = env.HOME;
-  if (!home) return undefined;
-  return path.join(xdg(env, 'XDG_CACHE_HOME', home, '.cache'), 'xacct', 'index.json');
-}
-
-/** As currentUserName in src/app/context.ts: the OS user's name, else USER, else USERNAME. */
-function userName(env: Env): string | undefined {
-  let osUser: string | undefined;
-  try {
-    osUser = os.userInfo().username;
-  } catch {
-    osUser = undefined;
-  }
-  return osUser || env.USER || env.USERNAME || undefined;
+  return env.HOME ? xacctPaths.xacctPaths(env).cacheIndex : undefined;
 }
 
 /** A file's identity; any change of its content, or a replacement by rename, changes it. Throws on EACCES etc. */
@@ -103,4 +80,4 @@ function sameStamp(recorded: unknown, now: InputsStamp): boolean {
   return JSON.stringify(recorded) === JSON.stringify(now);
 }
 
-export = { STAMPED_ENV, inputFiles, indexFile, userName, fileIdentity, takeStamp, sameStamp };
+export = { STAMPED_ENV, inputFiles, indexFile, userName: userNames.currentUserName, fileIdentity, takeStamp, sameStamp };

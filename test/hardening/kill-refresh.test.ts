@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/adapters/keychain/file.js';
 import { createLockManager } from '../../src/adapters/lock.js';
-import { decodeCacheEntry } from '../../src/core/cache-entry.js';
+import cacheEntry from '../../src/core/cache-entry.cjs';
 import type { SecretStore } from '../../src/core/ports.js';
 import {
   addUserKeys,
@@ -29,6 +29,8 @@ import {
   type TestHome,
 } from '../helpers/index.js';
 import { reportCount } from './support.js';
+
+const { decodeCacheEntry } = cacheEntry;
 
 const opts = { keyring: true, sts: true, secretTool: true };
 const ITERATIONS = 15; // per backend

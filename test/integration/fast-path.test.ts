@@ -61,7 +61,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
   it('after one full call, the next is served by the fast path: the same JSON, no STS call, a clean stderr', async () => {
     rmSync(indexFile(), { force: true });
     const first = await credentialProcess('prod-admin');
-    expect(first.stderr).toMatch(notTaken(/no readable index/));
+    expect(first.stderr).toMatch(notTaken(/no readable index; this process refreshes it/));
     expect(t.sts.count('GetSessionToken')).toBe(1);
     expect(t.sts.count('AssumeRole')).toBe(1);
     expect(index().profiles['prod-admin']?.key).toBe('role-session:prod-admin');
@@ -115,7 +115,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     await credentialProcess('staging-admin', ['--no-cache']);
     expect(index().profiles['staging-admin']).toBeUndefined();
     const plain = await credentialProcess('staging-admin');
-    expect(plain.stderr).toMatch(notTaken(/the index has no entry for this profile/));
+    expect(plain.stderr).toMatch(notTaken(/the index has no entry for this profile; this process refreshes it/));
     expect(index().profiles['staging-admin']?.key).toBe('role-session:staging-admin');
     expect(t.sts.count('AssumeRole')).toBe(3);
   });

@@ -5,12 +5,14 @@ import { DOCTOR_CHECKS } from '../../src/app/doctor/checks/index.js';
 import { AwsError } from '../../src/core/errors.js';
 import { buildProfileMap } from '../../src/core/profile-map/build.js';
 import { encodeStoredKeys } from '../../src/core/stored-keys.js';
-import { encodeCacheEntry } from '../../src/core/cache-entry.js';
+import cacheEntry from '../../src/core/cache-entry.cjs';
 import { mfaSessionFingerprint } from '../../src/core/fingerprint.js';
 import { encodeRotation } from '../../src/core/rotation.js';
 import { ok } from '../../src/core/doctor-report.js';
 import type { AccessKeyInfo, IamPort } from '../../src/core/ports.js';
 import { FakeStore } from './providers-fakes.js';
+
+const { encodeCacheEntry } = cacheEntry;
 
 const MAP_FILE = '/home/u/.config/xacct/config.toml';
 const MAP = `[sources.identity]\nregion = "eu-west-1"\nmfa_serial = "arn:aws:iam::111111111111:mfa/alice"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n`;

@@ -5,15 +5,19 @@
  * The real keychain, launcher and STS are in test/integration/fast-path.test.ts.
  */
 import { spawn } from 'node:child_process';
-import fs, { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import fs, { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeCacheEntry } from '../../src/core/cache-entry.js';
+import cacheEntry from '../../src/core/cache-entry.cjs';
 import { xacctPaths } from '../../src/core/paths.js';
 import { roleSessionShape } from '../../src/core/providers/engine.js';
-import { claim, hit, writer } from './fast-path-dist.js';
+import hit from '../../src/fast/credential-process-hit.cjs';
+import lockFile from '../../src/adapters/lock-file.cjs';
+import * as writer from '../../src/app/fast-path-index.js';
 import { profilePlan } from './providers-fakes.js';
+
+const { encodeCacheEntry } = cacheEntry;
 
 const NOW = Date.parse('2030-01-01T00:00:00Z');
 const plan = profilePlan('prod-admin');
@@ -42,7 +46,7 @@ function io(overrides: Partial<Parameters<typeof hit.decide>[2]> = {}): Paramete
     arch: 'x64',
     uid: process.getuid?.(),
     nowMs: () => NOW,
-    readSecret: (key) => {
+    readSecret: async (key) => {
       reads.push(key);
       return secrets.get(key) ?? null;
     },
@@ -71,6 +75,8 @@ afterEach(() => {
 });
 
 const indexFile = () => xacctPaths(env).cacheIndex;
+const claimFile = (profile = 'prod-admin') => lockFile.lockPath(xacctPaths(env).lockDir, `refresh:${profile}`);
+const WAIT = { timeoutMs: 5_000, staleMs: lockFile.DEFAULT_STALE_MS, maxPollMs: 20 };
 function editIndex(edit: (index: { v: unknown; profiles: Record<string, Record<string, unknown>> }) => void): void {
   const index = JSON.parse(readFileSync(indexFile(), 'utf8'));
   edit(index);
@@ -78,39 +84,39 @@ function editIndex(edit: (index: { v: unknown; profiles: Record<string, Record<s
 }
 
 describe('serves', () => {
-  it('a fresh session of the expected fingerprint, as `credential-process` prints it', () => {
-    expect(hit.decide(['prod-admin'], env, io())).toEqual({ json: EXPECTED });
+  it('a fresh session of the expected fingerprint, as `credential-process` prints it', async () => {
+    expect(await hit.decide(['prod-admin'], env, io())).toEqual({ json: EXPECTED });
     expect(reads).toEqual(['role-session:prod-admin']);
   });
 
-  it('on stdout, with nothing on stderr, and says so under XACCT_DEBUG only', () => {
+  it('on stdout, with nothing on stderr, and says so under XACCT_DEBUG only', async () => {
     const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(hit.serveFromCache(['prod-admin'], env, io())).toBe(true);
+    expect(await hit.serveFromCache(['prod-admin'], env, io())).toBe(true);
     expect(out).toHaveBeenCalledTimes(1);
     expect(out.mock.calls[0]?.[0]).toBe(1);
     expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
     expect(err).not.toHaveBeenCalled();
-    expect(hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(true);
+    expect(await hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(true);
     expect(err.mock.calls.map((c) => String(c[0]))).toEqual(['xacct: debug: credential-process served from the cache (fast path)\n']);
   });
 
-  it('a session with one second more than the reuse margin left', () => {
+  it('a session with one second more than the reuse margin left', async () => {
     cache({ expiration: new Date(NOW + 301_000) });
-    expect(hit.decide(['prod-admin'], env, io())).toEqual({ json: expect.stringContaining('"Expiration":"2030-01-01T00:05:01.000Z"') });
+    expect(await hit.decide(['prod-admin'], env, io())).toEqual({ json: expect.stringContaining('"Expiration":"2030-01-01T00:05:01.000Z"') });
   });
 });
 
 describe('yields to the full path, printing nothing, when', () => {
   /** Yields silently; returns the reason it gives under XACCT_DEBUG. */
-  function expectYield(args: string[], e: Record<string, string | undefined>, fastIo = io()): string {
+  async function expectYield(args: string[], e: Record<string, string | undefined>, fastIo = io()): Promise<string> {
     vi.restoreAllMocks();
     const out = vi.spyOn(fs, 'writeSync');
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(hit.serveFromCache(args, e, fastIo)).toBe(false);
+    expect(await hit.serveFromCache(args, e, fastIo)).toBe(false);
     expect(out.mock.calls.filter((c) => c[0] === 1)).toEqual([]);
     expect(err).not.toHaveBeenCalled();
-    expect(hit.serveFromCache(args, { ...e, XACCT_DEBUG: '1' }, fastIo)).toBe(false);
+    expect(await hit.serveFromCache(args, { ...e, XACCT_DEBUG: '1' }, fastIo)).toBe(false);
     expect(out.mock.calls.filter((c) => c[0] === 1)).toEqual([]);
     const lines = err.mock.calls.map((c) => String(c[0]));
     expect(lines).toHaveLength(1);
@@ -119,8 +125,8 @@ describe('yields to the full path, printing nothing, when', () => {
 
   it.each([[[]], [['prod-admin', 'staging-admin']], [['--help']], [['-h']], [['prod-admin', '--no-cache']], [['prod-admin', '--duration', '2h']], [['']]])(
     'the arguments are %j',
-    (args) => {
-      expect(expectYield(args, env)).toMatch(/profile argument/);
+    async (args) => {
+      expect(await expectYield(args, env)).toMatch(/profile argument/);
       expect(reads).toEqual([]);
     },
   );
@@ -130,50 +136,50 @@ describe('yields to the full path, printing nothing, when', () => {
     ['win32', 'x64'],
     ['linux', 'ia32'],
     ['freebsd', 'x64'],
-  ] as const)('on %s-%s', (platform, arch) => {
-    expect(expectYield(['prod-admin'], env, io({ platform, arch }))).toMatch(/no fast path on/);
+  ] as const)('on %s-%s', async (platform, arch) => {
+    expect(await expectYield(['prod-admin'], env, io({ platform, arch }))).toMatch(/no fast path on/);
   });
 
   it.each([
     ['DBUS_SESSION_BUS_ADDRESS is not set', { DBUS_SESSION_BUS_ADDRESS: undefined }],
     ['XACCT_BACKEND=file', { XACCT_BACKEND: 'file' }],
     ['HOME is not set', { HOME: undefined }],
-  ])('%s', (reason, patch) => {
-    expect(expectYield(['prod-admin'], { ...env, ...patch })).toBe(reason);
+  ])('%s', async (reason, patch) => {
+    expect(await expectYield(['prod-admin'], { ...env, ...patch })).toBe(reason);
     expect(reads).toEqual([]);
   });
 
-  it('there is no index', () => {
+  it('there is no index', async () => {
     rmSync(indexFile());
-    expect(expectYield(['prod-admin'], env)).toBe('no readable index');
+    expect(await expectYield(['prod-admin'], env)).toBe('no readable index; this process refreshes it');
   });
 
-  it('the index is not JSON', () => {
+  it('the index is not JSON', async () => {
     writeFileSync(indexFile(), '{"v":1,');
-    expect(expectYield(['prod-admin'], env)).toBe('no readable index');
+    expect(await expectYield(['prod-admin'], env)).toMatch(/^the index is not JSON/);
   });
 
-  it('the index can be written by others', () => {
+  it('the index can be written by others', async () => {
     chmodSync(indexFile(), 0o666);
-    expect(expectYield(['prod-admin'], env)).toMatch(/not a private file/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/not a private file/);
   });
 
-  it('the index belongs to another user', () => {
-    expect(expectYield(['prod-admin'], env, io({ uid: (process.getuid?.() ?? 0) + 1 }))).toMatch(/not a private file/);
+  it('the index belongs to another user', async () => {
+    expect(await expectYield(['prod-admin'], env, io({ uid: (process.getuid?.() ?? 0) + 1 }))).toMatch(/not a private file/);
   });
 
-  it('the index is of another version', () => {
+  it('the index is of another version', async () => {
     editIndex((index) => (index.v = 2));
-    expect(expectYield(['prod-admin'], env)).toMatch(/version/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/version/);
   });
 
-  it('the profile is not in the index', () => {
-    expect(expectYield(['staging-admin'], env)).toMatch(/no entry/);
+  it('the profile is not in the index', async () => {
+    expect(await expectYield(['staging-admin'], env)).toMatch(/no entry/);
   });
 
-  it('the profile is only inherited by the index object', () => {
-    expect(expectYield(['constructor'], env)).toMatch(/no entry/);
-    expect(expectYield(['__proto__'], env)).toMatch(/no entry/);
+  it('the profile is only inherited by the index object', async () => {
+    expect(await expectYield(['constructor'], env)).toMatch(/no entry/);
+    expect(await expectYield(['__proto__'], env)).toMatch(/no entry/);
   });
 
   it.each([
@@ -181,87 +187,86 @@ describe('yields to the full path, printing nothing, when', () => {
     ['has no fingerprint', { fingerprint: '' }],
     ['has a negative margin', { minSecondsLeft: -1 }],
     ['has no margin', { minSecondsLeft: null }],
-  ])('the index entry %s', (_, patch) => {
+  ])('the index entry %s', async (_, patch) => {
     secrets.set('source:identity', secrets.get('role-session:prod-admin')!);
     editIndex((index) => Object.assign(index.profiles['prod-admin']!, patch));
-    expect(expectYield(['prod-admin'], env)).toMatch(/malformed/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/malformed/);
     expect(reads).toEqual([]);
   });
 
-  it('the profile map changed since the index was written', () => {
+  it('the profile map changed since the index was written', async () => {
     writeFileSync(join(home, '.config/xacct/config.toml'), '[accounts]\nprod = "222222222223"\n');
-    expect(expectYield(['prod-admin'], env, io())).toMatch(/changed since the index was written/);
+    expect(await expectYield(['prod-admin'], env, io())).toMatch(/changed since the index was written/);
     expect(reads).toEqual([]);
   });
 
-  it('an AWS config file appeared', () => {
+  it('an AWS config file appeared', async () => {
     mkdirSync(join(home, '.aws'));
     writeFileSync(join(home, '.aws/config'), '[profile prod-admin]\nrole_arn = arn:aws:iam::444444444444:role/Other\n');
-    expect(expectYield(['prod-admin'], env)).toMatch(/changed since the index was written/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/changed since the index was written/);
   });
 
   it.each([
     ['AWS_CONFIG_FILE', '/elsewhere'],
     ['XACCT_CONFIG', join('..', 'config.toml')],
-  ])('%s is different', (name, value) => {
-    expect(expectYield(['prod-admin'], { ...env, [name]: value })).toMatch(/environment changed/);
+  ])('%s is different', async (name, value) => {
+    expect(await expectYield(['prod-admin'], { ...env, [name]: value })).toMatch(/environment changed/);
   });
 
-  it('the keychain has no session (and this process then refreshes it for the others)', () => {
+  it('the keychain has no session (and this process then refreshes it for the others)', async () => {
     secrets.clear();
-    // The first call claimed the refresh; the second, under XACCT_DEBUG, does not wait for its own process.
-    expect(expectYield(['prod-admin'], env)).toBe('no usable cached session');
-    expect(readFileSync(join(home, '.cache/xacct/refresh-prod-admin.claim'), 'utf8')).toBe(String(process.pid));
+    // The first call claimed the refresh; the second, under XACCT_DEBUG, holds it already.
+    expect(await expectYield(['prod-admin'], env)).toBe('no usable cached session; this process refreshes it');
+    expect(JSON.parse(readFileSync(claimFile(), 'utf8'))).toMatchObject({ pid: process.pid });
   });
 
-  it('the cached session is corrupt', () => {
+  it('the cached session is corrupt', async () => {
     secrets.set('role-session:prod-admin', '{"v":1,"fingerprint":');
-    expect(expectYield(['prod-admin'], env)).toMatch(/no usable cached session/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/no usable cached session/);
   });
 
-  it('the cached session was obtained for another plan', () => {
+  it('the cached session was obtained for another plan', async () => {
     cache({}, 'another-fingerprint');
-    expect(expectYield(['prod-admin'], env)).toMatch(/another plan/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/another plan/);
   });
 
-  it.each([300_999, 300_000, 1_000, 0, -60_000])('the cached session has %i ms left (5 minutes or less)', (ms) => {
+  it.each([300_999, 300_000, 1_000, 0, -60_000])('the cached session has %i ms left (5 minutes or less)', async (ms) => {
     cache({ expiration: new Date(NOW + ms) });
-    expect(expectYield(['prod-admin'], env)).toMatch(/expires soon/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/expires soon/);
   });
 
-  it('the cached credentials are not a temporary session', () => {
+  it('the cached credentials are not a temporary session', async () => {
     cache({ sessionToken: undefined });
-    expect(expectYield(['prod-admin'], env)).toMatch(/not a temporary session/);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/not a temporary session/);
   });
 
-  it('the keychain cannot be read (locked)', () => {
+  it('the keychain cannot be read (locked)', async () => {
     const locked = io({
-      readSecret: () => {
+      readSecret: async () => {
         throw new Error("Couldn't access platform storage: Secret Service: unlock prompt was dismissed");
       },
     });
-    expect(expectYield(['prod-admin'], env, locked)).toMatch(/could not read the cache: .*unlock prompt/);
+    expect(await expectYield(['prod-admin'], env, locked)).toMatch(/could not read the cache: .*unlock prompt/);
   });
 
-  it('and says why under XACCT_DEBUG, on stderr only', () => {
+  it('and says why under XACCT_DEBUG, on stderr only', async () => {
     rmSync(indexFile());
     const out = vi.spyOn(fs, 'writeSync');
     const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-    expect(hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(false);
+    expect(await hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(false);
     expect(out).not.toHaveBeenCalled();
-    expect(err.mock.calls.map((c) => String(c[0]))).toEqual(['xacct: debug: credential-process fast path not taken: no readable index\n']);
+    expect(err.mock.calls.map((c) => String(c[0]))).toEqual(['xacct: debug: credential-process fast path not taken: no readable index; this process refreshes it\n']);
   });
 });
 
 describe('many processes on an expired session', () => {
-  const dir = () => join(home, '.cache/xacct');
-  const claimFile = (profile = 'prod-admin') => join(dir(), `refresh-${encodeURIComponent(profile)}.claim`);
+  const lockDir = () => xacctPaths(env).lockDir;
 
   /** A process that claims the refresh, then exits after `ms` (its exit removes the claim). */
   async function refresherFor(ms: number): Promise<void> {
     const child = spawn(
       process.execPath,
-      ['-e', `require(${JSON.stringify(claimModule())}).claimRefresh(${JSON.stringify(dir())}, 'prod-admin') || process.exit(3); process.stdout.write('claimed'); setTimeout(() => {}, ${ms})`],
+      ['-e', `require(${JSON.stringify(lockFileModule())}).claimUntilExit(${JSON.stringify(claimFile())}).then((ok) => { if (!ok) process.exit(3); process.stdout.write('claimed'); setTimeout(() => {}, ${ms}); })`],
       { stdio: ['ignore', 'pipe', 'inherit'] },
     );
     await new Promise<void>((resolve, reject) => {
@@ -269,62 +274,73 @@ describe('many processes on an expired session', () => {
       child.once('exit', (code) => reject(new Error(`refresher exited ${code} before claiming`)));
     });
   }
-  const claimModule = () => new URL('../../dist/fast/refresh-claim.cjs', import.meta.url).pathname;
+  const lockFileModule = () => new URL('../../.tmp/vitest-cjs/adapters/lock-file.cjs', import.meta.url).pathname;
 
-  it('the first to miss claims the refresh; a second claim fails while it lives', () => {
-    expect(claim.claimRefresh(dir(), 'other')).toBe(true);
-    expect(claim.claimRefresh(dir(), 'other')).toBe(false);
-    expect(readFileSync(claimFile('other'), 'utf8')).toBe(String(process.pid));
+  beforeEach(() => mkdirSync(lockDir(), { recursive: true, mode: 0o700 }));
+
+  it('the first to miss claims the refresh; a second claim from another process fails while it lives', async () => {
+    secrets.clear();
+    expect(await hit.serveFromCache(['prod-admin'], env, io())).toBe(false);
+    expect(JSON.parse(readFileSync(claimFile(), 'utf8'))).toMatchObject({ pid: process.pid });
+    const other = spawn(process.execPath, ['-e', `require(${JSON.stringify(lockFileModule())}).claimUntilExit(${JSON.stringify(claimFile())}).then((ok) => process.exit(ok ? 0 : 3))`]);
+    expect(await new Promise((resolve) => other.once('exit', resolve))).toBe(3);
   });
 
-  it('without a claim, nobody waits', () => {
+  it('without a claim, nobody waits', async () => {
     const started = Date.now();
-    expect(claim.waitForRefresh(dir(), 'prod-admin')).toBe(false);
+    expect(await lockFile.waitForRelease(claimFile(), WAIT)).toBe('none');
     expect(Date.now() - started).toBeLessThan(50);
   });
 
-  it('a claim whose holder is dead is removed at once', () => {
-    writeFileSync(claimFile(), '999999999');
-    expect(claim.waitForRefresh(dir(), 'prod-admin')).toBe(false);
-    expect(() => readFileSync(claimFile())).toThrow(/ENOENT/);
+  it('a claim whose holder is dead is removed at once', async () => {
+    writeFileSync(claimFile(), JSON.stringify({ pid: 999999999, host: hostname(), time: '', token: 't' }));
+    expect(await lockFile.waitForRelease(claimFile(), WAIT)).toBe('none');
+    expect(existsSync(claimFile())).toBe(false);
   });
 
-  it('a claim older than a minute is removed even if its PID is alive (reused)', () => {
-    writeFileSync(claimFile(), String(process.ppid));
+  it('a claim older than a minute is removed even if its PID is alive (reused)', async () => {
+    writeFileSync(claimFile(), JSON.stringify({ pid: process.ppid, host: hostname(), time: '', token: 't' }));
     const old = new Date(Date.now() - 61_000);
     utimesSync(claimFile(), old, old);
-    expect(claim.waitForRefresh(dir(), 'prod-admin')).toBe(false);
-    expect(() => readFileSync(claimFile())).toThrow(/ENOENT/);
+    expect(await lockFile.waitForRelease(claimFile(), WAIT)).toBe('none');
+    expect(existsSync(claimFile())).toBe(false);
   });
 
-  it('the others wait for the refresher to exit, then serve what it cached', async () => {
+  it('a claim kept fresh by a live holder is waited for no longer than the time limit', async () => {
+    writeFileSync(claimFile(), JSON.stringify({ pid: process.ppid, host: hostname(), time: '', token: 't' }));
+    const started = Date.now();
+    expect(await lockFile.waitForRelease(claimFile(), { ...WAIT, timeoutMs: 300 })).toBe('timeout');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(Date.now() - started).toBeLessThan(1_000);
+  });
+
+  it('the others wait for the refresher to exit, reading the keychain only then, and serve what it cached', async () => {
     secrets.clear();
     await refresherFor(300);
     let readsWhileClaimed = 0;
     const waiting = io({
-      readSecret: (key) => {
+      readSecret: async (key) => {
         reads.push(key);
-        if (fs.existsSync(claimFile())) {
+        if (existsSync(claimFile())) {
           readsWhileClaimed++;
           return null;
         }
-        return encodeCacheEntry({ fingerprint: fingerprint(), credentials });
+        return cacheEntry.encodeCacheEntry({ fingerprint: fingerprint(), credentials });
       },
     });
     const started = Date.now();
-    expect(hit.decide(['prod-admin'], env, waiting)).toEqual({ reason: 'no usable cached session', refreshable: true });
     const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
-    expect(hit.serveFromCache(['prod-admin'], env, waiting)).toBe(true);
+    expect(await hit.serveFromCache(['prod-admin'], env, waiting)).toBe(true);
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
-    expect(readsWhileClaimed).toBe(2);
-    expect(reads).toHaveLength(3);
+    expect(readsWhileClaimed).toBe(0);
+    expect(reads).toHaveLength(1);
   });
 
-  it('a waiter that still finds nothing usable takes the full path without claiming', async () => {
+  it('a waiter that still finds nothing usable after the refresh claims the next one and takes the full path', async () => {
     secrets.clear();
     await refresherFor(100);
-    expect(hit.serveFromCache(['prod-admin'], env, io())).toBe(false);
-    expect(() => readFileSync(claimFile())).toThrow(/ENOENT/);
+    expect(await hit.serveFromCache(['prod-admin'], env, io())).toBe(false);
+    expect(JSON.parse(readFileSync(claimFile(), 'utf8'))).toMatchObject({ pid: process.pid });
   });
 });

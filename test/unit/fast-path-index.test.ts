@@ -6,10 +6,11 @@ import { mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, uti
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { currentUserName } from '../../src/app/context.js';
+import userNames from '../../src/core/user-name.cjs';
 import { xacctPaths } from '../../src/core/paths.js';
 import { roleSessionShape } from '../../src/core/providers/engine.js';
-import { inputs, writer } from './fast-path-dist.js';
+import inputs from '../../src/fast/inputs-stamp.cjs';
+import * as writer from '../../src/app/fast-path-index.js';
 import { profilePlan } from './providers-fakes.js';
 
 let home: string;
@@ -62,7 +63,7 @@ describe('the files and names the fast path checks are those of the full path', 
   });
 
   it.each([{}, { USER: 'someone-else' }, { USER: '', USERNAME: 'win' }])('the user name is the one the engine uses (%j)', (e) => {
-    expect(inputs.userName(e)).toBe(currentUserName(e));
+    expect(inputs.userName(e)).toBe(userNames.currentUserName(e));
   });
 });
 
@@ -83,7 +84,7 @@ describe('the inputs stamp', () => {
     expect(stamp.files[paths.awsCredentials]).toBe('absent');
     expect(stamp.files[paths.profileMap]).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
     expect(stamp.env).toMatchObject({ HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, XACCT_CONFIG: null });
-    expect(stamp.user).toBe(currentUserName(env));
+    expect(stamp.user).toBe(userNames.currentUserName(env));
   });
 
   it('breaks when the profile map is edited, even to the same size', () => {

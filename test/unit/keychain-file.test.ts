@@ -34,7 +34,7 @@ function fresh() {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'xacct-file-'));
   compiled = join(work, 'compiled');
-  await transpileForChildren(['src/adapters/keychain/file.ts', 'src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
+  await transpileForChildren(['src/adapters/keychain/file.ts', 'src/adapters/lock.ts', 'src/adapters/lock-file.cts', 'src/adapters/pid-alive.cts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
 });
 
 afterAll(() => rmSync(work, { recursive: true, force: true }));

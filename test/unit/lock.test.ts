@@ -76,7 +76,7 @@ function fresh(): { lockDir: string; log: string } {
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), 'xacct-lock-'));
   compiled = join(work, 'compiled');
-  await transpileForChildren(['src/adapters/lock.ts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
+  await transpileForChildren(['src/adapters/lock.ts', 'src/adapters/lock-file.cts', 'src/adapters/pid-alive.cts', 'src/adapters/atomic-file.ts', 'src/core/errors.ts'], compiled);
   writeFileSync(join(work, 'child.mjs'), CHILD);
 });
 

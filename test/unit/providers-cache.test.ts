@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { AwsCredentials } from '../../src/core/credentials.js';
 import { provider } from '../../src/core/credentials.js';
-import { decodeCacheEntry, encodeCacheEntry } from '../../src/core/cache-entry.js';
+import cacheEntry from '../../src/core/cache-entry.cjs';
 import { cached, type CacheOptions } from '../../src/core/providers/index.js';
 import { FakeClock, FakeLocks, FakeStore } from './providers-fakes.js';
+
+const { decodeCacheEntry, encodeCacheEntry } = cacheEntry;
 
 function setup(overrides: Partial<CacheOptions> = {}) {
   const clock = new FakeClock();

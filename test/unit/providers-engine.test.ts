@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { decodeCacheEntry } from '../../src/core/cache-entry.js';
+import cacheEntry from '../../src/core/cache-entry.cjs';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { createCredentialEngine, type EngineDeps } from '../../src/core/providers/index.js';
 import { FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, profilePlan, sourcePlan } from './providers-fakes.js';
+
+const { decodeCacheEntry } = cacheEntry;
 
 /** One "machine": a keychain, locks and STS shared by the engines ("processes") started on it. */
 function machine() {

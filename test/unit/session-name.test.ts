@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { sanitizeSessionName, sessionName, userNameFrom } from '../../src/core/session-name.js';
+import { sanitizeSessionName, sessionName } from '../../src/core/session-name.js';
+import userNames from '../../src/core/user-name.cjs';
+
+const { userNameFrom } = userNames;
 
 describe('sessionName', () => {
   it("uses the plan's role_session_name first", () => {

@@ -1,43 +1,19 @@
 /**
  * Backend `os`: the OS keychain through @napi-rs/keyring, service "xacct", one entry per key (key = account).
  *
- * On Linux every entry is pinned to the Secret Service: left to itself the library falls back to the kernel
- * keyring when D-Bus is missing, which loses the secrets when the process ends. `list()` uses findCredentials,
- * which on Linux talks to the Secret Service only (it fails, never falls back), so no key index is kept.
+ * The binding, its entries (one Secret Service session per key per process, shared with the credential-process
+ * fast path) and its calls live in secret-service.cts. `list()` uses findCredentials, which on Linux talks to the
+ * Secret Service only (it fails, never falls back), so no key index is kept.
  *
  * Kept light: `credential-process` on a cache hit loads this module and nothing heavier.
  */
-import { createRequire } from 'node:module';
-import type * as Keyring from '@napi-rs/keyring';
 import type { Env } from '../../core/paths.js';
 import type { SecretStore } from '../../core/ports.js';
 import { XacctError } from '../../core/errors.js';
+import keychain from './secret-service.cjs';
 
-export const SERVICE = 'xacct';
-const ENTRY_OPTIONS: Keyring.EntryOptions = { linux: { store: 'secret-service' } };
+export const SERVICE = keychain.SERVICE;
 const FILE_BACKEND_HINT = 'set XACCT_BACKEND=file to keep secrets in an encrypted file instead';
-
-type KeyringBinding = Pick<typeof Keyring, 'AsyncEntry' | 'findCredentialsAsync'>;
-let binding: KeyringBinding | undefined;
-
-/**
- * The package index runs a generated loader that probes the platform (~60 ms); on linux-x64 glibc the binary is
- * loaded directly (~1 ms). On musl that dlopen fails, and the index finds the right one.
- */
-function loadKeyring(): KeyringBinding {
-  if (binding) return binding;
-  const require = createRequire(import.meta.url);
-  if (process.platform === 'linux' && process.arch === 'x64') {
-    try {
-      binding = require('@napi-rs/keyring-linux-x64-gnu/keyring.linux-x64-gnu.node') as KeyringBinding;
-      return binding;
-    } catch {
-      /* not glibc, or the platform package is missing */
-    }
-  }
-  binding = require('@napi-rs/keyring') as KeyringBinding;
-  return binding;
-}
 
 export function createOsSecretStore(env: Env): SecretStore {
   if (process.platform === 'linux' && !env.DBUS_SESSION_BUS_ADDRESS) {
@@ -45,42 +21,32 @@ export function createOsSecretStore(env: Env): SecretStore {
       hint: FILE_BACKEND_HINT,
     });
   }
-  // An entry opens its own Secret Service session (~11 ms measured); later calls on it take ~1 ms.
-  const entries = new Map<string, Keyring.AsyncEntry>();
-  const entry = (key: string): Keyring.AsyncEntry => {
-    let e = entries.get(key);
-    if (!e) {
-      e = new (loadKeyring().AsyncEntry)(SERVICE, key, ENTRY_OPTIONS);
-      entries.set(key, e);
-    }
-    return e;
-  };
   return {
     backend: 'os',
     async get(key) {
       try {
-        return await entry(key).getPassword();
+        return await keychain.getPassword(key);
       } catch (err) {
         throw keychainError(err, `read "${key}" from`);
       }
     },
     async set(key, value) {
       try {
-        await entry(key).setPassword(value);
+        await keychain.setPassword(key, value);
       } catch (err) {
         throw keychainError(err, `write "${key}" to`);
       }
     },
     async delete(key) {
       try {
-        return await entry(key).deleteCredential();
+        return await keychain.deletePassword(key);
       } catch (err) {
         throw keychainError(err, `delete "${key}" from`);
       }
     },
     async list() {
       try {
-        const found = await loadKeyring().findCredentialsAsync(SERVICE);
+        const found = await keychain.findAll();
         return [...new Set(found.map((c) => c.account))].sort();
       } catch (err) {
         throw keychainError(err, 'list the entries of');

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { AwsCredentials } from '../../core/credentials.js';
+import cacheEntry from '../../core/cache-entry.cjs';
 import { XacctError } from '../../core/errors.js';
 import { addCredentialOptions, credentialRequest, type CredentialOptions } from '../credential-options.js';
 
@@ -17,14 +18,9 @@ export function register(program: Command): void {
   });
 }
 
-/** The `credential_process` output of the AWS SDKs: Version 1, keys in this order, Expiration in UTC. */
+/** The `credential_process` output of the AWS SDKs (defined in core/cache-entry.cts, which the fast path prints too). */
 export function credentialProcessJson(c: AwsCredentials): string {
-  if (!c.sessionToken || !c.expiration) throw new XacctError('the credentials obtained are not a temporary session');
-  return JSON.stringify({
-    Version: 1,
-    AccessKeyId: c.accessKeyId,
-    SecretAccessKey: c.secretAccessKey,
-    SessionToken: c.sessionToken,
-    Expiration: c.expiration.toISOString(),
-  });
+  const json = cacheEntry.credentialProcessJson(c);
+  if (json === undefined) throw new XacctError('the credentials obtained are not a temporary session');
+  return json;
 }

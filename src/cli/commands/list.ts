@@ -1,10 +1,12 @@
 import type { Command } from 'commander';
-import { secondsLeft } from '../../core/credentials.js';
+import cacheEntry from '../../core/cache-entry.cjs';
 import { formatDuration } from '../../core/duration.js';
 import type { Env } from '../../core/paths.js';
 import { xacctPaths } from '../../core/paths.js';
 import type { ProfileMap, ProfilePlan } from '../../core/profile-map/types.js';
 import type { SessionTimeLeft } from '../../app/session-times.js';
+
+const { secondsLeft } = cacheEntry;
 
 /** One row of `xacct list --json`: stable camelCase keys, null for what is not set. */
 export interface ListEntry {

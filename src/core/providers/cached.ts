@@ -1,7 +1,9 @@
 import type { AwsCredentials, CredentialProvider } from '../credentials.js';
-import { provider, secondsLeft } from '../credentials.js';
-import { decodeCacheEntry, encodeCacheEntry } from '../cache-entry.js';
+import { provider } from '../credentials.js';
+import cacheEntry from '../cache-entry.cjs';
 import type { Clock, LockManager, SecretStore } from '../ports.js';
+
+const { decodeCacheEntry, encodeCacheEntry, secondsLeft } = cacheEntry;
 
 export interface CacheOptions {
   /** Secret store key: `mfa-session:<source>` or `role-session:<profile>`. */

@@ -1,6 +1,6 @@
 import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
-import { secretKeys } from '../cache-entry.js';
+import cacheEntry from '../cache-entry.cjs';
 import type { RoleSessionVia } from '../fingerprint.js';
 import { mfaSessionFingerprint, roleSessionFingerprint } from '../fingerprint.js';
 import type { AssumedRole, AwsProfileCredentialLoader, Clock, LockManager, MfaCodeSource, SecretStore, StsPort } from '../ports.js';
@@ -11,6 +11,8 @@ import { memoize } from './memoize.js';
 import { mfaSession } from './mfa-session.js';
 import { roleSession, roleSessionWithMfa } from './role-session.js';
 import { sourceCredentials } from './source.js';
+
+const { secretKeys } = cacheEntry;
 
 /** AWS caps a role session taken from an MFA session, or from another role session (chaining), at 1 hour. */
 export const MAX_CHAINED_ROLE_SECONDS = 3600;

@@ -1,6 +1,9 @@
 import type { AwsCredentials, CredentialProvider } from '../credentials.js';
-import { provider, secondsLeft } from '../credentials.js';
+import { provider } from '../credentials.js';
+import cacheEntry from '../cache-entry.cjs';
 import type { Clock } from '../ports.js';
+
+const { secondsLeft } = cacheEntry;
 
 export interface MemoizeOptions {
   readonly clock: Clock;

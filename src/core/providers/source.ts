@@ -1,10 +1,12 @@
 import type { AwsCredentials, CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import { XacctError } from '../errors.js';
-import { secretKeys } from '../cache-entry.js';
+import cacheEntry from '../cache-entry.cjs';
 import { decodeStoredKeys } from '../stored-keys.js';
 import type { AwsProfileCredentialLoader, SecretStore } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
+
+const { secretKeys } = cacheEntry;
 
 export interface SourceDeps {
   readonly store: SecretStore;

@@ -3,9 +3,9 @@
  * the source has mfa_serial — doctor asks for no code — else with the key itself), a second key of the user, and a
  * rotation that was stopped half-way (`xacct rotate` finishes it).
  */
-import { decodeCacheEntry, secretKeys } from '../../../core/cache-entry.js';
+import cacheEntry from '../../../core/cache-entry.cjs';
 import { iamUserOfArn } from '../../../core/arn.js';
-import { secondsLeft, type AwsCredentials } from '../../../core/credentials.js';
+import type { AwsCredentials } from '../../../core/credentials.js';
 import { ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { XacctError } from '../../../core/errors.js';
 import { mfaSessionFingerprint } from '../../../core/fingerprint.js';
@@ -15,6 +15,8 @@ import { decodeStoredKeys } from '../../../core/stored-keys.js';
 import type { DoctorCheck, DoctorContext } from '../context.js';
 import { storeViewOf, type StoreView } from './keychain.js';
 import { sourceProbesFact, type SourceProbe } from './sources.js';
+
+const { decodeCacheEntry, secondsLeft, secretKeys } = cacheEntry;
 
 /** An MFA session about to expire is not worth a call. */
 const MIN_SESSION_SECONDS = 60;

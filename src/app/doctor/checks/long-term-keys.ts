@@ -1,6 +1,6 @@
 /** Where a source's long-term keys come from, and the keys themselves when they can be had without prompting. */
 import type { AwsSharedConfig } from '../../../adapters/config-files/aws-shared-config.js';
-import { secretKeys } from '../../../core/cache-entry.js';
+import cacheEntry from '../../../core/cache-entry.cjs';
 import type { AwsCredentials } from '../../../core/credentials.js';
 import { awsProfileKind } from '../../../core/aws-profile-kind.js';
 import { xacctInvocation } from '../../../core/xacct-command.js';
@@ -10,6 +10,8 @@ import type { SourcePlan } from '../../../core/profile-map/types.js';
 import { decodeStoredKeys } from '../../../core/stored-keys.js';
 import type { DoctorContext } from '../context.js';
 import type { StoreView } from './keychain.js';
+
+const { secretKeys } = cacheEntry;
 
 export interface LongTermKeys {
   readonly findings: readonly Finding[];

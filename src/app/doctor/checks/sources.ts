@@ -2,8 +2,8 @@
  * Each source: where its long-term keys come from, its cached MFA session, and whether STS accepts the keys
  * (GetCallerIdentity, which also measures the clock for the clock check).
  */
-import { decodeCacheEntry, secretKeys } from '../../../core/cache-entry.js';
-import { secondsLeft, type AwsCredentials } from '../../../core/credentials.js';
+import cacheEntry from '../../../core/cache-entry.cjs';
+import type { AwsCredentials } from '../../../core/credentials.js';
 import { error, ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { formatDuration } from '../../../core/duration.js';
 import { XacctError } from '../../../core/errors.js';
@@ -15,6 +15,8 @@ import { awsFilesFact } from './aws-files.js';
 import { storeViewOf, type StoreView } from './keychain.js';
 import { longTermKeys } from './long-term-keys.js';
 import { profileMapOf } from './profile-map.js';
+
+const { decodeCacheEntry, secondsLeft, secretKeys } = cacheEntry;
 
 export interface SourceProbe {
   readonly source: SourcePlan;

@@ -1,0 +1,317 @@
+/**
+ * The one lock mechanism of xacct: a file per key in the private lock folder, holding its holder's record
+ * ({pid, host, time, token}). Used two ways:
+ *  - `acquire`/`release` (through createLockManager in lock.ts): a mutual exclusion around one piece of work;
+ *  - `claimUntilExit`/`waitForRelease` (the credential-process fast path): "this process refreshes that session";
+ *    the others sleep until it exits, then read what it cached.
+ *
+ * Taking a lock: the record is written to a temp file which is then hard-linked to the lock path; link() fails with
+ * EEXIST when the lock is held, so the lock file never exists half-written. While held, its mtime is refreshed
+ * every few seconds (heartbeat).
+ *
+ * A lock is stale when its holder is a dead process on this host (or a zombie), when its heartbeat is older than
+ * `staleMs` (holder frozen, PID reused, or on another host), or when the file is not the user's own (nobody else
+ * can hold a lock of ours; the folder is private, so such a file can be removed). Waiters take a stale lock over one
+ * at a time, under a short-lived guard file, and remove it only if it still holds the record they judged stale;
+ * removal is rename-to-private-then-verify, so a lock that changed hands meanwhile is put back, not deleted.
+ * Every wait is bounded by its caller's `timeoutMs`.
+ *
+ * CommonJS, and no node:crypto (~12 ms to load) nor an eager node:fs/promises: the fast path computes a claim's
+ * path and looks for it on every call.
+ */
+import fs = require('node:fs');
+import os = require('node:os');
+import path = require('node:path');
+import pids = require('./pid-alive.cjs');
+
+interface Holder {
+  readonly pid: number;
+  readonly host: string;
+  readonly time: string;
+  readonly token: string;
+}
+
+interface Inspected {
+  readonly holder: Holder | undefined;
+  readonly ageMs: number;
+  /** Owned by another user than this process's. */
+  readonly foreign: boolean;
+}
+
+interface WaitOptions {
+  /** How long to wait for a live holder, at most. */
+  readonly timeoutMs: number;
+  /** A lock whose heartbeat is older than this is taken over even if its holder's PID looks alive. */
+  readonly staleMs: number;
+  /** Longest pause between two looks. */
+  readonly maxPollMs: number;
+}
+
+type AcquireResult = { readonly holder: Holder } | { readonly timedOut: true; readonly holder: Holder | undefined };
+
+const DEFAULT_STALE_MS = 60_000;
+const HEARTBEAT_MS = 5_000;
+/** A takeover guard lives for a few milliseconds; one older than this belongs to a waiter that died mid-takeover. */
+const GUARD_STALE_MS = 3_000;
+
+const host = os.hostname();
+const uid = process.getuid?.();
+/** Lock path → token of the locks this process holds; removed on exit even if their `finally` never runs. */
+const held = new Map<string, string>();
+let exitHookInstalled = false;
+
+/** 64-bit FNV-1a of the key, in hex: lock names need uniqueness, not secrecy (the folder is private). */
+function hash64(text: string): string {
+  let h = 0xcbf29ce484222325n;
+  for (const byte of Buffer.from(text, 'utf8')) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
+  return h.toString(16).padStart(16, '0');
+}
+
+/** File name of a key's lock: readable prefix for people looking at the folder, hash for uniqueness. */
+function lockPath(lockDir: string, key: string): string {
+  const readable = key.replace(/[^\w.-]+/g, '_').slice(0, 40);
+  return path.join(lockDir, `${readable}-${hash64(key)}.lock`);
+}
+
+function newHolder(): Holder {
+  const token = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
+  return { pid: process.pid, host, time: new Date().toISOString(), token };
+}
+
+function code(err: unknown): string | undefined {
+  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
+}
+
+/** Creates the lock file holding `holder`'s record; false when it exists already. */
+async function tryCreate(file: string, holder: Holder | { pid: number; time: string }): Promise<boolean> {
+  const record = JSON.stringify(holder);
+  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.new`;
+  try {
+    // Inside the try: a full disk fails the write after the create, and the empty temp file must go too.
+    await fs.promises.writeFile(temp, record, { mode: 0o600, flag: 'wx' });
+    await fs.promises.link(temp, file);
+    return true;
+  } catch (err) {
+    if (code(err) === 'EEXIST') return false;
+    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code(err) ?? '')) return tryCreateWithoutLink(file, record);
+    throw err;
+  } finally {
+    await fs.promises.unlink(temp).catch(() => undefined);
+  }
+}
+
+/** Filesystems without hard links: exclusive create, then write (a reader may briefly see it empty). */
+async function tryCreateWithoutLink(file: string, record: string): Promise<boolean> {
+  let created = false;
+  try {
+    const handle = await fs.promises.open(file, 'wx', 0o600);
+    created = true;
+    try {
+      await handle.writeFile(record);
+    } finally {
+      await handle.close();
+    }
+    return true;
+  } catch (err) {
+    if (code(err) === 'EEXIST') return false;
+    if (created) await fs.promises.unlink(file).catch(() => undefined);
+    throw err;
+  }
+}
+
+function parseHolder(text: string): Holder | undefined {
+  try {
+    const v = JSON.parse(text) as Partial<Holder>;
+    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') {
+      return { pid: v.pid, host: v.host, time: String(v.time ?? ''), token: v.token };
+    }
+  } catch {
+    /* unreadable: judged by age alone */
+  }
+  return undefined;
+}
+
+/** The lock's holder and age; undefined when there is no lock. */
+async function inspect(file: string): Promise<Inspected | undefined> {
+  try {
+    const [text, st] = await Promise.all([fs.promises.readFile(file, 'utf8'), fs.promises.stat(file)]);
+    return { holder: parseHolder(text), ageMs: Date.now() - st.mtimeMs, foreign: uid !== undefined && st.uid !== uid };
+  } catch (err) {
+    if (code(err) === 'ENOENT') return undefined; // released meanwhile
+    throw err;
+  }
+}
+
+function isStale(current: Inspected, staleMs: number): boolean {
+  if (current.foreign || current.ageMs > staleMs) return true;
+  const holder = current.holder;
+  if (!holder) return false; // being written (no-link filesystems): give it until staleMs
+  if (holder.host !== host) return false;
+  // Our own PID but not our token: left by an earlier process that had the same PID (containers reuse PIDs).
+  if (holder.pid === process.pid) return ![...held.values()].includes(holder.token);
+  return !pids.alive(holder.pid);
+}
+
+/**
+ * Removes the lock file only if it still holds `token` (undefined: an unreadable record).
+ * Rename first, so what gets checked is exactly what was taken away; put it back if it was someone else's.
+ */
+async function removeIfHeldBy(file: string, token: string | undefined): Promise<void> {
+  const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.old`;
+  try {
+    await fs.promises.rename(file, aside);
+  } catch (err) {
+    if (code(err) === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    const holder = parseHolder(await fs.promises.readFile(aside, 'utf8'));
+    if (holder?.token !== token) await fs.promises.link(aside, file).catch(() => undefined);
+  } finally {
+    await fs.promises.unlink(aside).catch(() => undefined);
+  }
+}
+
+async function takeOver(file: string, stale: Holder | undefined): Promise<void> {
+  const guard = `${file}.takeover`;
+  if (!(await tryCreate(guard, { pid: process.pid, time: new Date().toISOString() }))) {
+    await clearAbandonedGuard(guard);
+    return;
+  }
+  try {
+    const now = await inspect(file);
+    if (!now) return;
+    const sameRecord = stale ? now.holder?.token === stale.token : now.holder === undefined;
+    if (sameRecord) await removeIfHeldBy(file, now.holder?.token);
+  } finally {
+    await fs.promises.unlink(guard).catch(() => undefined);
+  }
+}
+
+async function clearAbandonedGuard(guard: string): Promise<void> {
+  try {
+    const st = await fs.promises.stat(guard);
+    if (Date.now() - st.mtimeMs > GUARD_STALE_MS) await fs.promises.unlink(guard);
+  } catch {
+    /* gone already */
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Waits until the lock is free and takes it, or gives up after `timeoutMs` (then names the holder it waited for). */
+async function acquire(file: string, options: WaitOptions): Promise<AcquireResult> {
+  const me = newHolder();
+  const started = Date.now();
+  let pause = 10;
+  for (;;) {
+    if (await tryCreate(file, me)) {
+      markHeld(file, me.token);
+      return { holder: me };
+    }
+    const current = await inspect(file);
+    if (current && isStale(current, options.staleMs)) {
+      await takeOver(file, current.holder);
+      continue;
+    }
+    if (Date.now() - started >= options.timeoutMs) return { timedOut: true, holder: current?.holder };
+    await sleep(pause + Math.random() * pause);
+    pause = Math.min(pause * 2, options.maxPollMs);
+  }
+}
+
+function markHeld(file: string, token: string): void {
+  held.set(file, token);
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', releaseAllSync);
+}
+
+async function release(file: string, holder: Holder): Promise<void> {
+  held.delete(file);
+  await removeIfHeldBy(file, holder.token);
+}
+
+/** On exit: the locks this process still holds (a claim, or a lock whose `finally` never ran). */
+function releaseAllSync(): void {
+  for (const [file, token] of held) {
+    try {
+      const aside = `${file}.${process.pid}.exit`;
+      fs.renameSync(file, aside);
+      if (parseHolder(fs.readFileSync(aside, 'utf8'))?.token !== token) fs.linkSync(aside, file);
+      fs.unlinkSync(aside);
+    } catch {
+      /* best effort: a dead holder is taken over anyway */
+    }
+  }
+  held.clear();
+}
+
+/** Refreshes the lock's mtime every few seconds while `stillHeld()`; the timer never keeps the process alive. */
+function heartbeat(file: string, stillHeld: () => boolean): () => void {
+  const timer = setInterval(() => {
+    if (!stillHeld()) return clearInterval(timer);
+    const now = new Date();
+    fs.promises.utimes(file, now, now).catch(() => undefined);
+  }, HEARTBEAT_MS);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * Takes the lock at once if it is free (or stale) and holds it until this process exits; false when a live holder
+ * has it; true when this process holds it already. Throws when the folder cannot be written.
+ */
+async function claimUntilExit(file: string, staleMs = DEFAULT_STALE_MS): Promise<boolean> {
+  if (held.has(file)) return true;
+  const me = newHolder();
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (await tryCreate(file, me)) {
+      markHeld(file, me.token);
+      heartbeat(file, () => held.get(file) === me.token);
+      return true;
+    }
+    const current = await inspect(file);
+    if (current && !isStale(current, staleMs)) return false;
+    await takeOver(file, current?.holder);
+  }
+  return false;
+}
+
+/**
+ * Sleeps while a live holder keeps the lock, at most `timeoutMs`. 'none': there was no lock (or only a stale one,
+ * now removed); 'released': there was one and it went; 'timeout': a holder still has it.
+ * A lock this process holds itself is never waited for.
+ */
+async function waitForRelease(file: string, options: WaitOptions): Promise<'none' | 'released' | 'timeout'> {
+  const started = Date.now();
+  let waited = false;
+  let pause = 5;
+  for (;;) {
+    const current = await inspect(file);
+    if (!current) return waited ? 'released' : 'none';
+    if (current.holder && held.get(file) === current.holder.token) return waited ? 'released' : 'none';
+    if (isStale(current, options.staleMs)) {
+      await takeOver(file, current.holder);
+      return waited ? 'released' : 'none';
+    }
+    if (Date.now() - started >= options.timeoutMs) return 'timeout';
+    waited = true;
+    await sleep(pause);
+    pause = Math.min(Math.ceil(pause * 1.5), options.maxPollMs);
+  }
+}
+
+export = {
+  DEFAULT_STALE_MS,
+  HEARTBEAT_MS,
+  lockPath,
+  acquire,
+  release,
+  heartbeat,
+  isHeldHere: (file: string) => held.has(file),
+  claimUntilExit,
+  waitForRelease,
+};

@@ -1,0 +1,38 @@
+/**
+ * The one definition of every file and folder xacct reads and writes, from the environment (SPEC, "The profile
+ * map"; the XDG base directories). CommonJS and only node:os/node:path, so that the credential-process fast path
+ * uses it too; ESM code reaches it through src/core/paths.ts.
+ */
+import os = require('node:os');
+import path = require('node:path');
+import type { Env } from './paths.js';
+
+function home(env: Env): string {
+  return env.HOME || os.homedir();
+}
+
+function xdg(env: Env, name: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME' | 'XDG_STATE_HOME' | 'XDG_CACHE_HOME', fallback: string): string {
+  const v = env[name];
+  // XDG says relative paths are invalid and must be ignored.
+  return v && v.startsWith('/') ? v : path.join(home(env), fallback);
+}
+
+function xacctPaths(env: Env) {
+  const configDir = path.join(xdg(env, 'XDG_CONFIG_HOME', '.config'), 'xacct');
+  const dataDir = path.join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'xacct');
+  const stateDir = path.join(xdg(env, 'XDG_STATE_HOME', '.local/state'), 'xacct');
+  const cacheDir = path.join(xdg(env, 'XDG_CACHE_HOME', '.cache'), 'xacct');
+  return {
+    profileMap: env.XACCT_CONFIG || path.join(configDir, 'config.toml'),
+    /** Encrypted secrets of the `file` backend. */
+    secretsFile: path.join(dataDir, 'secrets.enc'),
+    auditLog: path.join(stateDir, 'audit.jsonl'),
+    lockDir: path.join(stateDir, 'locks'),
+    /** Non-secret index used by the credential-process fast path. */
+    cacheIndex: path.join(cacheDir, 'index.json'),
+    awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),
+    awsCredentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(env), '.aws', 'credentials'),
+  };
+}
+
+export = { xacctPaths };
