@@ -5,13 +5,14 @@
  * - `newKeyDelayMs`: a key that CreateAccessKey handed out through the proxy is refused that long, as IAM's
  *   eventual consistency does for a few seconds;
  * - EnableMFADevice's two codes are checked against the seed that CreateVirtualMFADevice handed out through the
- *   proxy (RFC 6238, consecutive codes), which moto does not do;
+ *   proxy (RFC 6238, consecutive codes), which moto does not do; so are the codes of later STS calls for that
+ *   device (`codeFits`), each accepted once, as AWS does;
  * - `createDates`: ListAccessKeys shows these CreateDates for these keys (moto cannot make an old key);
  * - holds: a call of an Action can be held before it reaches moto or after moto answered (and before the client
  *   sees the answer), so that a test can kill the client at that very step.
  */
 import { motoQuery, MotoError, xmlValue } from './moto.js';
-import { consecutiveCodes } from './totp.js';
+import { consecutiveCodes, totp, totpStep } from './totp.js';
 
 export interface IamCheckedCall {
   readonly action: string;
@@ -50,6 +51,8 @@ export interface IamCheckHooks extends IamChecks {
   refuseKey(call: IamCheckedCall): Promise<Refusal | undefined>;
   /** A refusal of EnableMFADevice's codes, or undefined. */
   refuseCodes(call: IamCheckedCall): Refusal | undefined;
+  /** For a device enrolled through the proxy: whether `code` is its current code, not used yet; else undefined. */
+  codeFits(serial: string, code: string): boolean | undefined;
   /** Records what moto answered (new keys, seeds), and returns the answer as the client gets it. */
   observe(call: IamCheckedCall, responseXml: string): string;
   /** Waits while the call is held at `point`. */
@@ -61,6 +64,7 @@ const invalidKey: Refusal = { status: 403, code: 'InvalidClientTokenId', message
 export function createIamChecks(motoUrl: string): IamCheckHooks {
   const createdAt = new Map<string, number>();
   const seeds = new Map<string, string>();
+  const usedCodes = new Set<string>();
   let holds: {
     action: string;
     point: HoldPoint;
@@ -90,6 +94,7 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
       holds = [];
       createdAt.clear();
       seeds.clear();
+      usedCodes.clear();
       checks.createDates.clear();
     },
 
@@ -113,8 +118,20 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
       const seed = seeds.get(call.params.SerialNumber ?? '');
       if (seed === undefined) return undefined; // a device made directly in moto (createIamUser)
       const { AuthenticationCode1: c1 = '', AuthenticationCode2: c2 = '' } = call.params;
-      if (consecutiveCodes(seed, c1, c2)) return undefined;
+      if (consecutiveCodes(seed, c1, c2)) {
+        usedCodes.add(`${call.params.SerialNumber} ${c1}`).add(`${call.params.SerialNumber} ${c2}`);
+        return undefined;
+      }
       return { status: 403, code: 'InvalidAuthenticationCode', message: 'Authentication code for device is not valid.' };
+    },
+
+    codeFits(serial, code) {
+      const seed = seeds.get(serial);
+      if (seed === undefined) return undefined;
+      const now = totpStep();
+      const fits = [now - 1, now, now + 1].some((step) => totp(seed, { step }) === code) && !usedCodes.has(`${serial} ${code}`);
+      if (fits) usedCodes.add(`${serial} ${code}`);
+      return fits;
     },
 
     observe(call, xml) {

@@ -206,6 +206,9 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
       return validation("1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\d]{6}");
     }
     const used = `${serialNumber} ${tokenCode}`;
+    const enrolled = iam.codeFits(serialNumber, tokenCode);
+    if (enrolled === false) return mfaDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
+    if (enrolled) return undefined;
     if ((proxy.validCodes !== 'any' && !proxy.validCodes.has(tokenCode)) || (proxy.singleUseCodes && usedCodes.has(used))) {
       return mfaDenied('MultiFactorAuthentication failed with invalid MFA one time pass code.');
     }

@@ -21,31 +21,10 @@ import {
   type Env,
   type TestEnv,
 } from '../helpers/index.js';
+import { escapeRegExp, readmeLinePattern, readmeSection } from '../helpers/readme.js';
 
-interface Step {
-  readonly command: string;
-  /** The lines the README shows after the command, up to the next command. */
-  readonly output: string[];
-}
-
-/** The "## Quick start" section: its code blocks by language, console blocks split into commands and output. */
-function quickStart(readme: string): { toml: string[]; steps: Step[]; text: string } {
-  const text = /\n## Quick start\n([\s\S]*?)\n## /.exec(readme)?.[1];
-  if (!text) throw new Error('README.md has no "## Quick start" section');
-  const toml: string[] = [];
-  const steps: Step[] = [];
-  for (const [, lang, body] of text.matchAll(/```(\w+)\n([\s\S]*?)```/g)) {
-    if (lang === 'toml') toml.push(body!);
-    if (lang !== 'console') continue;
-    for (const line of body!.replace(/\n$/, '').split('\n')) {
-      if (line.startsWith('$ ')) steps.push({ command: line.slice(2), output: [] });
-      else steps.at(-1)?.output.push(line);
-    }
-  }
-  return { toml, steps, text };
-}
-
-const README = quickStart(readFileSync(join(ROOT, 'README.md'), 'utf8'));
+const SECTION = readmeSection(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'Quick start');
+const README = { toml: SECTION.blocks('toml'), steps: SECTION.steps, text: SECTION.text };
 
 /** Every command of the quick start, in order: the README's list must be exactly this one. */
 const COMMANDS = [
@@ -67,21 +46,17 @@ const outputOf = (command: string): string[] => {
 
 /** A README line as a pattern: what differs on this machine (user name, key id, times, HOME) matches anything. */
 function linePattern(line: string, home: string, wholeLine = true): RegExp {
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const variable: [RegExp, string][] = [
-    [/AKIAIOSFODNN7EXAMPLE/g, 'AKIA[A-Z0-9]{16}'],
-    [/\/home\/alice/g, escape(home)],
-    [/(?<=\/)alice$/g, '[\\w+=,.@-]+'], // the RoleSessionName: the user's name
-    [/\d\d:\d\d \(in [\dhm]+\)/g, '\\d\\d:\\d\\d \\(in [\\dhm]+\\)'],
-    [/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d'],
-  ];
-  const holes: string[] = [];
-  let marked = line;
-  for (const [pattern, source] of variable) {
-    marked = marked.replace(pattern, () => `\uE000${holes.push(source) - 1}\uE000`);
-  }
-  const source = escape(marked).replace(/\uE000(\d+)\uE000/g, (_, i: string) => holes[Number(i)]!);
-  return new RegExp(`${wholeLine ? '^' : ''}${source}$`, 'm');
+  return readmeLinePattern(
+    line,
+    [
+      [/AKIAIOSFODNN7EXAMPLE/g, 'AKIA[A-Z0-9]{16}'],
+      [/\/home\/alice/g, escapeRegExp(home)],
+      [/(?<=\/)alice$/g, '[\\w+=,.@-]+'], // the RoleSessionName: the user's name
+      [/\d\d:\d\d \(in [\dhm]+\)/g, '\\d\\d:\\d\\d \\(in [\\dhm]+\\)'],
+      [/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d/g, '\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d'],
+    ],
+    wholeLine,
+  );
 }
 
 const opts = { keyring: true, sts: true, awsCli: true, pty: true };

@@ -72,6 +72,8 @@ export function completionSpec(program: Command): CompletionSpec {
 }
 
 function operandOf(c: Command): OperandKind | undefined {
+  // A group of commands (`mfa enroll`): its subcommands are the words after it.
+  if (c.commands.length) return { choices: c.commands.map((sub) => sub.name()) };
   const first = c.registeredArguments[0];
   if (!first) return undefined;
   if (first.argChoices) return { choices: first.argChoices };

@@ -3,6 +3,7 @@ import { register as list } from './list.js';
 import { register as add } from './add.js';
 import { register as remove } from './remove.js';
 import { register as rotate } from './rotate.js';
+import { register as mfa } from './mfa.js';
 import { register as credentialProcess } from './credential-process.js';
 import { register as exec } from './exec.js';
 import { register as assume } from './assume.js';
@@ -15,7 +16,7 @@ import { register as completion } from './completion.js';
 
 /** Order here is the order of `xacct --help`. */
 export function registerAll(program: Command): void {
-  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, clear, login, awsConfig, doctor, completion]) {
+  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, doctor, completion]) {
     register(program);
   }
 }
