@@ -1,5 +1,8 @@
 /** What every AWS SDK client of xacct is configured with, so that the SDK reads nothing from process.env or ~/.aws. */
+import { createRequire } from 'node:module';
 import type { AwsCredentials } from '../core/credentials.js';
+import { ConfigError } from '../core/errors.js';
+import type { Env } from '../core/paths.js';
 
 export interface ClientLimits {
   /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */
@@ -30,4 +33,37 @@ export function clientConfig(creds: AwsCredentials, limits: ClientLimits) {
       throwOnRequestTimeout: true,
     },
   };
+}
+
+/**
+ * The endpoint a service's calls go to when the environment sets one: `AWS_ENDPOINT_URL_<SERVICE>`, else
+ * `AWS_ENDPOINT_URL`, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true. A value that is not an http(s) URL is a
+ * ConfigError naming the variable.
+ */
+export function configuredEndpoint(env: Env, serviceVariable: `AWS_ENDPOINT_URL_${string}`, example: string): string | undefined {
+  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return undefined;
+  for (const name of [serviceVariable, 'AWS_ENDPOINT_URL'] as const) {
+    const value = env[name]?.trim();
+    if (!value) continue;
+    let url: URL | undefined;
+    try {
+      url = new URL(value);
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+      throw new ConfigError(`${name} is not an http(s) URL: ${JSON.stringify(value)}`, { hint: `set ${name} to a URL such as ${example}, or unset it` });
+    }
+    return value;
+  }
+  return undefined;
+}
+
+/**
+ * A loader of an AWS SDK client package, loaded on first use with require(): importing the CommonJS bundle from
+ * ESM makes Node scan its source for export names.
+ */
+export function sdkLoader<T>(name: string): () => T {
+  let loaded: T | undefined;
+  return () => (loaded ??= createRequire(import.meta.url)(name) as T);
 }

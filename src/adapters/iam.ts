@@ -6,10 +6,9 @@ import { createRequire } from 'node:module';
 import type * as IamSdk from '@aws-sdk/client-iam';
 import type { IAMClient } from '@aws-sdk/client-iam';
 import type { AwsCredentials } from '../core/credentials.js';
-import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { AccessKeyInfo, IamPort, MfaDeviceInfo, NewAccessKey, VirtualMfaDevice } from '../core/ports.js';
-import { clientConfig } from './aws-client-config.js';
+import { clientConfig, configuredEndpoint } from './aws-client-config.js';
 import { toIamError, type IamCallContext, type IamOperation } from './iam-errors.js';
 
 export interface IamOptions {
@@ -45,22 +44,7 @@ function loadSdk(): IamModule {
 
 /** AWS_ENDPOINT_URL_IAM, else AWS_ENDPOINT_URL, unless AWS_IGNORE_CONFIGURED_ENDPOINT_URLS is true; checked. */
 export function configuredIamEndpoint(env: Env): string | undefined {
-  if (env.AWS_IGNORE_CONFIGURED_ENDPOINT_URLS?.trim().toLowerCase() === 'true') return undefined;
-  for (const name of ['AWS_ENDPOINT_URL_IAM', 'AWS_ENDPOINT_URL'] as const) {
-    const value = env[name]?.trim();
-    if (!value) continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw new ConfigError(`${name} is not an http(s) URL: ${JSON.stringify(value)}`, { hint: `set ${name} to a URL such as https://iam.amazonaws.com, or unset it` });
-    }
-    return value;
-  }
-  return undefined;
+  return configuredEndpoint(env, 'AWS_ENDPOINT_URL_IAM', 'https://iam.amazonaws.com');
 }
 
 /** IAM is global: a region only picks the partition (aws, aws-cn, aws-us-gov) of the endpoint. */

@@ -232,6 +232,14 @@ function mfaFailure(text: string): 'code' | 'serial' | 'missing' | undefined {
   return 'code';
 }
 
+/** What the error mappers read first from anything an SDK call threw. */
+export function sdkFailure(err: unknown): { e: SdkLikeError; code: string; text: string; after: string; network?: string } {
+  const e = (typeof err === 'object' && err !== null ? err : { message: String(err) }) as SdkLikeError;
+  const attempts = e.$metadata?.attempts;
+  const network = networkCode(e);
+  return { e, code: awsCode(e), text: cleanMessage(e.message ?? ''), after: attempts && attempts > 1 ? ` after ${attempts} attempts` : '', ...(network ? { network } : {}) };
+}
+
 export function awsCode(e: SdkLikeError): string {
   const name = e.name && e.name !== 'Error' ? e.name : '';
   return name || e.code || '';

@@ -2,7 +2,7 @@
  * The ESM side of src/fast/file-trust.cts: who the user is, and trust problems and file-system failures as the one
  * clear line a user reads (XacctError / ConfigError with the command that fixes it).
  */
-import { closeSync, readFileSync } from 'node:fs';
+import { closeSync, fstatSync, readFileSync, type BigIntStats } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import trust from '../fast/file-trust.cjs';
 import { ConfigError, RefusedPathError, XacctError } from '../core/errors.js';
@@ -25,8 +25,8 @@ export function whoAmI(): Who {
 }
 
 /** A configuration file others could change: exit 2, naming the file and the fix. `what`: "a profile map". */
-export function configRefusal(file: string, problem: TrustProblem, what: string): ConfigError {
-  return new ConfigError(`refused: ${trust.describeProblem(problem, 'it')}, and ${what} names commands xacct runs`, { file, hint: problem.fix });
+export function configRefusal(file: string, problem: TrustProblem, what: string, why = 'names commands xacct runs'): ConfigError {
+  return new ConfigError(`refused: ${trust.describeProblem(problem, 'it')}, and ${what} ${why}`, { file, hint: problem.fix });
 }
 
 /** A folder (or a file in it) that xacct will not use: exit 1. `action`: "use the lock folder", "append to". */
@@ -44,9 +44,15 @@ export function untrustedProblem(err: unknown): TrustProblem | undefined {
  * followed unless `check.follow` is false. Throws the errno error, or UntrustedFileError (see untrustedProblem).
  */
 export function readRegularFile(file: string, check: Parameters<typeof trust.openForRead>[1]): Buffer {
+  return readRegularFileAndStat(file, check).bytes;
+}
+
+/** readRegularFile, with the (bigint) stat of the file opened, taken before it was read. */
+export function readRegularFileAndStat(file: string, check: Parameters<typeof trust.openForRead>[1]): { bytes: Buffer; stat: BigIntStats } {
   const { fd } = trust.openForRead(file, check);
   try {
-    return readFileSync(fd);
+    const stat = fstatSync(fd, { bigint: true });
+    return { bytes: readFileSync(fd), stat };
   } finally {
     closeSync(fd);
   }

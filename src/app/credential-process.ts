@@ -17,7 +17,7 @@ export async function serveCredentialProcess(env: Env, req: CredentialRequest, p
   if (!profile || !stamp) return;
   const { context, plan } = prepared;
   try {
-    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp });
+    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, included: context.map.includedFiles });
   } catch {
     // Only speeds up later calls: a failure here must not fail this one.
   }

@@ -11,7 +11,7 @@ import cacheEntry from '../core/cache-entry.cjs';
 import userNames from '../core/user-name.cjs';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
-import type { ProfilePlan } from '../core/profile-map/types.js';
+import type { FileStat, ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
 import { ensurePrivateDir, writeFileAtomic } from '../adapters/atomic-file.js';
 import { sessionRules } from './session-rules.js';
@@ -47,6 +47,8 @@ export interface ServedProfile {
   readonly userName: string | undefined;
   readonly backend: 'os' | 'file';
   readonly stamp: InputsStamp;
+  /** The maps the profile map includes, each with its stat as read (ProfileMap.includedFiles). */
+  readonly included?: ReadonlyMap<string, FileStat>;
 }
 
 /**
@@ -60,8 +62,16 @@ export function indexEntryFor(env: Env, served: ServedProfile): FastPathIndexEnt
     key: cacheEntry.secretKeys.roleSession(served.plan.name),
     fingerprint: shape.fingerprint,
     minSecondsLeft: sessionRules(env).roleReuseMarginSeconds(shape.durationSeconds),
-    stamp: served.stamp,
+    stamp: withIncluded(served.stamp, served.included),
   };
+}
+
+/** The stamp with the included maps after its own files, as the fast path takes it again (see includedFiles). */
+function withIncluded(stamp: InputsStamp, included: ReadonlyMap<string, FileStat> | undefined): InputsStamp {
+  if (!included?.size) return stamp;
+  const files: Record<string, string> = { ...stamp.files };
+  for (const [file, stat] of included) if (!(file in files)) files[file] = inputs.identityOf(stat);
+  return { ...stamp, files };
 }
 
 /** Adds or replaces the profile's entry; writes nothing when the entry is already there as it would be written. */

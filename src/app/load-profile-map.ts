@@ -1,16 +1,31 @@
+import { homedir } from 'node:os';
 import { readAwsSharedConfig } from '../adapters/config-files/aws-shared-config.js';
-import { readProfileMapFile } from '../adapters/config-files/profile-map-file.js';
+import { readMapWithIncludes, readOrganizationFile, readProfileMapFile } from '../adapters/config-files/profile-map-file.js';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
 import { buildProfileMap } from '../core/profile-map/build.js';
+import type { SyncedInput } from '../core/profile-map/parse-profile-map.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
 
+export interface LoadOptions {
+  /**
+   * false: leave organization.toml out (`xacct sync` reading a map whose synced file is broken); a SyncedInput:
+   * use these synced accounts instead of the file's (`xacct sync` checking the map as it will be).
+   */
+  readonly organization?: false | SyncedInput;
+}
+
 /**
- * The profile map of this environment: the TOML file ($XACCT_CONFIG, XDG…) and the role profiles of the AWS config.
+ * The profile map of this environment: the TOML file ($XACCT_CONFIG, XDG…) with the maps it includes and, when it
+ * has `[organization]`, the accounts synced into organization.toml; then the role profiles of the AWS config.
  * Missing files are fine; a bad file is a ConfigError (exit 2) naming file:line.
  */
-export async function loadProfileMap(env: Env): Promise<ProfileMap> {
+export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promise<ProfileMap> {
   const paths = xacctPaths(env);
-  const [profileMap, aws] = await Promise.all([readProfileMapFile(paths.profileMap), readAwsSharedConfig(paths.awsConfig, paths.awsCredentials)]);
-  return buildProfileMap({ profileMap, ...aws });
+  const [main, aws] = await Promise.all([readProfileMapFile(paths.profileMap), readAwsSharedConfig(paths.awsConfig, paths.awsCredentials)]);
+  const read = main ? await readMapWithIncludes(main, env.HOME || homedir()) : undefined;
+  const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
+  const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));
+  const map = buildProfileMap({ ...(read ? { documents: read.documents } : {}), ...(organization ? { organization } : {}), ...aws });
+  return read?.included.size ? { ...map, includedFiles: read.included } : map;
 }

@@ -10,7 +10,7 @@ export function addCredentialOptions(cmd: Command): Command {
     .option('--duration <duration>', 'role session length (900, 15m, 1h)')
     .addOption(new Option('--region <region>', 'AWS region').argParser(regionOption))
     .option('--no-cache', 'ignore and do not write cached sessions')
-    .addOption(new Option('--force', 'allow running inside another xacct session').hideHelp(cmd.name() === 'credential-process'));
+    .addOption(new Option('--force', 'allow running inside another xacct session').hideHelp(cmd.name() === 'credential-process' || cmd.name() === 'sync'));
 }
 
 /** --region as the profile map takes it: a malformed one is a usage error, not a request to a host that is not there. */

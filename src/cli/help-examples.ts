@@ -20,6 +20,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   clear: ['xacct clear prod-admin                  only that role session', 'xacct clear                             every cached session; stored keys stay'],
   login: ['xacct login prod-admin                  opens the AWS console in your browser', 'xacct login prod-admin --print          prints the sign-in URL instead'],
   'aws-config': ['xacct aws-config                        prints the entries', 'xacct aws-config --write                merges them into ~/.aws/config (a backup is kept)'],
+  sync: ['xacct sync --dry-run                   what a sync would add, remove and rename', 'xacct sync                             write the accounts of the organization'],
   doctor: ['xacct doctor'],
   completion: [
     'source <(xacct completion bash)         in ~/.bashrc',

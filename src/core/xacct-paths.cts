@@ -24,6 +24,8 @@ function xacctPaths(env: Env) {
   const cacheDir = path.join(xdg(env, 'XDG_CACHE_HOME', '.cache'), 'xacct');
   return {
     profileMap: env.XACCT_CONFIG || path.join(configDir, 'config.toml'),
+    /** Accounts synced from AWS Organizations by `xacct sync`, read as part of the profile map's [accounts]. */
+    organizationFile: path.join(dataDir, 'organization.toml'),
     /** Encrypted secrets of the `file` backend. */
     secretsFile: path.join(dataDir, 'secrets.enc'),
     auditLog: path.join(stateDir, 'audit.jsonl'),

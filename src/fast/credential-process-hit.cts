@@ -71,7 +71,7 @@ function locate(args: readonly string[], env: Env, io: FastIo): Located | Miss {
   }
   // The full path writes the profile's entry (a new index replaces one that is not ours).
   if (typeof entry === 'string') return { reason: entry, refreshable: true };
-  if (!inputs.sameStamp(entry.stamp, inputs.takeStamp(env, files, inputs.userName(env)))) {
+  if (!inputs.sameStamp(entry.stamp, inputs.takeStamp(env, files, inputs.userName(env), inputs.includedFiles(entry.stamp, files)))) {
     return { reason: 'the profile map, the AWS config files or the environment changed since the index was written', refreshable: true };
   }
   return { entry };

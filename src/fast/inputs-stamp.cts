@@ -21,6 +21,7 @@ const STAMPED_ENV = [
   'XACCT_BACKEND',
   'HOME',
   'XDG_CONFIG_HOME',
+  'XDG_DATA_HOME',
   'XDG_CACHE_HOME',
   // Test-only: lowers the reuse margin of role sessions (see src/app/session-rules.ts).
   'XACCT_UNSAFE_MIN_DURATION_SECONDS',
@@ -28,6 +29,8 @@ const STAMPED_ENV = [
 
 interface InputFiles {
   readonly profileMap: string;
+  /** Accounts synced from AWS Organizations, read as part of the profile map's [accounts]. */
+  readonly organizationFile: string;
   readonly awsConfig: string;
   readonly awsCredentials: string;
 }
@@ -35,7 +38,10 @@ interface InputFiles {
 interface InputsStamp {
   readonly env: Readonly<Record<string, string | null>>;
   readonly user: string | null;
-  /** File path → identity, for the profile map, the AWS config and the AWS credentials file (in that order). */
+  /**
+   * File path → identity, for the profile map, organization.toml, the AWS config and the AWS credentials file (in
+   * that order), then the maps the profile map includes (as recorded by the full path: see includedFiles).
+   */
   readonly files: Readonly<Record<string, string>>;
 }
 
@@ -45,8 +51,8 @@ interface InputsStamp {
  */
 function inputFiles(env: Env): InputFiles | undefined {
   if (!env.HOME) return undefined;
-  const { profileMap, awsConfig, awsCredentials } = xacctPaths.xacctPaths(env);
-  return { profileMap, awsConfig, awsCredentials };
+  const { profileMap, organizationFile, awsConfig, awsCredentials } = xacctPaths.xacctPaths(env);
+  return { profileMap, organizationFile, awsConfig, awsCredentials };
 }
 
 /** xacctPaths(env).cacheIndex; undefined without HOME. */
@@ -57,22 +63,38 @@ function indexFile(env: Env): string | undefined {
 /** A file's identity; any change of its content, or a replacement by rename, changes it. Throws on EACCES etc. */
 function fileIdentity(file: string): string {
   const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
-  if (!st) return 'absent';
+  return st ? identityOf(st) : 'absent';
+}
+
+/** The identity of a file from its (bigint) stat, as fileIdentity writes it. */
+function identityOf(st: Pick<fs.BigIntStats, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>): string {
   return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
 }
 
-function takeStamp(env: Env, files: InputFiles, user: string | undefined): InputsStamp {
+/**
+ * `included`: the maps the profile map includes, in the order the full path recorded them. The fast path passes
+ * those of the index entry (includedFiles), so that it takes one stat per file it depends on, whatever the size of
+ * the map.
+ */
+function takeStamp(env: Env, files: InputFiles, user: string | undefined, included: readonly string[] = []): InputsStamp {
   const stampedEnv: Record<string, string | null> = {};
   for (const name of STAMPED_ENV) stampedEnv[name] = env[name] ?? null;
-  return {
-    env: stampedEnv,
-    user: user ?? null,
-    files: {
-      [files.profileMap]: fileIdentity(files.profileMap),
-      [files.awsConfig]: fileIdentity(files.awsConfig),
-      [files.awsCredentials]: fileIdentity(files.awsCredentials),
-    },
+  const identities: Record<string, string> = {
+    [files.profileMap]: fileIdentity(files.profileMap),
+    [files.organizationFile]: fileIdentity(files.organizationFile),
+    [files.awsConfig]: fileIdentity(files.awsConfig),
+    [files.awsCredentials]: fileIdentity(files.awsCredentials),
   };
+  for (const file of included) if (!(file in identities)) identities[file] = fileIdentity(file);
+  return { env: stampedEnv, user: user ?? null, files: identities };
+}
+
+/** The included maps a recorded stamp names: its files other than those of InputFiles, in their order. */
+function includedFiles(recorded: unknown, files: InputFiles): string[] {
+  const recordedFiles = (recorded as { files?: unknown } | null)?.files;
+  if (typeof recordedFiles !== 'object' || recordedFiles === null || Array.isArray(recordedFiles)) return [];
+  const fixed = new Set(Object.values(files));
+  return Object.keys(recordedFiles).filter((f) => !fixed.has(f));
 }
 
 /** Whether `recorded` (from the index) is the stamp of the inputs as they are now. */
@@ -80,4 +102,4 @@ function sameStamp(recorded: unknown, now: InputsStamp): boolean {
   return JSON.stringify(recorded) === JSON.stringify(now);
 }
 
-export = { STAMPED_ENV, inputFiles, indexFile, userName: userNames.currentUserName, fileIdentity, takeStamp, sameStamp };
+export = { STAMPED_ENV, inputFiles, indexFile, userName: userNames.currentUserName, fileIdentity, identityOf, takeStamp, includedFiles, sameStamp };

@@ -5,7 +5,7 @@
  * everything else to moto.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createIamChecks, type IamChecks } from './iam-checks.js';
 import { xmlValue } from './moto.js';
@@ -154,10 +154,65 @@ function parseCall(params: Record<string, string>, authorization: string, hasSes
   };
 }
 
+/** Faults queued for the next matching calls of a proxy, each for `times` calls (default 1). */
+export class FaultQueue<F extends { readonly times?: number; readonly action?: string; readonly delayMs?: number }> {
+  private queued: { fault: F; left: number }[] = [];
+
+  push(fault: F): void {
+    this.queued.push({ fault, left: fault.times ?? 1 });
+  }
+
+  /** The next fault for a call of `action` (used up by it), after its delay; undefined when none is queued. */
+  async take(action: string): Promise<F | undefined> {
+    const next = this.queued.find((q) => q.left > 0 && (!q.fault.action || q.fault.action === action));
+    if (!next) return undefined;
+    next.left--;
+    this.queued = this.queued.filter((q) => q.left > 0);
+    if (next.fault.delayMs) await new Promise((r) => setTimeout(r, next.fault.delayMs));
+    return next.fault;
+  }
+
+  clear(): void {
+    this.queued = [];
+  }
+}
+
+/** An HTTP server on a free loopback port whose handler's failures answer 502 naming `label`. */
+export async function listenOnLoopback(label: string, handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>): Promise<{ server: Server; port: number }> {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: Error) => {
+      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
+      res.end(`${label}: ${err.message}`);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, port: (server.address() as AddressInfo).port };
+}
+
+/** Sends a request on to the server behind a proxy and collects its answer (hop-by-hop headers dropped). */
+export function forwardRequest(upstream: URL, req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
+  return new Promise((resolve, reject) => {
+    const headers = { ...req.headers, host: upstream.host };
+    const r = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const out: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers)) {
+          if (v !== undefined && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) out[k] = String(v);
+        }
+        resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks).toString('utf8') });
+      });
+      res.on('error', reject);
+    });
+    r.on('error', reject);
+    r.end(body);
+  });
+}
 export async function startStsProxy(target: string | { url: string }): Promise<StsProxy> {
   const upstream = new URL(typeof target === 'string' ? target : target.url);
   const calls: StsCall[] = [];
-  let faults: (Fault & { left: number })[] = [];
+  const faults = new FaultQueue<Fault>();
   /** AccessKeyIds this proxy answered, and what kind of session they belong to. */
   const issuedKeys = new Map<string, SignedWith>();
   let usedCodes = new Set<string>();
@@ -229,25 +284,8 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     answer(res, call, e.status, stsErrorXml(e, requestId), { 'x-amzn-requestid': requestId });
   }
 
-  function forward(req: IncomingMessage, body: Buffer): Promise<{ status: number; headers: Record<string, string>; body: string }> {
-    return new Promise((resolve, reject) => {
-      const headers = { ...req.headers, host: upstream.host };
-      const r = httpRequest(new URL(req.url ?? '/', upstream), { method: req.method, headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const out: Record<string, string> = {};
-          for (const [k, v] of Object.entries(res.headers)) {
-            if (v !== undefined && !['content-length', 'transfer-encoding', 'connection', 'keep-alive'].includes(k)) out[k] = String(v);
-          }
-          resolve({ status: res.statusCode ?? 502, headers: out, body: Buffer.concat(chunks).toString('utf8') });
-        });
-        res.on('error', reject);
-      });
-      r.on('error', reject);
-      r.end(body);
-    });
-  }
+  const forward = (req: IncomingMessage, body: Buffer) => forwardRequest(upstream, req, body);
+
 
   /** moto answers GetSessionToken with one fixed key; AWS hands out a new one each time, and so does the proxy. */
   function distinctSessionCredentials(xml: string): string {
@@ -273,11 +311,8 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     call.signedWith = (call.accessKeyId && issuedKeys.get(call.accessKeyId)) || 'other';
     calls.push(call);
 
-    const fault = faults.find((f) => f.left > 0 && (!f.action || f.action === call.action));
+    const fault = await faults.take(call.action);
     if (fault) {
-      fault.left--;
-      faults = faults.filter((f) => f.left > 0);
-      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.error === 'ConnectionReset') {
         call.fault = 'ConnectionReset';
         call.status = -1;
@@ -311,14 +346,7 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     answer(res, call, reply.status, text, reply.headers);
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((err: Error) => {
-      if (!res.headersSent) res.writeHead(502, { 'content-type': 'text/plain' });
-      res.end(`sts-proxy: ${err.message}`);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const { server, port } = await listenOnLoopback('sts-proxy', handle);
 
   const proxy: StsProxy = {
     url: `http://127.0.0.1:${port}`,
@@ -329,13 +357,13 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
     minDurationSeconds: 900,
     dateOffsetSeconds: 0,
     inject(fault) {
-      faults.push({ ...fault, left: fault.times ?? 1 });
+      faults.push(fault);
     },
     iam,
     reset() {
       iam.reset();
       calls.length = 0;
-      faults = [];
+      faults.clear();
       usedCodes = new Set();
     },
     stop() {

@@ -43,7 +43,8 @@ function holdsAfter(change: () => void, envNow: () => Record<string, string | un
 describe('the files and names the fast path checks are those of the full path', () => {
   const envs: Record<string, string | undefined>[] = [
     { HOME: '/home/a' },
-    { HOME: '/home/a', XDG_CONFIG_HOME: '/cfg', XDG_CACHE_HOME: '/cache' },
+    { HOME: '/home/a', XDG_CONFIG_HOME: '/cfg', XDG_CACHE_HOME: '/cache', XDG_DATA_HOME: '/data' },
+    { HOME: '/home/a', XDG_DATA_HOME: 'relative/data' },
     { HOME: '/home/a', XDG_CONFIG_HOME: 'relative/cfg', XDG_CACHE_HOME: 'relative' },
     { HOME: '/home/a', XDG_CONFIG_HOME: '', XDG_CACHE_HOME: '' },
     { HOME: '/home/a', XACCT_CONFIG: '/etc/xacct.toml', AWS_CONFIG_FILE: '/x/config', AWS_SHARED_CREDENTIALS_FILE: '/x/creds' },
@@ -52,7 +53,7 @@ describe('the files and names the fast path checks are those of the full path', 
   ];
   it.each(envs)('%j', (e) => {
     const paths = xacctPaths(e);
-    expect(inputs.inputFiles(e)).toEqual({ profileMap: paths.profileMap, awsConfig: paths.awsConfig, awsCredentials: paths.awsCredentials });
+    expect(inputs.inputFiles(e)).toEqual({ profileMap: paths.profileMap, organizationFile: paths.organizationFile, awsConfig: paths.awsConfig, awsCredentials: paths.awsCredentials });
     expect(inputs.indexFile(e)).toBe(paths.cacheIndex);
   });
 
@@ -80,7 +81,7 @@ describe('the inputs stamp', () => {
   it('names every file read and the environment that chose them', () => {
     const stamp = writer.stampInputs(env)!;
     const paths = xacctPaths(env);
-    expect(Object.keys(stamp.files)).toEqual([paths.profileMap, paths.awsConfig, paths.awsCredentials]);
+    expect(Object.keys(stamp.files)).toEqual([paths.profileMap, paths.organizationFile, paths.awsConfig, paths.awsCredentials]);
     expect(stamp.files[paths.awsCredentials]).toBe('absent');
     expect(stamp.files[paths.profileMap]).toMatch(/^\d+:\d+:\d+:\d+:\d+$/);
     expect(stamp.env).toMatchObject({ HOME: home, XDG_CONFIG_HOME: env.XDG_CONFIG_HOME, XACCT_CONFIG: null });
@@ -103,6 +104,10 @@ describe('the inputs stamp', () => {
     ).toBe(false);
   });
 
+  it('breaks when xacct sync writes the accounts of the organization', () => {
+    expect(holdsAfter(() => write('.local/share/xacct/organization.toml', '[accounts]\nprod = "222222222222"\n'))).toBe(false);
+  });
+
   it('breaks when a missing file appears', () => {
     expect(holdsAfter(() => write('.aws/credentials', '[x]\naws_access_key_id = AKIAEXAMPLE\n'))).toBe(false);
   });
@@ -117,6 +122,7 @@ describe('the inputs stamp', () => {
     ['AWS_SHARED_CREDENTIALS_FILE', '/elsewhere/credentials'],
     ['XACCT_BACKEND', 'os'],
     ['XDG_CONFIG_HOME', '/elsewhere'],
+    ['XDG_DATA_HOME', '/elsewhere'],
     ['XDG_CACHE_HOME', '/elsewhere'],
     ['XACCT_UNSAFE_MIN_DURATION_SECONDS', '60'],
   ])('breaks when %s changes', (name, value) => {

@@ -1,15 +1,27 @@
+import { realpath } from 'node:fs/promises';
 import trust from '../../fast/file-trust.cjs';
 import { ConfigError } from '../../core/errors.js';
-import { configRefusal, errnoOf, readRegularFile, untrustedProblem, whoAmI } from '../trust.js';
+import { parseOrganizationFile } from '../../core/organization/organization-file.js';
+import { includesOf, parseMapDocument, type IncludeEntry, type MapDocument } from '../../core/profile-map/include.js';
+import type { SyncedInput } from '../../core/profile-map/parse-profile-map.js';
+import type { FileStat } from '../../core/profile-map/types.js';
+import { configRefusal, errnoOf, readRegularFileAndStat, untrustedProblem, whoAmI } from '../trust.js';
+
+/** A configuration file's text, and its stat taken (on the open file) before it was read. */
+export interface ReadFile {
+  readonly file: string;
+  readonly text: string;
+  readonly stat: FileStat;
+}
 
 /**
  * The profile map's text, or undefined when the file does not exist (no profile map is not an error).
  * A profile map names commands xacct runs (mfa_process, on_assume), so it is read only when no one but the user
  * (or root) can change it: see readTrustedConfig. An included map is read the same way, one call per file.
  */
-export async function readProfileMapFile(file: string): Promise<{ file: string; text: string } | undefined> {
-  const text = readTrustedConfig(file, 'the profile map', 'a profile map');
-  return text === undefined ? undefined : { file, text };
+export async function readProfileMapFile(file: string): Promise<ReadFile | undefined> {
+  const read = readTrustedConfig(file, 'the profile map', 'a profile map');
+  return read && { file, ...read };
 }
 
 /**
@@ -18,28 +30,29 @@ export async function readProfileMapFile(file: string): Promise<{ file: string; 
  * it and the `chmod`/`chown` that fixes it. A link at its name is followed (dotfiles), its target judged.
  * undefined when missing; a FIFO or a folder is refused without waiting on it.
  */
-export function readTrustedConfig(file: string, what: string, kind: string): string | undefined {
+export function readTrustedConfig(file: string, what: string, kind: string, why?: string): { text: string; stat: FileStat } | undefined {
   const who = whoAmI();
-  const text = readText(file, what, { who, what, rootOk: true, notWritableByOthers: true, follow: true }, kind);
-  if (text === undefined) return undefined;
+  const read = readText(file, what, { who, what, rootOk: true, notWritableByOthers: true, follow: true }, kind, why);
+  if (read === undefined) return undefined;
   const problem = trust.folderAboveProblem(file, who);
-  if (problem) throw configRefusal(file, problem, kind);
-  return text;
+  if (problem) throw configRefusal(file, problem, kind, why);
+  return read;
 }
 
 /** A file's text, undefined when missing; other failures (permissions, a folder, a FIFO) are ConfigErrors naming it. */
 export async function readOptionalText(file: string, what: string): Promise<string | undefined> {
-  return readText(file, what, { who: { uid: undefined, home: undefined }, what, follow: true });
+  return readText(file, what, { who: { uid: undefined, home: undefined }, what, follow: true })?.text;
 }
 
-function readText(file: string, what: string, check: Parameters<typeof readRegularFile>[1], kind = what): string | undefined {
+function readText(file: string, what: string, check: Parameters<typeof readRegularFileAndStat>[1], kind = what, why?: string): { text: string; stat: FileStat } | undefined {
   try {
-    return readRegularFile(file, check).toString('utf8');
+    const { bytes, stat } = readRegularFileAndStat(file, check);
+    return { text: bytes.toString('utf8'), stat };
   } catch (err) {
     const problem = untrustedProblem(err);
     if (problem) {
       // Only its own owner and mode make it untrusted; being a FIFO or a folder makes it unreadable.
-      if (problem.kind === 'owner' || problem.kind === 'writable') throw configRefusal(file, problem, kind);
+      if (problem.kind === 'owner' || problem.kind === 'writable') throw configRefusal(file, problem, kind, why);
       throw new ConfigError(`cannot read ${what}: it ${problem.reason}`, { file });
     }
     const code = errnoOf(err);
@@ -52,4 +65,64 @@ function reasonOf(code: string | undefined, err: unknown): string {
   if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
   if (code === 'EISDIR') return 'it is a folder';
   return String(code ?? err);
+}
+
+export interface MapWithIncludes {
+  /** The included maps depth first (each after the maps it includes), the main map last. */
+  readonly documents: readonly MapDocument[];
+  /** The stat of each included map (not the main one), by path, in reading order. */
+  readonly included: ReadonlyMap<string, FileStat>;
+}
+
+/**
+ * The profile map and every map it includes, followed depth first, each read as the main map is (readTrustedConfig).
+ * A file reached twice (two maps include one team map) is read once; a file that includes itself, directly or not,
+ * is a loop. Errors name the file and line of the `include` that fails.
+ */
+export async function readMapWithIncludes(main: ReadFile, home: string): Promise<MapWithIncludes> {
+  const documents: MapDocument[] = [];
+  const included = new Map<string, FileStat>();
+  const done = new Set<string>();
+
+  const visit = async (d: MapDocument, chain: readonly { file: string; real: string }[]) => {
+    for (const entry of includesOf(d, home)) {
+      const real = await realpath(entry.path).catch((err: unknown) => {
+        const code = errnoOf(err);
+        throw includeError(entry, code === 'ENOENT' || code === 'ENOTDIR' ? `${entry.path} does not exist` : `cannot read ${entry.path}: ${reasonOf(code, err)}`);
+      });
+      const loop = chain.findIndex((c) => c.real === real);
+      if (loop >= 0) {
+        const cycle = [...chain.slice(loop).map((c) => c.file), entry.path].join(' → ');
+        throw includeError(entry, `include loop: ${cycle}`, 'a map may include another only once along a chain: remove one of these include entries');
+      }
+      if (done.has(real)) continue;
+      const read = readTrustedConfig(entry.path, 'an included profile map', 'an included profile map');
+      if (!read) throw includeError(entry, `${entry.path} does not exist`);
+      included.set(entry.path, read.stat);
+      await visit(parseMapDocument(read.text, entry.path), [...chain, { file: entry.path, real }]);
+    }
+    documents.push(d);
+    done.add(chain[chain.length - 1]!.real);
+  };
+
+  const mainReal = await realpath(main.file).catch(() => main.file);
+  await visit(parseMapDocument(main.text, main.file), [{ file: main.file, real: mainReal }]);
+  return { documents, included };
+}
+
+function includeError(entry: IncludeEntry, message: string, hint?: string): ConfigError {
+  return new ConfigError(`include '${entry.written}': ${message}`, {
+    file: entry.from,
+    ...(entry.line ? { line: entry.line } : {}),
+    hint: hint ?? 'paths are relative to the folder of the file that includes them; ~/ is the home folder',
+  });
+}
+
+/**
+ * organization.toml as `xacct sync` wrote it, or undefined before the first sync. It decides which account a
+ * profile name assumes a role in, so it is trusted only as the profile map is.
+ */
+export async function readOrganizationFile(file: string): Promise<SyncedInput | undefined> {
+  const read = readTrustedConfig(file, 'the accounts synced from AWS Organizations', 'the file of synced accounts', 'decides which account each of its profiles enters');
+  return read ? { file, data: parseOrganizationFile(read.text, file) } : undefined;
 }

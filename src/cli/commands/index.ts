@@ -11,12 +11,13 @@ import { register as whoami } from './whoami.js';
 import { register as clear } from './clear.js';
 import { register as login } from './login.js';
 import { register as awsConfig } from './aws-config.js';
+import { register as sync } from './sync.js';
 import { register as doctor } from './doctor.js';
 import { register as completion } from './completion.js';
 
 /** Order here is the order of `xacct --help`. */
 export function registerAll(program: Command): void {
-  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, doctor, completion]) {
+  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, sync, doctor, completion]) {
     register(program);
   }
 }

@@ -27,7 +27,7 @@ export interface AwsConfigProfiles {
 /** What the profile map already defines, which AWS config profiles refer to or are shadowed by. */
 export interface MapContext {
   readonly sources: ReadonlyMap<string, SourcePlan>;
-  readonly profiles: ReadonlyMap<string, ProfilePlan>;
+  readonly profiles: Pick<ReadonlyMap<string, ProfilePlan>, 'has' | 'get'>;
 }
 
 /**

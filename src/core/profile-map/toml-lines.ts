@@ -31,18 +31,24 @@ export class TomlLines {
       const path = [...table, ...key.parts];
       this.record(path, lineNo);
       const value = line.slice(key.end + 1);
-      this.recordInlineKeys(path, value, lineNo);
-      for (const quote of ['"""', "'''"]) if (countOf(value, quote) % 2 === 1) inMultiline = quote;
+      // Most values are plain strings: skip the scans that cannot find anything in them.
+      if (value.includes('{')) this.recordInlineKeys(path, value, lineNo);
+      for (const quote of ['"""', "'''"]) if (value.includes(quote) && countOf(value, quote) % 2 === 1) inMultiline = quote;
     });
   }
 
   /** The line of `path`, else of its closest ancestor that was found, else undefined. */
   lineOf(path: readonly string[]): number | undefined {
     for (let n = path.length; n > 0; n--) {
-      const line = this.lines.get(path.slice(0, n).join('\u0000'));
+      const line = this.exactLine(path.slice(0, n));
       if (line !== undefined) return line;
     }
     return undefined;
+  }
+
+  /** The line of `path` itself, undefined when this file does not write it. */
+  exactLine(path: readonly string[]): number | undefined {
+    return this.lines.get(path.join('\u0000'));
   }
 
   /** Records `path` and its ancestors not seen yet (`[a.b]` also defines `a`). */

@@ -2,27 +2,57 @@ import type { TomlTable } from 'smol-toml';
 import { ConfigError, UsageError } from '../errors.js';
 import { parseDuration, type DurationRange } from '../duration.js';
 import { didYouMean } from '../suggest.js';
-import type { TomlLines } from './toml-lines.js';
+import { TomlLines } from './toml-lines.js';
 
-/** The file being validated, to name `file:line` in errors. */
+/** One TOML file of a profile map, with its text for line numbers (scanned only when a message needs one). */
+export interface TomlSource {
+  readonly file: string;
+  readonly text: string;
+}
+
+/**
+ * The file(s) being validated, to name `file:line` in errors. With `include`, the tables are merged from several
+ * files: `sources` in priority order (the including file first), and a key is located in the first file that
+ * has it, the most specific key first.
+ */
 export class TomlFile {
-  constructor(
-    readonly file: string,
-    private readonly lines: TomlLines,
-  ) {}
+  private readonly lines: (TomlLines | undefined)[];
+
+  constructor(private readonly sources: readonly TomlSource[]) {
+    this.lines = sources.map(() => undefined);
+  }
+
+  /** The main file: the including one. */
+  get file(): string {
+    return this.sources[0]?.file ?? '';
+  }
+
+  private linesOf(i: number): TomlLines {
+    return (this.lines[i] ??= new TomlLines(this.sources[i]!.text));
+  }
+
+  locate(path: readonly string[]): { file: string; line?: number } {
+    for (let n = path.length; n > 0; n--) {
+      for (let i = 0; i < this.sources.length; i++) {
+        const line = this.linesOf(i).exactLine(path.slice(0, n));
+        if (line !== undefined) return { file: this.sources[i]!.file, line };
+      }
+    }
+    return { file: this.file };
+  }
 
   lineOf(path: readonly string[]): number | undefined {
-    return this.lines.lineOf(path);
+    return this.locate(path).line;
   }
 
   /** "config.toml:12" */
   where(path: readonly string[]): string {
-    const line = this.lineOf(path);
-    return line ? `${this.file}:${line}` : this.file;
+    const { file, line } = this.locate(path);
+    return line ? `${file}:${line}` : file;
   }
 
   error(path: readonly string[], message: string, hint?: string): ConfigError {
-    return new ConfigError(message, { file: this.file, line: this.lineOf(path), hint });
+    return new ConfigError(message, { ...this.locate(path), hint });
   }
 }
 

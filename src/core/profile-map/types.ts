@@ -1,4 +1,5 @@
 import type { XacctError } from '../errors.js';
+import type { MapOrganization } from './organization.js';
 
 /** Where a source's long-term credentials come from and how its MFA session is taken. */
 export interface SourcePlan {
@@ -16,10 +17,14 @@ export interface SourcePlan {
 /** Everything needed to obtain one profile's role session. */
 export interface ProfilePlan {
   readonly name: string;
-  readonly origin: 'generated' | 'explicit' | 'aws-config';
+  /**
+   * generated: an account × role pair of the profile map; organization: the same for an account synced from AWS
+   * Organizations; explicit: `[profiles.X]` with role_arn; aws-config: a role profile of ~/.aws/config.
+   */
+  readonly origin: 'generated' | 'organization' | 'explicit' | 'aws-config';
   readonly roleArn: string;
   readonly accountId: string;
-  /** Short account name from `[accounts]`, when the profile was generated from one. */
+  /** Short account name from `[accounts]` (or organization.toml), when the profile was generated from one. */
   readonly accountName?: string;
   readonly roleName: string;
   readonly source: SourcePlan;
@@ -37,15 +42,38 @@ export interface ProfilePlan {
   readonly definedAt?: string;
 }
 
+/** What identifies a version of a file (a bigint stat of node:fs). */
+export interface FileStat {
+  readonly dev: bigint;
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
 /** The whole profile map after validation; `profiles` holds every resolvable profile, keyed by name. */
 export interface ProfileMap {
-  /** Files that were read (the profile map, the AWS config and credentials files that exist). */
+  /**
+   * Files that were read: the profile map and the maps it includes, organization.toml, the AWS config and
+   * credentials files that exist.
+   */
   readonly files: readonly string[];
   readonly defaultProfile?: string;
   readonly backend?: 'os' | 'file';
   readonly sources: ReadonlyMap<string, SourcePlan>;
   readonly defaultSource?: string;
+  /**
+   * Sorted by name. Plans are built on demand: `get`, `has` and `size` cost no more than one plan, iterating
+   * builds them all.
+   */
   readonly profiles: ReadonlyMap<string, ProfilePlan>;
+  /**
+   * The maps the profile map includes, by path, each with its stat taken before it was read (the credential-process
+   * fast path stamps them).
+   */
+  readonly includedFiles?: ReadonlyMap<string, FileStat>;
+  /** `[organization]` and the accounts synced from it (organization.toml). */
+  readonly organization?: MapOrganization;
   /** Command run after each new role session (issue: on_assume). */
   readonly onAssume?: string;
   /** The profile map file, when there is one (absent: only ~/.aws/config profiles). */
