@@ -8,6 +8,7 @@ import { awsConfigCheck } from './aws-config.js';
 import { clockCheck } from './clock.js';
 import { keychainCheck } from './keychain.js';
 import { keyLifeCheck } from './key-life.js';
+import { organizationCheck } from './organization.js';
 import { pathCheck } from './path.js';
 import { profileMapCheck } from './profile-map.js';
 import { sourcesCheck } from './sources.js';
@@ -15,6 +16,7 @@ import { stsEndpointCheck } from './sts-endpoint.js';
 
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   profileMapCheck,
+  organizationCheck,
   keychainCheck,
   sourcesCheck,
   keyLifeCheck,

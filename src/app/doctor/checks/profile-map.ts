@@ -34,7 +34,8 @@ export async function profileMapFact(ctx: DoctorContext): Promise<ProfileMapFact
       ),
     );
   } else if (map.profileMapFile) {
-    findings.push(ok('profile map', `${map.profileMapFile}: ${count}${defaultProfile}`));
+    const included = map.includedFiles?.size ? ` (including ${[...map.includedFiles.keys()].join(', ')})` : '';
+    findings.push(ok('profile map', `${map.profileMapFile}${included}: ${count}${defaultProfile}`));
   } else {
     findings.push(ok('profile map', `none at ${paths.profileMap} (XACCT_CONFIG names another); ${count}`));
   }
