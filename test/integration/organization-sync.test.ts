@@ -210,4 +210,16 @@ describe.skipIf(!requireEnv(opts, 'xacct sync'))('xacct sync', () => {
     expect(denied.stderr).toMatch(/^xacct: AWS Organizations denied ListAccounts to the via profile: /);
     orgProxy.reset();
   });
+
+  it('the fast path yields when a map the profile map includes changes', async () => {
+    t.home.write('team/roles.toml', '[roles]\nadmin = "OrganizationAccountAccessRole"\n');
+    t.home.write('.config/xacct/config.toml', `include = ["../../team/roles.toml"]\n\n[sources.identity]\nmfa_serial = "${t.user.mfaSerial}"\n\n[accounts]\nprod = "${PROD_ACCOUNT}"\n`);
+    const first = await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE]);
+    expect(first.code, first.stderr).toBe(0);
+    expect((await cli(['credential-process', 'prod-admin'], { XACCT_DEBUG: '1' })).stderr).toContain('served from the cache (fast path)');
+    t.home.write('team/roles.toml', '[roles]\nadmin = { name = "OrganizationAccountAccessRole", duration = "2h" }\n');
+    const after = await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { XACCT_DEBUG: '1' });
+    expect(after.code, after.stderr).toBe(0);
+    expect(after.stderr).not.toContain('served from the cache (fast path)');
+  });
 });
