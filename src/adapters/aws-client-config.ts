@@ -1,6 +1,7 @@
 /** What every AWS SDK client of xacct is configured with, so that the SDK reads nothing from process.env or ~/.aws. */
 import { createRequire } from 'node:module';
 import type { AwsCredentials } from '../core/credentials.js';
+import { environmentProblems } from '../core/environment.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 
@@ -45,15 +46,9 @@ export function configuredEndpoint(env: Env, serviceVariable: `AWS_ENDPOINT_URL_
   for (const name of [serviceVariable, 'AWS_ENDPOINT_URL'] as const) {
     const value = env[name]?.trim();
     if (!value) continue;
-    let url: URL | undefined;
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
-      throw new ConfigError(`${name} is not an http(s) URL: ${JSON.stringify(value)}`, { hint: `set ${name} to a URL such as ${example}, or unset it` });
-    }
+    // The one rule of every endpoint variable (core/environment.ts), with this service's example in the hint.
+    const [problem] = environmentProblems({ [name]: value }, [name]);
+    if (problem) throw new ConfigError(problem.error.message, { hint: `set ${name} to a URL such as ${example}, or unset it` });
     return value;
   }
   return undefined;

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import type { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
 import type { AwsCredentials } from '../core/credentials.js';
+import { environmentProblems } from '../core/environment.js';
 import { AwsError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole, AssumeRoleInput, CallerIdentity, GetSessionTokenInput, StsPort } from '../core/ports.js';
@@ -68,6 +69,9 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
   const opts = { ...DEFAULTS, ...options };
   const clients = new Map<string, STSClient>();
   const customEndpoint = configuredStsEndpoint(env);
+  // A malformed endpoint variable fails every call as the configuration error it is (exit 2, naming it), not as
+  // the SDK's "TypeError: Invalid URL".
+  const endpointError = customEndpoint ? environmentProblems(env, ['AWS_ENDPOINT_URL_STS', 'AWS_ENDPOINT_URL'])[0]?.error : undefined;
   const useGlobalEndpoint = env.AWS_STS_REGIONAL_ENDPOINTS?.trim().toLowerCase() === 'legacy';
   const useFipsEndpoint = isTrue(env.AWS_USE_FIPS_ENDPOINT);
   const useDualstackEndpoint = isTrue(env.AWS_USE_DUALSTACK_ENDPOINT);
@@ -105,6 +109,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     makeCommand: (sdk: StsModule) => StsCommand,
     ctxExtra: Partial<StsCallContext> = {},
   ): Promise<{ output: Out; serverTime?: Date; roundTrip?: { sent: Date; received: Date } }> {
+    if (endpointError) throw endpointError;
     const region = stsRegion(env, regionArg);
     const seen: Seen = {};
     try {

@@ -129,7 +129,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
         if (options.mfaToken !== undefined && !withToken && !req.mfaProcess && !(await terminalPresent())) {
           throw new XacctError(
             `a new session needs another MFA code for ${req.serial}: the code given with --mfa-token was used already, and there is no terminal to ask for one`,
-            { hint: `set mfa_process for source '${req.label}' so that xacct can get codes itself, or run the command from a terminal` },
+            { hint: `${req.automateHint ?? `set mfa_process for source '${req.label}'`} so that xacct can get codes itself, or run the command from a terminal` },
           );
         }
         tokenUsed = true;

@@ -1,6 +1,7 @@
 import { homedir } from 'node:os';
 import { readAwsSharedConfig } from '../adapters/config-files/aws-shared-config.js';
 import { readMapWithIncludes, readOrganizationFile, readProfileMapFile } from '../adapters/config-files/profile-map-file.js';
+import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
 import { buildProfileMap } from '../core/profile-map/build.js';
@@ -18,11 +19,18 @@ export interface LoadOptions {
 /**
  * The profile map of this environment: the TOML file ($XACCT_CONFIG, XDG…) with the maps it includes and, when it
  * has `[organization]`, the accounts synced into organization.toml; then the role profiles of the AWS config.
- * Missing files are fine; a bad file is a ConfigError (exit 2) naming file:line.
+ * Missing files are fine (but for the file XACCT_CONFIG names); a bad file is a ConfigError (exit 2) naming file:line.
  */
 export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promise<ProfileMap> {
   const paths = xacctPaths(env);
   const [main, aws] = await Promise.all([readProfileMapFile(paths.profileMap), readAwsSharedConfig(paths.awsConfig, paths.awsCredentials)]);
+  // SPEC: XACCT_CONFIG naming a file that does not exist is a configuration error (a typo must not look like an
+  // empty map); only the default location may be absent.
+  if (!main && env.XACCT_CONFIG) {
+    throw new ConfigError(`XACCT_CONFIG names ${env.XACCT_CONFIG}, which does not exist`, {
+      hint: `create the profile map there, or unset XACCT_CONFIG to use ${xacctPaths({ ...env, XACCT_CONFIG: undefined }).profileMap}`,
+    });
+  }
   const read = main ? await readMapWithIncludes(main, env.HOME || homedir()) : undefined;
   const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
   const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));

@@ -83,12 +83,18 @@ export async function addSourceKeys(store: SecretStore, source: string, keys: Ac
   return { replaced };
 }
 
-/** Deletes the keys of `source`; false when none were stored. */
-export async function removeSourceKeys(store: SecretStore, source: string): Promise<boolean> {
+/**
+ * Deletes the keys of `source`; false when none were stored. Keys stored for a source the map no longer has are
+ * deleted all the same (that is how they are cleaned up); a name that is neither a source of the map nor stored is
+ * the usage error `add` gives for it (exit 2), not a quiet success.
+ */
+export async function removeSourceKeys(store: SecretStore, source: string, map?: ProfileMap): Promise<boolean> {
   if (!NAME.test(source)) throw new UsageError(`'${source}' is not ${NAME.expected}`);
   // A rotation in progress holds a key of the source too (xacct rotate): it goes with the source.
-  await store.delete(secretKeys.rotation(source));
-  return store.delete(secretKeys.source(source));
+  const rotation = await store.delete(secretKeys.rotation(source));
+  const removed = await store.delete(secretKeys.source(source));
+  if (!removed && !rotation && map) checkSourceName(source, map);
+  return removed;
 }
 
 /** "the OS keychain" / "the encrypted file …", for messages. */
@@ -141,7 +147,7 @@ export async function removeSource(env: Env, source: string, deps: Partial<Sourc
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   const store = await d.openStore(env, map.backend);
-  const removed = await removeSourceKeys(store, source);
+  const removed = await removeSourceKeys(store, source, map);
   return { removed, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 

@@ -1,8 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { checkEnvironment } from '../core/environment.js';
 import { UsageError } from '../core/errors.js';
 import { VERSION } from './version.js';
 import { registerAll } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+
+const ENVIRONMENT_EXEMPT = new Set(['doctor', 'completion', '__complete']);
 
 export function buildProgram(): Command {
   const program = new Command('xacct')
@@ -23,6 +26,11 @@ Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.con
     );
   registerAll(program);
   addHelpExamples(program);
+  // SPEC: a malformed variable xacct reads is a configuration error naming it, before any work; doctor reports
+  // them among its findings instead, and completion scripts need none.
+  program.hook('preAction', (_program, command) => {
+    if (!ENVIRONMENT_EXEMPT.has(command.name())) checkEnvironment(process.env);
+  });
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
     cmd.configureOutput({

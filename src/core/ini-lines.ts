@@ -48,7 +48,7 @@ export interface IniSection {
  * The sections and their top-level settings. A line that is neither a setting, a header, a comment nor blank is a
  * ConfigError naming file:line — never quoted: such a file may hold keys, and that line may be a pasted secret.
  */
-export function scanIniSections(lines: readonly IniLine[], where: { file?: string; what: string; lenient?: boolean }): IniSection[] {
+export function scanIniSections(lines: readonly IniLine[], where: { file?: string; what: string; lenient?: boolean; hint?: string }): IniSection[] {
   const sections: IniSection[] = [];
   let current: IniSection | undefined;
   let lastKey: IniSetting | undefined;
@@ -77,8 +77,8 @@ export function scanIniSections(lines: readonly IniLine[], where: { file?: strin
   return sections;
 }
 
-function at(where: { file?: string }, index: number): { file?: string; line: number; hint: string } {
-  return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint: 'fix the file (the AWS CLI cannot read it either); nothing was written' };
+function at(where: { file?: string; hint?: string }, index: number): { file?: string; line: number; hint: string } {
+  return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint: where.hint ?? 'fix the file (the AWS CLI cannot read it either); nothing was written' };
 }
 
 /**

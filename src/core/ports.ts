@@ -31,6 +31,8 @@ export interface MfaRequest {
   /** 1 for the first ask; >1 after AWS refused a code. */
   readonly attempt: number;
   readonly mfaProcess?: string;
+  /** How the user lets xacct get codes without a terminal (for messages): where mfa_process can be set. */
+  readonly automateHint?: string;
 }
 
 /** Produces MFA codes: --mfa-token, mfa_process, or a prompt on /dev/tty. */

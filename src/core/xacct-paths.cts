@@ -30,6 +30,8 @@ function xacctPaths(env: Env) {
     secretsFile: path.join(dataDir, 'secrets.enc'),
     auditLog: path.join(stateDir, 'audit.jsonl'),
     lockDir: path.join(stateDir, 'locks'),
+    /** Hashes of the notes `list` has shown, so that each is shown once (app/notices.ts). */
+    noticesFile: path.join(stateDir, 'notices.json'),
     /** Non-secret index used by the credential-process fast path. */
     cacheIndex: path.join(cacheDir, 'index.json'),
     awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),

@@ -151,20 +151,20 @@ const CASES: Case[] = [
     message: /cannot read the profile map: it is a folder/,
   },
   {
-    name: 'a dangling symlink: no profile map, and the profile is unknown',
+    name: 'XACCT_CONFIG names a dangling symlink: the file does not exist',
     map: (home) => {
       const link = home.path('dangling.toml');
       symlinkSync(home.path('nowhere.toml'), link);
       return link;
     },
     args: ['credential-process', 'prod-admin'],
-    message: /^xacct: unknown profile 'prod-admin'\nxacct: no profiles are defined/,
+    message: /^xacct: XACCT_CONFIG names \S+\/dangling\.toml, which does not exist\n/,
   },
   {
-    name: 'a path below a regular file',
+    name: 'XACCT_CONFIG names a path below a regular file',
     map: (home) => home.write('plain-file', 'x') + '/config.toml',
     args: ['credential-process', 'prod-admin'],
-    message: /unknown profile 'prod-admin'/,
+    message: /^xacct: XACCT_CONFIG names \S+\/plain-file\/config\.toml, which does not exist\n/,
   },
   { name: 'empty file: no profiles to use', map: '', args: ['credential-process', 'prod-admin'], message: /unknown profile 'prod-admin'\nxacct: no profiles are defined/ },
 
@@ -198,13 +198,27 @@ const CASES: Case[] = [
   { name: 'missing argument', args: ['add'], message: /missing required argument 'source'/ },
   { name: 'bad completion shell', args: ['completion', 'tcsh'], message: /value 'tcsh' is invalid for argument 'shell'\. Allowed choices are bash, zsh, fish/ },
   { name: 'bad export shell', args: ['assume', 'prod-admin', '--export', 'tcsh'], message: /--export: unknown shell 'tcsh'/ },
-  { name: 'exec without a command', args: ['exec', 'prod-admin'], message: /no command given/ },
+  { name: 'exec without a command', args: ['exec', 'prod-admin'], message: /no command given\nxacct: .*for a shell with the credentials: xacct assume prod-admin\n/ },
   { name: 'exec with two profiles', args: ['exec', 'prod-admin', 'staging-admin', '--', 'true'], message: /one profile expected before --/ },
   { name: 'add: malformed source name', args: ['add', '../etc'], message: /'\.\.\/etc' is not a name/ },
   { name: 'add: unknown source', args: ['add', 'identiy'], message: /no source 'identiy' in the profile map \(did you mean 'identity'\?\)/ },
   { name: 'add: a session key id', args: ['add', 'identity'], env: { AWS_ACCESS_KEY_ID: 'ASIAEXAMPLE000000001', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMIK7MDENGbPxRfiCYEXAMPLEKEY' }, message: /is a temporary key/ },
   { name: 'add: only one of the two keys', args: ['add', 'identity'], env: { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE000000001' }, message: /AWS_SECRET_ACCESS_KEY is not set while AWS_ACCESS_KEY_ID is/ },
   { name: 'XACCT_BACKEND unknown', args: ['clear'], env: { XACCT_BACKEND: 'vault' }, message: /XACCT_BACKEND must be "os" or "file", not "vault"/ },
+  { name: 'remove: unknown source', args: ['remove', 'identiy'], env: { XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'unused' }, message: /^xacct: no source 'identiy' in the profile map \(did you mean 'identity'\?\)/ },
+
+  // Environment variables (SPEC: a malformed value is a configuration error naming the variable)
+  { name: 'XACCT_CONFIG names a missing file', map: (home) => home.path('no-such-map.toml'), message: /^xacct: XACCT_CONFIG names \S+\/no-such-map\.toml, which does not exist\n/ },
+  { name: 'AWS_ENDPOINT_URL_STS not a URL', args: ['credential-process', 'prod-admin'], env: { AWS_ENDPOINT_URL_STS: 'notaurl' }, message: /^xacct: AWS_ENDPOINT_URL_STS="notaurl" is not a URL\n/ },
+  { name: 'AWS_ENDPOINT_URL not http(s)', args: ['exec', 'prod-admin', '--', 'true'], env: { AWS_ENDPOINT_URL: 'ftp://sts.example' }, message: /^xacct: AWS_ENDPOINT_URL="ftp:\/\/sts\.example" is not an http\(s\) URL/ },
+  { name: 'AWS_ENDPOINT_URL_IAM not a URL', env: { AWS_ENDPOINT_URL_IAM: 'iam' }, message: /^xacct: AWS_ENDPOINT_URL_IAM="iam" is not a URL/ },
+  { name: 'AWS_ENDPOINT_URL_ORGANIZATIONS not a URL', env: { AWS_ENDPOINT_URL_ORGANIZATIONS: 'http://' }, message: /^xacct: AWS_ENDPOINT_URL_ORGANIZATIONS="http:\/\/" is not a URL/ },
+  { name: 'AWS_REGION malformed', args: ['whoami', 'prod-admin'], env: { AWS_REGION: 'Europe (Ireland)' }, message: /^xacct: AWS_REGION="Europe \(Ireland\)" is not an AWS region such as eu-west-1/ },
+  { name: 'AWS_DEFAULT_REGION malformed', env: { AWS_DEFAULT_REGION: 'eu_west_1' }, message: /^xacct: AWS_DEFAULT_REGION="eu_west_1" is not an AWS region/ },
+  { name: 'AWS_STS_REGIONAL_ENDPOINTS unknown', env: { AWS_STS_REGIONAL_ENDPOINTS: 'global' }, message: /^xacct: AWS_STS_REGIONAL_ENDPOINTS="global" must be "regional" or "legacy"/ },
+  { name: 'AWS_USE_FIPS_ENDPOINT not a boolean', env: { AWS_USE_FIPS_ENDPOINT: 'yes' }, message: /^xacct: AWS_USE_FIPS_ENDPOINT="yes" must be "true" or "false"/ },
+  { name: 'XACCT_DEBUG unknown', env: { XACCT_DEBUG: 'verbose' }, message: /^xacct: XACCT_DEBUG="verbose" must be 1, true, 0 or false/ },
+  { name: 'XDG_CACHE_HOME relative', args: ['credential-process', 'prod-admin'], env: { XDG_CACHE_HOME: 'cache' }, message: /^xacct: XDG_CACHE_HOME="cache" is not an absolute path/ },
 ];
 
 describe('bad input through the CLI: profile maps, AWS configs, profile names, command lines', () => {

@@ -64,7 +64,13 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'add/remove tes
       expect(r.code).toBe(2);
       expect(r.stderr).toBe("xacct: no source 'identiy' in the profile map (did you mean 'identity'?)\nxacct: sources: 'identity'\n");
       expect((await runCli(['add', 'identity'], { env })).code).toBe(0);
+      // remove as add: a name the map does not know, with nothing stored, is the same usage error (exit 2).
+      const typo = await runCli(['remove', 'identiy'], { env });
+      expect(typo).toMatchObject({ code: 2, stderr: "xacct: no source 'identiy' in the profile map (did you mean 'identity'?)\nxacct: sources: 'identity'\n" });
       expect((await runCli(['remove', 'identity'], { env })).code).toBe(0);
+      // Keys of a source the map no longer has can still be removed (that is how they are cleaned up).
+      expect((await runCli(['add', 'old'], { env: { ...t.env, ...withKeys } })).code).toBe(0);
+      expect(await runCli(['remove', 'old'], { env })).toMatchObject({ code: 0, stderr: `removed the keys of source 'old' from ${KEYCHAIN}\n` });
     });
 
     it('fails clearly without a D-Bus session', async () => {

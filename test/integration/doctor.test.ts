@@ -148,6 +148,26 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(r.lines).toContain('warning  clock: not compared with STS: STS could not be asked with source identity');
   });
 
+  it('malformed environment variables: one error line each, naming the variable; STS is not called with them', async () => {
+    const r = await doctor({ AWS_ENDPOINT_URL_STS: 'notaurl', AWS_REGION: 'Ireland' });
+    expect(r.code).toBe(1);
+    expect(r.lines.slice(0, 2)).toEqual([
+      'error    environment: AWS_REGION="Ireland" is not an AWS region such as eu-west-1 (fix: set it to a region such as eu-west-1, or unset it)',
+      'error    environment: AWS_ENDPOINT_URL_STS="notaurl" is not a URL (fix: set it to an endpoint URL such as https://sts.eu-west-1.amazonaws.com, or unset it to use the default)',
+    ]);
+    expect(r.lines).toContain('warning  STS: endpoint unknown: AWS_ENDPOINT_URL_STS is malformed (see the environment line)');
+    expect(r.lines.find((l) => l.includes('STS not checked'))).toMatch(/AWS_ENDPOINT_URL_STS="notaurl" is not a URL/);
+    expect(t.sts.calls).toEqual([]);
+  });
+
+  it('no profile map at the default place: says how to name another (XACCT_CONFIG is not set)', async () => {
+    const { rmSync } = await import('node:fs');
+    rmSync(mapFile);
+    t.home.write('.aws/config', `${AWS_CONFIG}\n[profile identity]\nregion = eu-west-1\n\n[profile ops]\nrole_arn = arn:aws:iam::222222222222:role/Ops\nsource_profile = identity\n`);
+    const r = await doctor();
+    expect(r.lines[0]).toBe(`ok       profile map: none at ${mapFile} (set XACCT_CONFIG to use another file); 1 profile (1 from ${awsConfig})`);
+  });
+
   it('refused long-term keys are an error for the source', async () => {
     t.sts.inject({ action: 'GetCallerIdentity', error: 'InvalidClientTokenId' });
     const r = await doctor();

@@ -105,6 +105,12 @@ admin = "OrganizationAccountAccessRole"
       expect(r.stderr).toContain('xacct exec prod-admin -- aws sts');
     });
 
+    it('without a command: a usage error that points to assume for a shell', async () => {
+      const r = await cli(['exec', 'prod-admin']);
+      expect(r).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toBe('xacct: no command given\nxacct: give it after --: xacct exec prod-admin -- <command> [args...]; for a shell with the credentials: xacct assume prod-admin\n');
+    });
+
     it('passes Ctrl-C at the terminal to the command once, and returns its code', async () => {
       // Counts the SIGINTs it gets for half a second after the first, then exits 42.
       const child = t.home.write(

@@ -144,6 +144,46 @@ describe('xacct list', () => {
     expect(run.stderr).toBe(`xacct: ${bad}:2: unknown key 'mfa_serail' in [sources.identity] (did you mean 'mfa_serial'?)\n`);
   });
 
+  it('says once, not on every call, that a role profile of ~/.aws/config is not listed; again when that changes', async () => {
+    const own = makeHome();
+    try {
+      own.write('.config/xacct/config.toml', PROFILE_MAP);
+      own.write('.aws/credentials', AWS_CREDENTIALS);
+      own.write('.aws/config', `${AWS_CONFIG}\n[profile on-ec2]\nrole_arn = arn:aws:iam::555555555555:role/X\ncredential_source = Ec2InstanceMetadata\n`);
+      const e = { ...own.env, XACCT_BACKEND: 'file' };
+      const note = `xacct: not listed: profile 'on-ec2' of ${own.path('.aws/config')} cannot be used by xacct: it takes its credentials from credential_source, which only the AWS SDK serves\n`;
+      const first = await runCli(['list'], e);
+      expect(first.code).toBe(0);
+      expect(first.stderr).toBe(`${note}xacct: this note is shown once; xacct doctor tells it every time\n`);
+      const second = await runCli(['list'], e);
+      expect(second).toMatchObject({ code: 0, stderr: '' });
+      expect(second.stdout).toBe(first.stdout);
+      // Another reason is another note.
+      own.write('.aws/config', `${AWS_CONFIG}\n[profile on-ec2]\nrole_arn = arn:aws:iam::555555555555:role/X\nsource_profile = nowhere\n`);
+      expect((await runCli(['list'], e)).stderr).toMatch(/^xacct: not listed: \S+config:\d+: source_profile 'nowhere' of \[profile on-ec2\]/);
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  it('a broken ~/.aws/config: list and exec refuse it as aws-config --write does (file:line, exit 2)', async () => {
+    const own = makeHome();
+    try {
+      own.write('.config/xacct/config.toml', PROFILE_MAP);
+      const file = own.write('.aws/config', `${AWS_CONFIG}aws_secret_access_key wJalrXUtnFEMI/K7MDENG\n`);
+      const e = { ...own.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'p' };
+      const line = AWS_CONFIG.split('\n').length;
+      for (const args of [['list'], ['exec', 'prod-admin', '--', 'true'], ['aws-config', '--write']]) {
+        const r = await runCli(args, e);
+        expect(r.code, args.join(' ')).toBe(2);
+        expect(r.stderr, args.join(' ')).toMatch(new RegExp(`^xacct: ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}:${line}: this line of the AWS config is not a setting \\(key = value\\) nor a \\[section\\]\n`));
+        expect(r.stderr).not.toContain('wJalrXUtnFEMI');
+      }
+    } finally {
+      own.cleanup();
+    }
+  });
+
   it('says where the profile map is looked for when there is none', async () => {
     const empty = makeHome();
     try {

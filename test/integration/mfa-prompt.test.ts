@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isAlive, makeHome, requireTools, run, spawnPty, type PtyResult } from '../helpers/index.js';
+import { isAlive, makeHome, requireTools, run, runCli, spawnPty, type PtyResult } from '../helpers/index.js';
 
 const fixture = fileURLToPath(new URL('../fixtures/prompt/get-mfa-code.mjs', import.meta.url));
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
@@ -95,6 +95,21 @@ describe('without a terminal', () => {
     expect(r.stderr).toContain(
       `no terminal to ask for the MFA code for ${SERIAL}; pass --mfa-token <code> or set mfa_process for source 'identity'`,
     );
+  });
+
+  it('for a source_profile of ~/.aws/config, says where mfa_process can be set (the profile map), through the CLI', async () => {
+    const aws = makeHome();
+    try {
+      aws.write('.aws/credentials', '[identity]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY\n');
+      aws.write('.aws/config', `[profile prod-admin]\nrole_arn = arn:aws:iam::222222222222:role/Admin\nsource_profile = identity\nmfa_serial = ${SERIAL}\n`);
+      const r = await runCli(['credential-process', 'prod-admin'], { env: { ...aws.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'p' } });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toBe(
+        `xacct: no terminal to ask for the MFA code for ${SERIAL}; pass --mfa-token <code> or define [sources.identity] with mfa_process in the profile map (the role profiles of ~/.aws/config whose source_profile is identity use it)\n`,
+      );
+    } finally {
+      aws.cleanup();
+    }
   });
 
   it('still uses --mfa-token or mfa_process', async () => {

@@ -19,13 +19,15 @@ async function loadFrom(files: { map?: string; config?: string; credentials?: st
   const folder = join(dir, String(n++));
   const { mkdirSync } = await import('node:fs');
   mkdirSync(folder);
+  const mapFile = join(folder, 'config.toml');
   const env = {
     HOME: folder,
-    XACCT_CONFIG: join(folder, 'config.toml'),
+    // Only a map that exists is named: XACCT_CONFIG naming a missing file is an error of its own.
+    ...(files.map !== undefined ? { XACCT_CONFIG: mapFile } : {}),
     AWS_CONFIG_FILE: join(folder, 'aws-config'),
     AWS_SHARED_CREDENTIALS_FILE: join(folder, 'aws-credentials'),
   };
-  if (files.map !== undefined) writeFileSync(env.XACCT_CONFIG, files.map);
+  if (files.map !== undefined) writeFileSync(mapFile, files.map);
   if (files.config !== undefined) writeFileSync(env.AWS_CONFIG_FILE, files.config);
   if (files.credentials !== undefined) writeFileSync(env.AWS_SHARED_CREDENTIALS_FILE, files.credentials);
   return { map: await loadProfileMap(env), folder };

@@ -1,3 +1,4 @@
+import { scanIniSections, splitLines } from '../../core/ini-lines.js';
 import type { AwsIniFile, IniProfile } from '../../core/profile-map/aws-config-profiles.js';
 import { readOptionalText } from './profile-map-file.js';
 
@@ -22,6 +23,11 @@ export async function readAwsSharedConfig(configFile: string, credentialsFile: s
     readOptionalText(credentialsFile, 'the AWS credentials file'),
   ]);
   if (configText === undefined && credentialsText === undefined) return {};
+  // The SDK's loader skips a line it cannot read; the AWS CLI refuses the whole file, and so does
+  // `aws-config --write`. Every command says the same: the file and line, exit 2.
+  const hint = 'fix the file: the AWS CLI and xacct aws-config --write cannot read it either';
+  if (configText !== undefined) scanIniSections(splitLines(configText), { file: configFile, what: 'the AWS config', hint });
+  if (credentialsText !== undefined) scanIniSections(splitLines(credentialsText), { file: credentialsFile, what: 'the AWS credentials file', hint });
 
   const { loadSharedConfigFiles } = await import('@smithy/shared-ini-file-loader');
   const parsed = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configFile, ignoreCache: true });

@@ -50,7 +50,7 @@ export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSourc
       const terminal = open();
       if (!terminal) {
         throw new XacctError(
-          `no terminal to ask for the MFA code for ${req.serial}; pass --mfa-token <code> or set mfa_process for source '${req.label}'`,
+          `no terminal to ask for the MFA code for ${req.serial}; pass --mfa-token <code> or ${req.automateHint ?? `set mfa_process for source '${req.label}'`}`,
         );
       }
       lastFrom = 'prompt';

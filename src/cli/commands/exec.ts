@@ -20,7 +20,10 @@ export function register(program: Command): void {
     .action(async (_profile: string | undefined, _command: string[], opts: ExecOptions, cmd: Command) => {
       const { profile, command } = splitAtDoubleDash(cmd);
       const [name, ...args] = command;
-      if (name === undefined) throw new UsageError('no command given', 'usage: xacct exec [profile] -- <command> [args...]');
+      if (name === undefined) {
+        const target = profile ? ` ${profile}` : '';
+        throw new UsageError('no command given', `give it after --: xacct exec${target} -- <command> [args...]; for a shell with the credentials: xacct assume${target}`);
+      }
       const req = { ...credentialRequest(profile, opts), force: opts.force };
       if (opts.server) {
         const { runWithCredentialServer } = await import('../../app/serve-credentials.js');

@@ -32,20 +32,25 @@ export function register(program: Command): void {
     .option('--json', 'print a JSON array instead of a table')
     .action(async (opts: { json?: boolean }) => {
       const env = process.env;
-      const [{ loadProfileMap }, { cachedSessionLookup }, { say, warn }] = await Promise.all([
+      const [{ loadProfileMap }, { cachedSessionLookup }, { say }, { notShownBefore }] = await Promise.all([
         import('../../app/load-profile-map.js'),
         import('../../app/session-times.js'),
         import('../../app/say.js'),
+        import('../../app/notices.js'),
       ]);
       const map = await loadProfileMap(env);
       const found = map.profiles.size > 0 ? await cachedSessionLookup(env, map) : {};
-      if (found.warning) warn(found.warning);
       const entries = await listEntries(map, found.lookup);
+      // Said once each, not on every call (the SESSION column keeps saying "unknown"); doctor says them always.
+      const { always, once } = opts.json ? { always: [], once: [] } : notes(map, env);
+      if (found.warning) once.unshift(`warning: ${found.warning}`);
+      const fresh = await notShownBefore(env, once);
+      for (const note of [...always, ...fresh]) say(note);
+      if (fresh.length) say(`${fresh.length === 1 ? 'this note is' : 'these notes are'} shown once; xacct doctor tells ${fresh.length === 1 ? 'it' : 'them'} every time`);
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
         return;
       }
-      for (const note of notes(map, env)) say(note);
       if (entries.length) process.stdout.write(formatTable(entries, found.lookup !== undefined));
     });
 }
@@ -100,19 +105,23 @@ function sessionColumn(e: ListEntry, sessionsKnown: boolean): string {
   return formatDuration(Math.ceil(e.session.secondsLeft / 60) * 60);
 }
 
-/** What a person should know about where the profiles came from (stderr, table mode only). */
-function notes(map: ProfileMap, env: Env): string[] {
+/**
+ * What a person should know about where the profiles came from (stderr, table mode only): `always` on every call
+ * (there is nothing to list), `once` the first time each is true (see app/notices.ts).
+ */
+function notes(map: ProfileMap, env: Env): { always: string[]; once: string[] } {
   const paths = xacctPaths(env);
-  const notes: string[] = [];
+  const always: string[] = [];
+  const once: string[] = [];
   if (map.profiles.size === 0) {
-    notes.push(
+    always.push(
       map.profileMapFile
         ? `no profiles: ${map.profileMapFile} defines no account × role pair or [profiles.X], and ${paths.awsConfig} has no role profiles`
         : `no profiles: there is no profile map at ${paths.profileMap} (set XACCT_CONFIG to use another file), and ${paths.awsConfig} has no role profiles`,
     );
   } else if (!map.profileMapFile) {
-    notes.push(`no profile map at ${paths.profileMap}: showing the role profiles of ${paths.awsConfig}`);
+    once.push(`no profile map at ${paths.profileMap}: showing the role profiles of ${paths.awsConfig}`);
   }
-  for (const err of map.unusableAwsProfiles?.values() ?? []) notes.push(`not listed: ${err.message}`);
-  return notes;
+  for (const err of map.unusableAwsProfiles?.values() ?? []) once.push(`not listed: ${err.message}`);
+  return { always, once };
 }

@@ -109,6 +109,7 @@ export function awsConfigProfiles(
         mfaSerial,
         region: config.profiles[sourceName]?.region,
         sessionDurationSeconds: SESSION_DURATION.default,
+        fromAwsConfig: true,
       };
     } else {
       const files = [config.file, credentials?.file].filter(Boolean).join(' or ');

@@ -12,6 +12,11 @@ export interface SourcePlan {
   readonly region?: string;
   /** MFA session lifetime in seconds (GetSessionToken DurationSeconds). */
   readonly sessionDurationSeconds: number;
+  /**
+   * A `source_profile` of ~/.aws/config that the profile map does not define: it has no place for mfa_process
+   * (a `[sources.<name>]` of the profile map would give it one).
+   */
+  readonly fromAwsConfig?: true;
 }
 
 /** Everything needed to obtain one profile's role session. */

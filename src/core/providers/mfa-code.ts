@@ -1,5 +1,6 @@
 import { AwsError, type XacctError } from '../errors.js';
 import type { MfaCodeSource } from '../ports.js';
+import type { SourcePlan } from '../profile-map/types.js';
 
 /** Codes asked for in all before giving up when AWS keeps refusing them. */
 export const MFA_ATTEMPTS = 3;
@@ -15,6 +16,20 @@ export interface MfaTarget {
   /** Name of the source whose MFA device it is, shown in the prompt. */
   readonly label: string;
   readonly mfaProcess?: string;
+  /** Where mfa_process can be set for this source, for the "no terminal" message. */
+  readonly automateHint: string;
+}
+
+/** The MFA device of a source as a target of withMfaCode. */
+export function mfaTargetOf(source: SourcePlan, serial: string): MfaTarget {
+  return {
+    serial,
+    label: source.name,
+    ...(source.mfaProcess ? { mfaProcess: source.mfaProcess } : {}),
+    automateHint: source.fromAwsConfig
+      ? `define [sources.${source.name}] with mfa_process in the profile map (the role profiles of ~/.aws/config whose source_profile is ${source.name} use it)`
+      : `set mfa_process for source '${source.name}'`,
+  };
 }
 
 /**
@@ -27,6 +42,7 @@ export async function withMfaCode<T>(target: MfaTarget, deps: MfaCodeDeps, call:
       serial: target.serial,
       label: target.label,
       attempt,
+      automateHint: target.automateHint,
       ...(target.mfaProcess ? { mfaProcess: target.mfaProcess } : {}),
     });
     try {

@@ -4,7 +4,7 @@ import { XacctError } from '../errors.js';
 import type { StsPort } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
 import type { MfaCodeDeps } from './mfa-code.js';
-import { withMfaCode } from './mfa-code.js';
+import { mfaTargetOf, withMfaCode } from './mfa-code.js';
 
 export interface MfaSessionDeps extends MfaCodeDeps {
   readonly sts: StsPort;
@@ -17,7 +17,7 @@ export function mfaSession(source: SourcePlan, longTerm: CredentialProvider, dep
     if (!serial) throw new XacctError(`source '${source.name}' has no mfa_serial, so it has no MFA session`);
     const creds = await longTerm.retrieve();
     return withMfaCode(
-      { serial, label: source.name, ...(source.mfaProcess ? { mfaProcess: source.mfaProcess } : {}) },
+      mfaTargetOf(source, serial),
       deps,
       (code) =>
         deps.sts.getSessionToken(

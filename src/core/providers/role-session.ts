@@ -4,7 +4,7 @@ import { XacctError } from '../errors.js';
 import type { AssumeRoleInput, AssumedRole, StsPort } from '../ports.js';
 import type { ProfilePlan } from '../profile-map/types.js';
 import type { MfaCodeDeps } from './mfa-code.js';
-import { withMfaCode } from './mfa-code.js';
+import { mfaTargetOf, withMfaCode } from './mfa-code.js';
 
 export interface RoleSessionDeps {
   readonly sts: StsPort;
@@ -35,8 +35,7 @@ export function roleSessionWithMfa(
     const serial = source.mfaSerial;
     if (!serial) throw new XacctError(`source '${source.name}' of profile '${plan.name}' has no mfa_serial`);
     const creds = await longTerm.retrieve();
-    const target = { serial, label: source.name, ...(source.mfaProcess ? { mfaProcess: source.mfaProcess } : {}) };
-    return withMfaCode(target, deps, (code) =>
+    return withMfaCode(mfaTargetOf(source, serial), deps, (code) =>
       issue(plan, creds, { ...assumeRoleInput(plan, deps.sessionName), serialNumber: serial, tokenCode: code }, deps),
     );
   });

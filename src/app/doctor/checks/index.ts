@@ -6,6 +6,7 @@
 import type { DoctorCheck } from '../context.js';
 import { awsConfigCheck } from './aws-config.js';
 import { clockCheck } from './clock.js';
+import { environmentCheck } from './environment.js';
 import { keychainCheck } from './keychain.js';
 import { keyLifeCheck } from './key-life.js';
 import { organizationCheck } from './organization.js';
@@ -15,6 +16,7 @@ import { sourcesCheck } from './sources.js';
 import { stsEndpointCheck } from './sts-endpoint.js';
 
 export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
+  environmentCheck,
   profileMapCheck,
   organizationCheck,
   keychainCheck,

@@ -37,7 +37,7 @@ export async function profileMapFact(ctx: DoctorContext): Promise<ProfileMapFact
     const included = map.includedFiles?.size ? ` (including ${[...map.includedFiles.keys()].join(', ')})` : '';
     findings.push(ok('profile map', `${map.profileMapFile}${included}: ${count}${defaultProfile}`));
   } else {
-    findings.push(ok('profile map', `none at ${paths.profileMap} (XACCT_CONFIG names another); ${count}`));
+    findings.push(ok('profile map', `none at ${paths.profileMap} (set XACCT_CONFIG to use another file); ${count}`));
   }
   for (const err of map.unusableAwsProfiles?.values() ?? []) findings.push(warning('AWS config', `set aside: ${err.message}`, err.hint));
   return { map, findings };

@@ -1,5 +1,6 @@
 /** The STS endpoint each source's calls go to, and why (an endpoint variable, the regional or global endpoint). */
-import { ok } from '../../../core/doctor-report.js';
+import { ok, warning } from '../../../core/doctor-report.js';
+import { environmentProblems } from '../../../core/environment.js';
 import type { Env } from '../../../core/paths.js';
 import type { SourcePlan } from '../../../core/profile-map/types.js';
 import type { DoctorCheck } from '../context.js';
@@ -9,8 +10,9 @@ export const stsEndpointCheck: DoctorCheck = {
   name: 'STS endpoint',
   run: async (ctx) => {
     const { env } = ctx;
-    const sts = ctx.deps.createSts(env);
     const custom = customEndpointVariable(env);
+    if (custom && environmentProblems(env, [custom]).length) return [warning('STS', `endpoint unknown: ${custom} is malformed (see the environment line)`)];
+    const sts = ctx.deps.createSts(env);
     const sources = await ctx.fact(sourcesFact);
     const targets = sources.length ? sources : [undefined];
     return targets.map((source) => {
