@@ -144,7 +144,7 @@ describe('doctor run with injected deps', () => {
     const answer: Fact<number> = async () => ++computed;
     const reads = (name: string): DoctorCheck => ({ name, run: async (ctx) => [ok(name, `fact ${await ctx.fact(answer)}`)] });
     const findings = await runDoctor(env, deps().deps, [...DOCTOR_CHECKS.slice(0, 1), reads('first'), reads('second')]);
-    expect(findings.slice(1)).toEqual([ok('first', 'fact 1'), ok('second', 'fact 1')]);
+    expect(findings.slice(-2)).toEqual([ok('first', 'fact 1'), ok('second', 'fact 1')]);
     expect(computed).toBe(1);
   });
 });

@@ -77,6 +77,7 @@ describe('role profiles of ~/.aws/config', () => {
     expect(legacy.source).toEqual({
       name: 'legacy-user',
       awsProfile: 'legacy-user',
+      fromAwsConfig: true,
       mfaSerial: 'arn:aws:iam::555555555555:mfa/bob',
       region: undefined,
       sessionDurationSeconds: 43200,
