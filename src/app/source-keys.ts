@@ -6,13 +6,15 @@ import type { ProfileMap } from '../core/profile-map/types.js';
 import { UsageError } from '../core/errors.js';
 import { xacctPaths } from '../core/paths.js';
 import cacheEntry from '../core/cache-entry.cjs';
+import { mfaSessionFingerprint } from '../core/fingerprint.js';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
-import { encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
+import { decodeStoredKeys, encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
+import { retireSourceSessions } from './retire-sessions.js';
 
 export type { AccessKeys } from '../core/stored-keys.js';
 
-const { secretKeys } = cacheEntry;
+const { decodeCacheEntry, secretKeys } = cacheEntry;
 
 const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
@@ -74,13 +76,37 @@ export function checkAccessKeys(keys: AccessKeys): AccessKeys {
   return keys;
 }
 
-/** Stores the keys under `source:<source>`; says whether keys were there before. */
-export async function addSourceKeys(store: SecretStore, source: string, keys: AccessKeys): Promise<{ replaced: boolean }> {
+/**
+ * Stores the keys under `source:<source>`; says whether keys were there before. SPEC: replacing a source's keys
+ * retires every session made from the old ones, down the chain — so, given the map, the cached MFA and role
+ * sessions of the source are deleted unless the same key was stored already (the credential-process fast path
+ * then misses too, since their entries are gone). `retired`: the secret store keys deleted.
+ */
+export async function addSourceKeys(
+  store: SecretStore,
+  source: string,
+  keys: AccessKeys,
+  map?: ProfileMap,
+): Promise<{ replaced: boolean; retired: string[] }> {
   const valid = checkAccessKeys(keys);
   const key = secretKeys.source(source);
-  const replaced = (await store.get(key)) !== null;
+  const before = await store.get(key);
   await store.set(key, encodeStoredKeys(valid));
-  return { replaced };
+  const sameKey = before === null ? map !== undefined && (await sessionsMadeWith(store, map, source, valid.accessKeyId)) : decodeStoredKeys(before)?.accessKeyId === valid.accessKeyId;
+  const retired = map && !sameKey ? await retireSourceSessions(store, map, source) : [];
+  return { replaced: before !== null, retired };
+}
+
+/**
+ * Whether the source's cached sessions were made with this key (keys moved into the keychain from the AWS profile
+ * they were read from before): its MFA session's fingerprint, which carries the key, says so. Then nothing needs a
+ * new MFA code. Without an MFA session to tell, the answer is no.
+ */
+async function sessionsMadeWith(store: SecretStore, map: ProfileMap, source: string, accessKeyId: string): Promise<boolean> {
+  const plan = map.sources.get(source) ?? [...map.profiles.values()].find((p) => p.source.name === source)?.source;
+  if (!plan?.mfaSerial) return false;
+  const entry = decodeCacheEntry(await store.get(secretKeys.mfaSession(source)));
+  return entry?.fingerprint === mfaSessionFingerprint(plan, accessKeyId);
 }
 
 /**
@@ -95,6 +121,12 @@ export async function removeSourceKeys(store: SecretStore, source: string, map?:
   const removed = await store.delete(secretKeys.source(source));
   if (!removed && !rotation && map) checkSourceName(source, map);
   return removed;
+}
+
+/** `xacct remove`, then the sessions made from the keys removed (see addSourceKeys). */
+async function removeAndRetire(store: SecretStore, source: string, map: ProfileMap): Promise<{ removed: boolean; retired: string[] }> {
+  const removed = await removeSourceKeys(store, source, map);
+  return { removed, retired: removed ? await retireSourceSessions(store, map, source) : [] };
 }
 
 /** "the OS keychain" / "the encrypted file …", for messages. */
@@ -130,7 +162,7 @@ export async function addSource(
   env: Env,
   source: string,
   deps: Partial<SourceKeysDeps> = {},
-): Promise<SourceKeysChange & { replaced: boolean; accessKeyId: string }> {
+): Promise<SourceKeysChange & { replaced: boolean; accessKeyId: string; retired: string[] }> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   checkSourceName(source, map);
@@ -138,17 +170,21 @@ export async function addSource(
   if (fromEnv) checkAccessKeys(fromEnv);
   const store = await d.openStore(env, map.backend);
   const given = fromEnv ?? (await d.askForKeys(source));
-  const { replaced } = await addSourceKeys(store, source, given);
-  return { replaced, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
+  const { replaced, retired } = await addSourceKeys(store, source, given, map);
+  return { replaced, retired, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
 /** `xacct remove <source>`: deletes the source's stored keys; `removed` is false when none were stored. */
-export async function removeSource(env: Env, source: string, deps: Partial<SourceKeysDeps> = {}): Promise<SourceKeysChange & { removed: boolean }> {
+export async function removeSource(
+  env: Env,
+  source: string,
+  deps: Partial<SourceKeysDeps> = {},
+): Promise<SourceKeysChange & { removed: boolean; retired: string[] }> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   const store = await d.openStore(env, map.backend);
-  const removed = await removeSourceKeys(store, source, map);
-  return { removed, where: storeDescription(store, xacctPaths(env).secretsFile) };
+  const { removed, retired } = await removeAndRetire(store, source, map);
+  return { removed, retired, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
 async function askForKeys(source: string): Promise<AccessKeys> {

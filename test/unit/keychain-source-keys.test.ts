@@ -81,9 +81,9 @@ describe('add and remove', () => {
   it('stores {AccessKeyId, SecretAccessKey} under source:<name>, and says when it replaced keys', async () => {
     const store = memoryStore();
     const keys = { accessKeyId: 'AKIAEXAMPLE000000001', secretAccessKey: SECRET };
-    expect(await addSourceKeys(store, 'identity', keys)).toEqual({ replaced: false });
+    expect(await addSourceKeys(store, 'identity', keys)).toEqual({ replaced: false, retired: [] });
     expect(JSON.parse(store.data.get('source:identity')!)).toEqual({ AccessKeyId: 'AKIAEXAMPLE000000001', SecretAccessKey: SECRET });
-    expect(await addSourceKeys(store, 'identity', keys)).toEqual({ replaced: true });
+    expect(await addSourceKeys(store, 'identity', keys)).toEqual({ replaced: true, retired: [] });
     expect(await removeSourceKeys(store, 'identity')).toBe(true);
     expect(await removeSourceKeys(store, 'identity')).toBe(false);
   });

@@ -42,7 +42,12 @@ async function moveCommand(source: string, profile: string, removePlaintext: boo
 }
 
 async function addCommand(source: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { addSource } = await import('../../app/source-keys.js');
-  const { replaced, accessKeyId, where } = await addSource(env, source);
+  const [{ addSource }, { describeCleared }, { say }] = await Promise.all([
+    import('../../app/source-keys.js'),
+    import('../../app/clear-sessions.js'),
+    import('../../app/say.js'),
+  ]);
+  const { replaced, accessKeyId, where, retired } = await addSource(env, source);
   process.stderr.write(`${replaced ? 'replaced' : 'stored'} the keys of source '${source}' (${accessKeyId}) in ${where}\n`);
+  if (retired.length) say(`retired ${describeCleared(retired)}, made with the keys before: the next command takes a new session`);
 }

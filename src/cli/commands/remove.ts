@@ -11,7 +11,12 @@ export function register(program: Command): void {
 }
 
 async function removeCommand(source: string, env: NodeJS.ProcessEnv): Promise<void> {
-  const { removeSource } = await import('../../app/source-keys.js');
-  const { removed, where } = await removeSource(env, source);
+  const [{ removeSource }, { describeCleared }, { say }] = await Promise.all([
+    import('../../app/source-keys.js'),
+    import('../../app/clear-sessions.js'),
+    import('../../app/say.js'),
+  ]);
+  const { removed, where, retired } = await removeSource(env, source);
   process.stderr.write(removed ? `removed the keys of source '${source}' from ${where}\n` : `no keys of source '${source}' were stored in ${where}\n`);
+  if (retired.length) say(`retired ${describeCleared(retired)}, made with those keys`);
 }
