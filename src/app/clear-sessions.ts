@@ -1,6 +1,8 @@
 import cacheEntry from '../core/cache-entry.cjs';
 import type { Env } from '../core/paths.js';
+import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
+import { mfaSessionKey, profileOfRoleKey, readKeyIdentity, roleSessionKey } from '../core/session-keys.js';
 import { resolveProfile } from '../core/profile-map/resolve.js';
 import { createContext, type AppContext } from './context.js';
 
@@ -14,6 +16,8 @@ export interface ClearRequest {
 export interface ClearedSessions {
   /** Secret store keys deleted: `role-session:*` and `mfa-session:*`, never `source:*`. */
   readonly keys: readonly string[];
+  /** The source names of MFA session keys this map knows (for describeCleared). */
+  readonly labels: ReadonlyMap<string, string>;
 }
 
 export interface ClearDeps {
@@ -32,25 +36,56 @@ export async function clearSessions(env: Env, req: ClearRequest, deps: Partial<C
   const map = await d.loadProfileMap(env);
   const { store } = d.createContext(env, map);
   if (req.profile !== undefined) {
-    const key = secretKeys.roleSession(req.profile);
-    if (await store.delete(key)) return { keys: [key] };
+    // This map's session of the profile, and one cached before sessions were kept per map.
+    const keys = [roleSessionKey({ name: req.profile }, map), secretKeys.roleSession(req.profile)];
+    const deleted: string[] = [];
+    for (const key of new Set(keys)) if (await store.delete(key)) deleted.push(key);
+    if (deleted.length) return { keys: deleted, labels: new Map() };
     // A profile gone from the map may still have a session cached (deleted above); an unknown name is a typo.
     resolveProfile(map, req.profile); // throws the usual "unknown profile" usage error
-    return { keys: [] };
+    return { keys: [], labels: new Map() };
   }
   const keys = (await store.list()).filter(isSessionKey).sort();
+  const labels = await mfaSessionLabels(store, map);
   const deleted: string[] = [];
   for (const key of keys) if (await store.delete(key)) deleted.push(key);
-  return { keys: deleted };
+  return { keys: deleted, labels };
 }
 
-/** For people: "the role session of prod-admin and the MFA session of identity". */
-export function describeCleared(keys: readonly string[]): string {
-  const roles = keys.filter((k) => k.startsWith('role-session:')).map((k) => k.slice('role-session:'.length));
-  const mfas = keys.filter((k) => k.startsWith('mfa-session:')).map((k) => k.slice('mfa-session:'.length));
-  const parts = [
-    roles.length ? `the role session${roles.length > 1 ? 's' : ''} of ${roles.join(', ')}` : '',
-    mfas.length ? `the MFA session${mfas.length > 1 ? 's' : ''} of ${mfas.join(', ')}` : '',
+/** The sources of the map whose MFA session each MFA session key is, for messages ("the MFA session of identity"). */
+async function mfaSessionLabels(store: SecretStore, map: ProfileMap): Promise<Map<string, string>> {
+  const labels = new Map<string, string>();
+  const sources = new Map(map.sources);
+  for (const plan of map.profiles.values()) if (!sources.has(plan.source.name)) sources.set(plan.source.name, plan.source);
+  for (const source of sources.values()) {
+    if (!source.mfaSerial) continue;
+    const key = mfaSessionKey(await readKeyIdentity(source, store, map), source.mfaSerial);
+    labels.set(key, labels.has(key) ? `${labels.get(key)}/${source.name}` : source.name);
+  }
+  return labels;
+}
+
+/**
+ * For people: "the role sessions of prod-admin, staging-admin and the MFA session of identity". An MFA session's
+ * key is a hash: `labels` names its source (a map from key to name, or one name for all of them); those without a
+ * name are counted.
+ */
+export function describeCleared(keys: readonly string[], labels: ReadonlyMap<string, string> | string = new Map()): string {
+  const roles = [...new Set(keys.map(profileOfRoleKey).filter((p): p is string => p !== undefined))];
+  const mfaKeys = keys.filter((k) => k.startsWith('mfa-session:'));
+  const nameOf = (k: string) => (typeof labels === 'string' ? labels : (labels.get(k) ?? legacyMfaName(k)));
+  const named = [...new Set(mfaKeys.map(nameOf).filter((n): n is string => n !== undefined))];
+  const unnamed = mfaKeys.filter((k) => nameOf(k) === undefined).length;
+  const mfa = [
+    named.length ? `the MFA session${named.length > 1 ? 's' : ''} of ${named.join(', ')}` : '',
+    unnamed ? `${named.length ? `${unnamed} other` : unnamed === 1 ? 'an' : String(unnamed)} MFA session${unnamed > 1 ? 's' : ''}` : '',
   ].filter(Boolean);
+  const parts = [roles.length ? `the role session${roles.length > 1 ? 's' : ''} of ${roles.join(', ')}` : '', mfa.join(' and ')].filter(Boolean);
   return parts.join(' and ');
+}
+
+/** `mfa-session:<source>` as cached before MFA sessions were keyed by their keys and device. */
+function legacyMfaName(key: string): string | undefined {
+  const name = key.slice('mfa-session:'.length);
+  return /^[0-9a-f]{32}$/.test(name) ? undefined : name;
 }

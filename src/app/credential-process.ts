@@ -1,6 +1,7 @@
 /** `xacct credential-process <profile>` on the full path: the role session, and the fast path told what it served. */
 import type { AwsCredentials } from '../core/credentials.js';
 import type { Env } from '../core/paths.js';
+import { readKeyIdentity, roleSessionKey, rootOf } from '../core/session-keys.js';
 import { recordServedProfile, stampInputs } from './fast-path-index.js';
 import { prepareCredentials, type CredentialRequest } from './get-credentials.js';
 
@@ -17,7 +18,9 @@ export async function serveCredentialProcess(env: Env, req: CredentialRequest, p
   if (!profile || !stamp) return;
   const { context, plan } = prepared;
   try {
-    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, included: context.map.includedFiles });
+    const keys = await readKeyIdentity(rootOf(plan).source, context.store, context.map);
+    const key = roleSessionKey(plan, context.map);
+    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, included: context.map.includedFiles });
   } catch {
     // Only speeds up later calls: a failure here must not fail this one.
   }

@@ -7,7 +7,6 @@
 import { dirname } from 'node:path';
 import inputs from '../fast/inputs-stamp.cjs';
 import indexFile from '../fast/index-file.cjs';
-import cacheEntry from '../core/cache-entry.cjs';
 import userNames from '../core/user-name.cjs';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
@@ -49,6 +48,10 @@ export interface ServedProfile {
   readonly stamp: InputsStamp;
   /** The maps the profile map includes, each with its stat as read (ProfileMap.includedFiles). */
   readonly included?: ReadonlyMap<string, FileStat>;
+  /** The secret store key of its role session (core/session-keys.ts roleSessionKey). */
+  readonly key: string;
+  /** The key identity of the source it was made from: the fingerprint carries it. */
+  readonly keys: string;
 }
 
 /**
@@ -57,9 +60,9 @@ export interface ServedProfile {
  */
 export function indexEntryFor(env: Env, served: ServedProfile): FastPathIndexEntry | undefined {
   if (served.backend !== 'os' || served.plan.name !== served.profile) return undefined;
-  const shape = roleSessionShape(served.plan, served.userName);
+  const shape = roleSessionShape(served.plan, served.userName, served.keys);
   return {
-    key: cacheEntry.secretKeys.roleSession(served.plan.name),
+    key: served.key,
     fingerprint: shape.fingerprint,
     minSecondsLeft: sessionRules(env).roleReuseMarginSeconds(shape.durationSeconds),
     stamp: withIncluded(served.stamp, served.included),

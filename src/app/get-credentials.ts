@@ -130,6 +130,7 @@ export function credentialEngine(
     sts: context.sts,
     mfa: context.mfa,
     awsProfiles: context.awsProfiles,
+    keying: context.map,
     clock: context.clock,
     isMfaCodeRejected: options.isMfaCodeRejected,
     userName: context.userName,

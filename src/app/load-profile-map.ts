@@ -7,6 +7,8 @@ import { xacctPaths } from '../core/paths.js';
 import { buildProfileMap } from '../core/profile-map/build.js';
 import type { SyncedInput } from '../core/profile-map/parse-profile-map.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
+import { sessionScopeOf } from '../core/session-keys.js';
+import { resolve } from 'node:path';
 
 export interface LoadOptions {
   /**
@@ -35,5 +37,7 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
   const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
   const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));
   const map = buildProfileMap({ ...(read ? { documents: read.documents } : {}), ...(organization ? { organization } : {}), ...aws });
-  return read?.included.size ? { ...map, includedFiles: read.included } : map;
+  // Role sessions are cached per map: a hash of the files it is read from (core/session-keys.ts).
+  const sessionScope = sessionScopeOf({ profileMap: resolve(paths.profileMap), awsConfig: resolve(paths.awsConfig) });
+  return { ...map, sessionScope, ...(read?.included.size ? { includedFiles: read.included } : {}) };
 }

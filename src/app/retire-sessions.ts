@@ -1,22 +1,45 @@
+/**
+ * SPEC: replacing a source's keys (`add`, `rotate`, `remove`) retires every session made from the old ones, down the
+ * chain. Each cache entry is tagged with the identity of the keys it was made from (core/session-keys.ts), so the
+ * sessions of those keys are found whatever profile map, HOME or source name made them; deleting them also makes
+ * the credential-process fast path miss (its index points to entries that are gone).
+ */
 import cacheEntry from '../core/cache-entry.cjs';
 import type { SecretStore } from '../core/ports.js';
-import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
+import type { ProfileMap, SourcePlan } from '../core/profile-map/types.js';
+import { identityTag, keyIdentity } from '../core/session-keys.js';
 
-const { secretKeys } = cacheEntry;
+const { decodeCacheEntry, isSessionKey } = cacheEntry;
 
-/** The source a profile's sessions come from in the end: its own, or its chain's first profile's. */
-function rootSource(plan: ProfilePlan): string {
-  return plan.parent ? rootSource(plan.parent) : plan.source.name;
+/** Deletes every cached session made from keys of `identity`; returns the keys deleted (sorted). */
+export async function retireSessionsOf(store: SecretStore, identity: string): Promise<string[]> {
+  const tag = identityTag(identity);
+  const deleted: string[] = [];
+  for (const key of (await store.list()).filter(isSessionKey).sort()) {
+    const entry = decodeCacheEntry(await store.get(key));
+    if (entry?.source === tag && (await store.delete(key))) deleted.push(key);
+  }
+  return deleted;
+}
+
+/** The source's plan in the map (a source of the map, or one that role profiles of ~/.aws/config name). */
+export function sourcePlanOf(map: ProfileMap, source: string): SourcePlan {
+  return map.sources.get(source) ?? [...map.profiles.values()].find((p) => p.source.name === source)?.source ?? { name: source, awsProfile: source, sessionDurationSeconds: 0 };
 }
 
 /**
- * Deletes the cached sessions made from a source's keys: its MFA session and the role sessions of every profile
- * whose chain starts at it. Returns the keys deleted.
+ * The sessions to retire when the source's stored key changes from `before` (undefined: none was stored, so its
+ * sessions came from its AWS profile) to `after` (undefined: removed): none when the key identity stays the same
+ * (the same key stored again, or moved into the keychain from the profile the source used).
  */
-export async function retireSourceSessions(store: SecretStore, map: ProfileMap, source: string): Promise<string[]> {
-  const keys = [secretKeys.mfaSession(source)];
-  for (const plan of map.profiles.values()) if (rootSource(plan) === source) keys.push(secretKeys.roleSession(plan.name));
-  const deleted: string[] = [];
-  for (const key of keys) if (await store.delete(key)) deleted.push(key);
-  return deleted;
+export async function retireOnKeyChange(
+  store: SecretStore,
+  map: ProfileMap,
+  source: string,
+  change: { readonly before?: string; readonly after?: string },
+): Promise<string[]> {
+  const plan = sourcePlanOf(map, source);
+  const old = keyIdentity(plan, change.before, map);
+  const next = keyIdentity(plan, change.after, map);
+  return old === next ? [] : retireSessionsOf(store, old);
 }

@@ -10,7 +10,7 @@ import type { Env } from '../core/paths.js';
 import type { AccessKeyInfo } from '../core/ports.js';
 import { decodeRotation, encodeRotation, resumption, type RotationRecord } from '../core/rotation.js';
 import { decodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
-import { retireSourceSessions } from './retire-sessions.js';
+import { retireOnKeyChange } from './retire-sessions.js';
 import { addSourceKeys } from './source-keys.js';
 import { iamCredentials, iamUserOf, openSourceIdentity, type IamUser, type SourceIdentity } from './source-identity.js';
 import { waitUntilKeyWorks, type KeyWaitOptions } from './wait-for-key.js';
@@ -159,7 +159,7 @@ class Rotation {
         });
       });
     }
-    const retired = await retireSourceSessions(this.store, context.map, source.name);
+    const retired = await retireOnKeyChange(this.store, context.map, source.name, { before: oldKeyId, after: newKeyId });
     await this.store.delete(this.recordKey);
     return { userName: this.user.userName, oldKeyId, newKeyId, retired, resumed: this.resumed };
   }

@@ -1,6 +1,6 @@
 /**
  * The cached role sessions `xacct list` shows: one listing of the secret store's keys, then a read of each
- * `role-session:<profile>` entry that exists. Nothing is asked: without a reachable keychain (or the file
+ * `role-session:<profile>@<scope>` entry that exists. Nothing is asked: without a reachable keychain (or the file
  * backend's passphrase in XACCT_FILE_PASSPHRASE) the sessions are unknown, and a warning says why.
  */
 import cacheEntry from '../core/cache-entry.cjs';
@@ -9,10 +9,11 @@ import type { Env } from '../core/paths.js';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
+import { readKeyIdentity, roleSessionKey, rootOf } from '../core/session-keys.js';
 import userNames from '../core/user-name.cjs';
 import { openStoreWithoutAsking } from './open-store.js';
 
-const { decodeCacheEntry, secretKeys } = cacheEntry;
+const { decodeCacheEntry } = cacheEntry;
 
 /** A role session found in the cache for a profile. */
 export interface CachedSession {
@@ -45,11 +46,20 @@ export async function cachedSessionLookup(
     const store = await d.openStore(env, map.backend);
     const keys = new Set(await store.list());
     const userName = d.userName(env);
-    const plans = [...map.profiles.values()].filter((plan) => keys.has(secretKeys.roleSession(plan.name)));
-    const entries = await Promise.all(plans.map(async (plan) => [plan, decodeCacheEntry(await store.get(secretKeys.roleSession(plan.name)))] as const));
+    const plans = [...map.profiles.values()].filter((plan) => keys.has(roleSessionKey(plan, map)));
+    const entries = await Promise.all(plans.map(async (plan) => [plan, decodeCacheEntry(await store.get(roleSessionKey(plan, map)))] as const));
+    // A session made from other keys than the source's current ones is stale too: one read per source.
+    const identities = new Map<string, Promise<string>>();
+    const identityOf = (plan: ProfilePlan) => {
+      const source = rootOf(plan).source;
+      let identity = identities.get(source.name);
+      if (!identity) identities.set(source.name, (identity = readKeyIdentity(source, store, map)));
+      return identity;
+    };
     for (const [plan, entry] of entries) {
       if (!entry) continue; // corrupt or foreign: the engine treats it as no session
-      found.set(plan.name, { expiresAt: entry.credentials.expiration, stale: entry.fingerprint !== roleSessionShape(plan, userName).fingerprint });
+      const expected = roleSessionShape(plan, userName, await identityOf(plan)).fingerprint;
+      found.set(plan.name, { expiresAt: entry.credentials.expiration, stale: entry.fingerprint !== expected });
     }
   } catch (err) {
     const reason = err instanceof XacctError ? err.message : String(err);

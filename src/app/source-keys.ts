@@ -6,15 +6,14 @@ import type { ProfileMap } from '../core/profile-map/types.js';
 import { UsageError } from '../core/errors.js';
 import { xacctPaths } from '../core/paths.js';
 import cacheEntry from '../core/cache-entry.cjs';
-import { mfaSessionFingerprint } from '../core/fingerprint.js';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
 import { decodeStoredKeys, encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
-import { retireSourceSessions } from './retire-sessions.js';
+import { retireOnKeyChange } from './retire-sessions.js';
 
 export type { AccessKeys } from '../core/stored-keys.js';
 
-const { decodeCacheEntry, secretKeys } = cacheEntry;
+const { secretKeys } = cacheEntry;
 
 const LONG_TERM_KEY_ID = /^AKIA[A-Z0-9]{16}$/;
 const SESSION_KEY_ID = /^ASIA[A-Z0-9]{16}$/;
@@ -78,9 +77,9 @@ export function checkAccessKeys(keys: AccessKeys): AccessKeys {
 
 /**
  * Stores the keys under `source:<source>`; says whether keys were there before. SPEC: replacing a source's keys
- * retires every session made from the old ones, down the chain — so, given the map, the cached MFA and role
- * sessions of the source are deleted unless the same key was stored already (the credential-process fast path
- * then misses too, since their entries are gone). `retired`: the secret store keys deleted.
+ * retires every session made from the old ones, down the chain — so, given the map, every cached session made from
+ * the keys the source had (stored, or of its AWS profile) is deleted, unless they are the same key
+ * (app/retire-sessions.ts); the credential-process fast path then misses too. `retired`: the store keys deleted.
  */
 export async function addSourceKeys(
   store: SecretStore,
@@ -92,21 +91,8 @@ export async function addSourceKeys(
   const key = secretKeys.source(source);
   const before = await store.get(key);
   await store.set(key, encodeStoredKeys(valid));
-  const sameKey = before === null ? map !== undefined && (await sessionsMadeWith(store, map, source, valid.accessKeyId)) : decodeStoredKeys(before)?.accessKeyId === valid.accessKeyId;
-  const retired = map && !sameKey ? await retireSourceSessions(store, map, source) : [];
+  const retired = map ? await retireOnKeyChange(store, map, source, { before: decodeStoredKeys(before)?.accessKeyId, after: valid.accessKeyId }) : [];
   return { replaced: before !== null, retired };
-}
-
-/**
- * Whether the source's cached sessions were made with this key (keys moved into the keychain from the AWS profile
- * they were read from before): its MFA session's fingerprint, which carries the key, says so. Then nothing needs a
- * new MFA code. Without an MFA session to tell, the answer is no.
- */
-async function sessionsMadeWith(store: SecretStore, map: ProfileMap, source: string, accessKeyId: string): Promise<boolean> {
-  const plan = map.sources.get(source) ?? [...map.profiles.values()].find((p) => p.source.name === source)?.source;
-  if (!plan?.mfaSerial) return false;
-  const entry = decodeCacheEntry(await store.get(secretKeys.mfaSession(source)));
-  return entry?.fingerprint === mfaSessionFingerprint(plan, accessKeyId);
 }
 
 /**
@@ -125,8 +111,9 @@ export async function removeSourceKeys(store: SecretStore, source: string, map?:
 
 /** `xacct remove`, then the sessions made from the keys removed (see addSourceKeys). */
 async function removeAndRetire(store: SecretStore, source: string, map: ProfileMap): Promise<{ removed: boolean; retired: string[] }> {
+  const before = decodeStoredKeys(await store.get(secretKeys.source(source)))?.accessKeyId;
   const removed = await removeSourceKeys(store, source, map);
-  return { removed, retired: removed ? await retireSourceSessions(store, map, source) : [] };
+  return { removed, retired: removed ? await retireOnKeyChange(store, map, source, { before }) : [] };
 }
 
 /** "the OS keychain" / "the encrypted file …", for messages. */

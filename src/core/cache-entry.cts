@@ -6,7 +6,8 @@
  * CommonJS (compiled to cache-entry.cjs) and free of imports at run time: the fast path loads it before anything
  * else, where start-up time is the budget. ESM code imports it as `import cacheEntry from '…/cache-entry.cjs'`.
  *
- * Cache entry: `{"v":1,"fingerprint":"<sha256 of what the session depends on>","credentials":{StoredCredentials}}`.
+ * Cache entry: `{"v":1,"fingerprint":"<sha256 of what the session depends on>","source":"<hash of the source key identity>",
+ * "credentials":{StoredCredentials}}` (`source` optional).
  */
 import type { AwsCredentials, CacheEntry, StoredCredentials } from './credentials.js';
 
@@ -14,8 +15,10 @@ import type { AwsCredentials, CacheEntry, StoredCredentials } from './credential
 const secretKeys = {
   /** Long-term keys stored by `xacct add`. */
   source: (source: string) => `source:${source}`,
-  mfaSession: (source: string) => `mfa-session:${source}`,
-  roleSession: (profile: string) => `role-session:${profile}`,
+  /** `id`: a hash of the source's key identity and MFA device (core/session-keys.ts): sources alike share it. */
+  mfaSession: (id: string) => `mfa-session:${id}`,
+  /** `scope`: a hash of the files the profile map was read from (core/session-keys.ts), when known. */
+  roleSession: (profile: string, scope?: string) => `role-session:${profile}${scope ? `@${scope}` : ''}`,
   /** A rotation of the source's key in progress (`xacct rotate`): it holds the new key until the old one is gone. */
   rotation: (source: string) => `rotation:${source}`,
 } as const;
@@ -46,7 +49,7 @@ function fromStored(s: StoredCredentials): AwsCredentials {
 }
 
 function encodeCacheEntry(entry: CacheEntry): string {
-  return JSON.stringify({ v: 1, fingerprint: entry.fingerprint, credentials: toStored(entry.credentials) });
+  return JSON.stringify({ v: 1, fingerprint: entry.fingerprint, ...(entry.source ? { source: entry.source } : {}), credentials: toStored(entry.credentials) });
 }
 
 /** The entry, or null for anything that is not a well-formed version-1 entry (absent, corrupt, foreign). */
@@ -63,7 +66,8 @@ function decodeCacheEntry(text: string | null | undefined): CacheEntry | null {
   }
   const credentials = fromStored(raw.credentials);
   if (!credentials.expiration || Number.isNaN(credentials.expiration.getTime())) return null;
-  return { fingerprint: raw.fingerprint, credentials: { ...credentials, expiration: credentials.expiration } };
+  const source = typeof raw.source === 'string' && raw.source ? { source: raw.source } : {};
+  return { fingerprint: raw.fingerprint, ...source, credentials: { ...credentials, expiration: credentials.expiration } };
 }
 
 /** Seconds left before the credentials expire (Infinity for long-term keys). */

@@ -32,4 +32,9 @@ export interface StoredCredentials {
 export interface CacheEntry {
   readonly fingerprint: string;
   readonly credentials: AwsCredentials & { readonly expiration: Date };
+  /**
+   * Non-secret: a hash of the key identity of the source the session was made from (core/session-keys.ts), so that
+   * replacing the source's keys can retire every session made from the old ones, whatever map or HOME made them.
+   */
+  readonly source?: string;
 }

@@ -9,13 +9,15 @@ export function fingerprint(parts: Readonly<Record<string, unknown>>): string {
   return createHash('sha256').update(canonicalJson(parts)).digest('hex');
 }
 
-/** An MFA session depends on the source, its MFA device, its long-term key and the asked lifetime. */
-export function mfaSessionFingerprint(source: SourcePlan, accessKeyId: string): string {
+/**
+ * An MFA session depends on the MFA device, the long-term key (`keys`: the source's key identity, see
+ * core/session-keys.ts) and the asked lifetime — not on the source's name: sources alike share it.
+ */
+export function mfaSessionFingerprint(source: SourcePlan, keys: string): string {
   return fingerprint({
     kind: 'mfa-session',
-    source: source.name,
     mfaSerial: source.mfaSerial,
-    accessKeyId,
+    keys,
     durationSeconds: source.sessionDurationSeconds,
   });
 }
@@ -24,8 +26,10 @@ export interface RoleSessionParts {
   readonly sessionName: string;
   readonly durationSeconds: number;
   readonly via: RoleSessionVia;
-  /** Fingerprint of the parent's role session, for role chaining. */
+  /** Fingerprint of the parent's role session, for role chaining (it carries the keys). */
   readonly parentFingerprint?: string;
+  /** The key identity of the source the session is made from (core/session-keys.ts). */
+  readonly keys: string;
 }
 
 /** A role session depends on every AssumeRole parameter and on the identity it was assumed from. */
@@ -43,6 +47,7 @@ export function roleSessionFingerprint(plan: ProfilePlan, parts: RoleSessionPart
     mfaSerial: plan.source.mfaSerial,
     via: parts.via,
     parent: parts.parentFingerprint,
+    keys: parts.parentFingerprint ? undefined : parts.keys,
   });
 }
 

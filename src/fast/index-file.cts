@@ -53,13 +53,20 @@ function readIndexFile(file: string, uid: number | undefined): Index | string {
   return { v: INDEX_VERSION, profiles: index.profiles as Index['profiles'] };
 }
 
+/** `role-session:<profile>`, scoped (`@<hex>`, core/session-keys.ts) or not: never another kind of entry. */
+function isRoleSessionKeyOf(key: unknown, profile: string): key is string {
+  if (typeof key !== 'string') return false;
+  const plain = cacheEntry.secretKeys.roleSession(profile);
+  return key === plain || (key.startsWith(`${plain}@`) && /^[0-9a-f]{1,64}$/.test(key.slice(plain.length + 1)));
+}
+
 /** The well-formed entry of `profile`, or why there is none. */
 function indexEntryOf(index: Index, profile: string): IndexEntry | string {
   if (!Object.prototype.hasOwnProperty.call(index.profiles, profile)) return 'the index has no entry for this profile';
   const e: unknown = index.profiles[profile];
   if (
     !isRecord(e) ||
-    e.key !== cacheEntry.secretKeys.roleSession(profile) ||
+    !isRoleSessionKeyOf(e.key, profile) ||
     typeof e.fingerprint !== 'string' ||
     e.fingerprint === '' ||
     typeof e.minSecondsLeft !== 'number' ||

@@ -17,6 +17,8 @@ import {
   clearInKeychain,
   keychainEntry,
   makeHome,
+  mfaSessionKeyOf,
+  roleSessionKeyIn,
   requireEnv,
   runCli,
   startEnv,
@@ -129,7 +131,7 @@ admin = "Admin"
       home: t.home,
       sts: osSts,
       read: (ks) => Promise.all(ks.map((k) => keychainEntry(osEnv, k))),
-      forgetMfaSession: () => clearInKeychain(osEnv, 'mfa-session:identity'),
+      forgetMfaSession: () => clearInKeychain(osEnv, mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial)),
     });
 
     // The encrypted file, in a HOME of its own.
@@ -154,7 +156,7 @@ admin = "Admin"
         const store = fileStore();
         return Promise.all(ks.map((k) => store.get(k)));
       },
-      forgetMfaSession: async () => void (await fileStore().delete('mfa-session:identity')),
+      forgetMfaSession: async () => void (await fileStore().delete(mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial))),
     });
   });
   afterAll(async () => {
@@ -187,7 +189,7 @@ admin = "Admin"
         if (killed.code === 0) completed++;
         if (locksIn(lockDir).length > 0) killedHoldingLock++;
 
-        const keys = ['source:identity', 'mfa-session:identity', `role-session:${profile}`];
+        const keys = ['source:identity', mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial), roleSessionKeyIn(b.env, profile)];
         const [source, ...sessions] = await b.read(keys);
         expect(JSON.parse(source!), `${label}: the long-term keys`).toEqual({ AccessKeyId: t.user.accessKeyId, SecretAccessKey: t.user.secretAccessKey });
         for (const [k, text] of sessions.map((s, j) => [keys[j + 1], s] as const)) {

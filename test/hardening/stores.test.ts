@@ -10,6 +10,8 @@ import {
   addUserKeys,
   keychainEntry,
   makeHome,
+  mfaSessionKeyOf,
+  roleSessionKeyIn,
   requireEnv,
   run,
   runCli,
@@ -112,8 +114,8 @@ source = "broken"
 
     it.each(VARIANTS)('%s: STS is asked again, the entry is replaced by a good one, the next call is a hit', async (_name, value) => {
       // The first call (index for the fast path written) only has to be there; then both entries are spoilt.
-      await storeInKeychain(t.env, 'mfa-session:identity', value);
-      await storeInKeychain(t.env, 'role-session:prod-admin', value);
+      await storeInKeychain(t.env, mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial), value);
+      await storeInKeychain(t.env, roleSessionKeyIn(t.env, 'prod-admin'), value);
       t.sts.reset();
       const first = served(await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE]), _name);
       expect(first.AccessKeyId).not.toBe('ASIAFOREIGN000000001');
@@ -121,7 +123,7 @@ source = "broken"
         ['GetSessionToken', 200],
         ['AssumeRole', 200],
       ]);
-      for (const key of ['mfa-session:identity', 'role-session:prod-admin']) {
+      for (const key of [mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial), roleSessionKeyIn(t.env, 'prod-admin')]) {
         const entry = JSON.parse((await keychainEntry(t.env, key))!) as { v: number; credentials: Printed };
         expect(entry.v).toBe(1);
         expect(Date.parse(entry.credentials.Expiration)).toBeGreaterThan(Date.now());

@@ -8,7 +8,10 @@
  *       await setupIdentity(t); // prod-admin and staging-admin; the keys in the keyring
  *     });
  */
+import { resolve } from 'node:path';
 import { expect } from 'vitest';
+import { xacctPaths } from '../../src/core/paths.js';
+import { mfaSessionKey, roleSessionKey, sessionScopeOf } from '../../src/core/session-keys.js';
 import type { TestEnv } from './env.js';
 import type { Env } from './home.js';
 import { runCli, XACCT_BIN } from './run-cli.js';
@@ -72,4 +75,17 @@ export function writeUserCredentials(t: Pick<TestEnv, 'user' | 'home'>, profile 
 export function withXacctOnPath(t: Pick<TestEnv, 'home'>, env: Env): Env {
   t.home.write('bin/xacct', `#!/bin/sh\nexec "${process.execPath}" "${XACCT_BIN}" "$@"\n`, 0o755);
   return { ...env, PATH: `${t.home.path('bin')}:${env.PATH ?? ''}` };
+}
+
+/**
+ * The secret store keys the CLI caches sessions under in `env` (src/core/session-keys.ts): a profile's role session
+ * (scoped by the files of its map) and the MFA session of a key and device.
+ */
+export function roleSessionKeyIn(env: Env, profile: string): string {
+  const paths = xacctPaths(env);
+  return roleSessionKey({ name: profile }, { sessionScope: sessionScopeOf({ profileMap: resolve(paths.profileMap), awsConfig: resolve(paths.awsConfig) }) });
+}
+
+export function mfaSessionKeyOf(accessKeyId: string, mfaSerial: string): string {
+  return mfaSessionKey(`key:${accessKeyId}`, mfaSerial);
 }

@@ -17,6 +17,8 @@ export {
   userKeys,
   writeUserCredentials,
   withXacctOnPath,
+  roleSessionKeyIn,
+  mfaSessionKeyOf,
   PROD_ACCOUNT,
   STAGING_ACCOUNT,
   type MapOptions,

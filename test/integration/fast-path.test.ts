@@ -6,7 +6,7 @@
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { requireEnv, run, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
+import { requireEnv, roleSessionKeyIn, run, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const SERVED = 'xacct: debug: credential-process served from the cache (fast path)\n';
@@ -64,7 +64,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(first.stderr).toMatch(notTaken(/no readable index; this process refreshes it/));
     expect(t.sts.count('GetSessionToken')).toBe(1);
     expect(t.sts.count('AssumeRole')).toBe(1);
-    expect(index().profiles['prod-admin']?.key).toBe('role-session:prod-admin');
+    expect(index().profiles['prod-admin']?.key).toBe(roleSessionKeyIn(t.env, 'prod-admin'));
     expect(statSync(indexFile()).mode & 0o777).toBe(0o600);
 
     const second = await credentialProcess('prod-admin');
@@ -93,9 +93,9 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
 
   it('a session with less than 5 minutes left is not served: the full path assumes the role again', async () => {
     const first = await credentialProcess('prod-admin');
-    const entry = JSON.parse((await keychain(t, 'get', 'role-session:prod-admin')).stdout);
+    const entry = JSON.parse((await keychain(t, 'get', roleSessionKeyIn(t.env, 'prod-admin'))).stdout);
     entry.credentials.Expiration = new Date(Date.now() + 4 * 60_000).toISOString();
-    expect((await keychain(t, 'set', 'role-session:prod-admin', JSON.stringify(entry))).code).toBe(0);
+    expect((await keychain(t, 'set', roleSessionKeyIn(t.env, 'prod-admin'), JSON.stringify(entry))).code).toBe(0);
     const second = await credentialProcess('prod-admin');
     expect(second.stderr).toMatch(notTaken(/the cached session expires soon; this process refreshes it/));
     expect(second.stdout).not.toBe(first.stdout);
@@ -116,7 +116,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(index().profiles['staging-admin']).toBeUndefined();
     const plain = await credentialProcess('staging-admin');
     expect(plain.stderr).toMatch(notTaken(/the index has no entry for this profile; this process refreshes it/));
-    expect(index().profiles['staging-admin']?.key).toBe('role-session:staging-admin');
+    expect(index().profiles['staging-admin']?.key).toBe(roleSessionKeyIn(t.env, 'staging-admin'));
     expect(t.sts.count('AssumeRole')).toBe(3);
   });
 

@@ -4,7 +4,7 @@
  * the MFA prompt.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keychainEntry, motoQuery, requireEnv, requireTools, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
+import { keychainEntry, mfaSessionKeyOf, motoQuery, roleSessionKeyIn, requireEnv, requireTools, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
 import { iamKeyIds, identityOfNewUser, storedKeys } from '../helpers/rotation.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
@@ -26,6 +26,8 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     const user = await identityOfNewUser(t, 'rot-e2e');
     const first = await runCli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { env: t.env });
     expect(first.code, first.stderr).toBe(0);
+    expect(await keychainEntry(t.env, mfaSessionKeyOf(user.accessKeyId, user.mfaSerial))).not.toBeNull();
+    expect(await keychainEntry(t.env, roleSessionKeyIn(t.env, 'prod-admin'))).not.toBeNull();
     t.sts.reset();
     t.sts.iam.newKeyDelayMs = 1500; // IAM's eventual consistency: the new key is refused for a while
 
@@ -51,8 +53,8 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     expect(checks[0]!.errorCode).toBe('InvalidClientTokenId');
     expect(checks.at(-1)!.status).toBe(200);
     expect(t.sts.count('GetSessionToken')).toBe(0);
-    expect(await keychainEntry(t.env, 'mfa-session:identity')).toBeNull();
-    expect(await keychainEntry(t.env, 'role-session:prod-admin')).toBeNull();
+    expect(await keychainEntry(t.env, mfaSessionKeyOf(user.accessKeyId, user.mfaSerial))).toBeNull();
+    expect(await keychainEntry(t.env, roleSessionKeyIn(t.env, 'prod-admin'))).toBeNull();
     expect(await keychainEntry(t.env, 'rotation:identity')).toBeNull();
 
     // The old key is refused now; the next MFA session is signed with the new key.

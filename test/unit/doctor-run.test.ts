@@ -1,4 +1,5 @@
 /** `xacct doctor` run in-process with every outside call injected: the registry, shared facts, and each check's lines. */
+import { mfaSessionKey } from '../../src/core/session-keys.js';
 import { describe, expect, it } from 'vitest';
 import { runDoctor, type DoctorCheck, type DoctorDeps, type Fact } from '../../src/app/doctor/index.js';
 import { DOCTOR_CHECKS } from '../../src/app/doctor/checks/index.js';
@@ -118,7 +119,7 @@ describe('doctor run with injected deps', () => {
     const d = deps();
     const source = buildProfileMap({ profileMap: { file: MAP_FILE, text: MAP } }).sources.get('identity')!;
     const session = { accessKeyId: 'ASIASESSION', secretAccessKey: 's', sessionToken: 't', expiration: new Date('2030-01-01T06:00:00Z') };
-    d.store.data.set('mfa-session:identity', encodeCacheEntry({ fingerprint: mfaSessionFingerprint(source, KEYS.accessKeyId), credentials: session }));
+    d.store.data.set(mfaSessionKey(`key:${KEYS.accessKeyId}`, source.mfaSerial!), encodeCacheEntry({ fingerprint: mfaSessionFingerprint(source, `key:${KEYS.accessKeyId}`), credentials: session }));
     d.store.data.set('rotation:identity', encodeRotation({ userName: 'alice', oldKeyId: KEYS.accessKeyId, startedAt: '2029-12-31T23:00:00Z', newKey: { accessKeyId: 'AKIANEWNEWNEWNEWNEW1', secretAccessKey: 'n' } }));
     const signedWith: string[] = [];
     iamKeys.set('alice', [

@@ -54,7 +54,9 @@ function io(overrides: Partial<Parameters<typeof hit.decide>[2]> = {}): Paramete
   };
 }
 
-const fingerprint = () => roleSessionShape(plan, writer.stampInputs(env)!.user ?? undefined).fingerprint;
+/** The key identity of the source the sessions are made from (core/session-keys.ts). */
+const KEYS = 'key:AKIAEXAMPLE000000001';
+const fingerprint = () => roleSessionShape(plan, writer.stampInputs(env)!.user ?? undefined, KEYS).fingerprint;
 const cache = (patch: Partial<typeof credentials> = {}, fp = fingerprint()) =>
   secrets.set('role-session:prod-admin', encodeCacheEntry({ fingerprint: fp, credentials: { ...credentials, ...patch } }));
 
@@ -64,7 +66,7 @@ beforeEach(async () => {
   mkdirSync(join(home, '.config/xacct'), { recursive: true });
   writeFileSync(join(home, '.config/xacct/config.toml'), '[accounts]\nprod = "222222222222"\n');
   const stamp = writer.stampInputs(env)!;
-  await writer.recordServedProfile(env, { profile: 'prod-admin', plan, userName: stamp.user ?? undefined, backend: 'os', stamp });
+  await writer.recordServedProfile(env, { profile: 'prod-admin', plan, userName: stamp.user ?? undefined, backend: 'os', stamp, key: 'role-session:prod-admin', keys: KEYS });
   secrets = new Map();
   reads = [];
   cache();

@@ -154,6 +154,8 @@ describe('the index writer', () => {
     userName: 'alice',
     backend: 'os' as const,
     stamp: writer.stampInputs(env)!,
+    key: `role-session:${overrides.profile ?? 'prod-admin'}@0123456789ab`,
+    keys: 'key:AKIAEXAMPLE000000001',
     ...overrides,
   });
   const indexFile = () => xacctPaths(env).cacheIndex;
@@ -166,8 +168,8 @@ describe('the index writer', () => {
       v: 1,
       profiles: {
         'prod-admin': {
-          key: 'role-session:prod-admin',
-          fingerprint: roleSessionShape(plan, 'alice').fingerprint,
+          key: 'role-session:prod-admin@0123456789ab',
+          fingerprint: roleSessionShape(plan, 'alice', 'key:AKIAEXAMPLE000000001').fingerprint,
           minSecondsLeft: 300,
           stamp: JSON.parse(JSON.stringify(s.stamp)),
         },
@@ -183,7 +185,7 @@ describe('the index writer', () => {
     await writer.recordServedProfile(env, served({ userName: 'bob' }));
     const index = readIndex();
     expect(Object.keys(index.profiles).sort()).toEqual(['prod-admin', 'staging-admin']);
-    expect(index.profiles['prod-admin'].fingerprint).toBe(roleSessionShape(plan, 'bob').fingerprint);
+    expect(index.profiles['prod-admin'].fingerprint).toBe(roleSessionShape(plan, 'bob', 'key:AKIAEXAMPLE000000001').fingerprint);
   });
 
   it('does not rewrite an entry that is already as it would be written', async () => {

@@ -5,7 +5,7 @@ import { sessionRules, unsafeMinDurationSeconds } from '../../src/app/session-ru
 import { clearSessions } from '../../src/app/clear-sessions.js';
 import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
 import { xacctPaths, type Env } from '../../src/core/paths.js';
-import { FakeAudit, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, LONG_TERM, profilePlan, sourcePlan } from './providers-fakes.js';
+import { FakeAudit, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, LONG_TERM, ALICE_MFA_KEY, profilePlan, sourcePlan } from './providers-fakes.js';
 
 function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}) {
   const { clock, store, lock, sts } = fakeMachinePorts();
@@ -141,7 +141,7 @@ describe('getCredentials', () => {
     expect(err.exitCode).toBe(1);
     expect(err.message).toBe("AWS refused the MFA code for source 'identity'");
     expect(w.sts.getSessionTokenCalls).toHaveLength(1);
-    expect(w.store.data.has('mfa-session:identity')).toBe(false);
+    expect(w.store.data.has(ALICE_MFA_KEY)).toBe(false);
   });
 
   it('--no-cache writes nothing', async () => {
@@ -235,14 +235,14 @@ describe('clearSessions', () => {
   it('deletes every cached session and keeps the stored keys', async () => {
     const w = await warmed();
     const { keys } = await clearSessions(w.env, {}, w.clearDeps);
-    expect(keys).toEqual(['mfa-session:identity', 'role-session:prod-admin', 'role-session:staging-readonly']);
+    expect(keys).toEqual([ALICE_MFA_KEY, 'role-session:prod-admin', 'role-session:staging-readonly']);
     expect([...w.store.data.keys()]).toEqual(['source:identity']);
   });
 
   it("with a profile, deletes only that profile's role session", async () => {
     const w = await warmed();
     expect((await clearSessions(w.env, { profile: 'prod-admin' }, w.clearDeps)).keys).toEqual(['role-session:prod-admin']);
-    expect([...w.store.data.keys()].sort()).toEqual(['mfa-session:identity', 'role-session:staging-readonly', 'source:identity']);
+    expect([...w.store.data.keys()].sort()).toEqual([ALICE_MFA_KEY, 'role-session:staging-readonly', 'source:identity']);
     expect((await clearSessions(w.env, { profile: 'prod-admin' }, w.clearDeps)).keys).toEqual([]);
   });
 

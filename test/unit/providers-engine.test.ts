@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import cacheEntry from '../../src/core/cache-entry.cjs';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { createCredentialEngine, type EngineDeps } from '../../src/core/providers/index.js';
-import { FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, profilePlan, sourcePlan } from './providers-fakes.js';
+import { ALICE_MFA_KEY, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, profilePlan, sourcePlan } from './providers-fakes.js';
 
 const { decodeCacheEntry } = cacheEntry;
 
@@ -20,6 +20,7 @@ function machine() {
       sts,
       mfa,
       awsProfiles: new FakeAwsProfiles(),
+      keying: {},
       clock,
       isMfaCodeRejected,
       userName: 'alice',
@@ -89,7 +90,7 @@ describe('credential engine', () => {
       creds: { accessKeyId: 'AKIAALICE' },
       input: { durationSeconds: 14400, serialNumber: long.source.mfaSerial, tokenCode: '123456' },
     });
-    expect(m.store.data.has('mfa-session:identity')).toBe(false);
+    expect(m.store.data.has(ALICE_MFA_KEY)).toBe(false);
     expect(m.store.data.has('role-session:prod-admin')).toBe(true);
   });
 
@@ -118,7 +119,7 @@ describe('credential engine', () => {
     ]);
     expect(m.issued.map((i) => i.profile)).toEqual(['prod-admin', 'vendor-audit']);
     expect([...m.store.data.keys()].sort()).toEqual([
-      'mfa-session:identity',
+      ALICE_MFA_KEY,
       'role-session:prod-admin',
       'role-session:vendor-audit',
       'source:identity',
@@ -158,7 +159,7 @@ describe('credential engine', () => {
     const mfa = new FakeMfa(['000000', '123456']);
     await m.process({ mfa }).profile(prodAdmin).retrieve();
     expect(mfa.requests.map((r) => r.attempt)).toEqual([1, 2]);
-    expect(decodeCacheEntry(m.store.data.get('mfa-session:identity'))).not.toBeNull();
+    expect(decodeCacheEntry(m.store.data.get(ALICE_MFA_KEY))).not.toBeNull();
   });
 
   it('16 processes on a cold cache: one code, one GetSessionToken, one AssumeRole, the same credentials', async () => {

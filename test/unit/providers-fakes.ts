@@ -1,4 +1,5 @@
 /** In-memory fakes of the ports, for the provider and engine unit tests. */
+import { mfaSessionKey } from '../../src/core/session-keys.js';
 import { AwsError } from '../../src/core/errors.js';
 import type { AwsCredentials } from '../../src/core/credentials.js';
 import type {
@@ -189,3 +190,6 @@ export function fakeMachinePorts() {
   store.data.set('source:identity', JSON.stringify(LONG_TERM));
   return { clock, store, lock: new FakeLocks(), sts: new FakeSts(clock) };
 }
+
+/** The secret store key of the MFA session that the keys of LONG_TERM and sourcePlan()'s device make (core/session-keys.ts). */
+export const ALICE_MFA_KEY = mfaSessionKey(`key:${LONG_TERM.AccessKeyId}`, sourcePlan().mfaSerial!);

@@ -49,5 +49,5 @@ async function addCommand(source: string, env: NodeJS.ProcessEnv): Promise<void>
   ]);
   const { replaced, accessKeyId, where, retired } = await addSource(env, source);
   process.stderr.write(`${replaced ? 'replaced' : 'stored'} the keys of source '${source}' (${accessKeyId}) in ${where}\n`);
-  if (retired.length) say(`retired ${describeCleared(retired)}, made with the keys before: the next command takes a new session`);
+  if (retired.length) say(`retired ${describeCleared(retired, source)}, made with the keys before: the next command takes a new session`);
 }

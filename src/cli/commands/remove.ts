@@ -18,5 +18,5 @@ async function removeCommand(source: string, env: NodeJS.ProcessEnv): Promise<vo
   ]);
   const { removed, where, retired } = await removeSource(env, source);
   process.stderr.write(removed ? `removed the keys of source '${source}' from ${where}\n` : `no keys of source '${source}' were stored in ${where}\n`);
-  if (retired.length) say(`retired ${describeCleared(retired)}, made with those keys`);
+  if (retired.length) say(`retired ${describeCleared(retired, source)}, made with those keys`);
 }

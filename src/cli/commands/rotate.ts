@@ -22,6 +22,6 @@ Killed half-way, the next xacct rotate finishes (xacct doctor tells what is left
       ]);
       const r = await rotate(process.env, { source, report: say, ...(opts.mfaToken ? { mfaToken: opts.mfaToken } : {}) });
       say(`rotated the access key of source '${source}' (IAM user ${r.userName}): ${r.oldKeyId} → ${r.newKeyId}; the old key is deleted in IAM`);
-      if (r.retired.length) say(`retired ${describeCleared(r.retired)}, made with the old key: the next command takes a new session`);
+      if (r.retired.length) say(`retired ${describeCleared(r.retired, source)}, made with the old key: the next command takes a new session`);
     });
 }

@@ -52,6 +52,7 @@ export function buildProfileMap(input: ProfileMapSources): ProfileMap {
     onAssume: mapFile?.onAssume,
     profileMapFile: mapFile?.file,
     unusableAwsProfiles: fromAws.unusable,
+    awsKeyIds: staticKeyIds(input.awsCredentials, input.awsConfig),
   };
 }
 
@@ -99,6 +100,18 @@ class ProfilePlans implements ReadonlyMap<string, ProfilePlan> {
   forEach(fn: (value: ProfilePlan, key: string, map: ReadonlyMap<string, ProfilePlan>) => void): void {
     for (const [name, plan] of this.entries()) fn(plan, name, this);
   }
+}
+
+/** Profile → aws_access_key_id, for the profiles that hold static keys; the first file given wins. */
+function staticKeyIds(...files: (AwsIniFile | undefined)[]): Map<string, string> {
+  const ids = new Map<string, string>();
+  for (const file of files) {
+    for (const [name, profile] of Object.entries(file?.profiles ?? {})) {
+      const id = profile.aws_access_key_id?.trim();
+      if (id && !ids.has(name)) ids.set(name, id);
+    }
+  }
+  return ids;
 }
 
 /** Plain code-unit order, so that the order is the same in every locale. */

@@ -89,4 +89,14 @@ export interface ProfileMap {
    * file:line). The AWS config is shared with other tools, so one bad profile there does not stop xacct.
    */
   readonly unusableAwsProfiles?: ReadonlyMap<string, XacctError>;
+  /**
+   * The `aws_access_key_id` of each AWS profile that holds static keys (credentials file first, as the SDK reads
+   * them): what a source taking its keys from that profile is keyed by (core/session-keys.ts). Key ids only.
+   */
+  readonly awsKeyIds?: ReadonlyMap<string, string>;
+  /**
+   * Which files this map was read from, hashed (set by the app): role sessions are cached per scope, so that two
+   * profile maps (or two HOMEs) with a profile of the same name do not overwrite each other's sessions.
+   */
+  readonly sessionScope?: string;
 }

@@ -6,10 +6,12 @@ import type { Clock, LockManager, SecretStore } from '../ports.js';
 const { decodeCacheEntry, encodeCacheEntry, secondsLeft } = cacheEntry;
 
 export interface CacheOptions {
-  /** Secret store key: `mfa-session:<source>` or `role-session:<profile>`. */
-  readonly key: string;
+  /** Secret store key (core/session-keys.ts), or how to find it out (an MFA session's depends on the source's keys). */
+  readonly key: string | (() => Promise<string>);
   /** What the session depends on; a cached session with another fingerprint is not reused. */
   readonly fingerprint: string | (() => Promise<string>);
+  /** The entry's `source` tag (core/session-keys.ts identityTag): which keys the session is made from. */
+  readonly source?: string | (() => Promise<string>);
   readonly store: SecretStore;
   readonly lock: LockManager;
   readonly clock: Clock;
@@ -32,27 +34,29 @@ export function cached(inner: CredentialProvider, options: CacheOptions): Creden
   return provider(async () => {
     if (!options.enabled) return inner.retrieve();
     const fingerprintOf = once(options.fingerprint);
+    const key = await once(options.key)();
 
     const readFresh = async (): Promise<AwsCredentials | null> => {
-      const entry = decodeCacheEntry(await options.store.get(options.key));
+      const entry = decodeCacheEntry(await options.store.get(key));
       if (!entry || secondsLeft(entry.credentials, options.clock.now()) <= minSecondsLeft) return null;
       return entry.fingerprint === (await fingerprintOf()) ? entry.credentials : null;
     };
 
     const hit = await readFresh();
     if (hit) return hit;
-    return options.lock.withLock(options.key, async () => {
+    return options.lock.withLock(key, async () => {
       const refreshed = await readFresh();
       if (refreshed) return refreshed;
       const session = await inner.retrieve();
-      if (session.expiration) await write(session, session.expiration, await fingerprintOf());
+      if (session.expiration) await write(key, session, session.expiration, await fingerprintOf());
       return session;
     });
   });
 
-  async function write(session: AwsCredentials, expiration: Date, fingerprint: string): Promise<void> {
+  async function write(key: string, session: AwsCredentials, expiration: Date, fingerprint: string): Promise<void> {
     try {
-      await options.store.set(options.key, encodeCacheEntry({ fingerprint, credentials: { ...session, expiration } }));
+      const source = options.source === undefined ? undefined : await once(options.source)();
+      await options.store.set(key, encodeCacheEntry({ fingerprint, ...(source ? { source } : {}), credentials: { ...session, expiration } }));
     } catch (err) {
       if (!options.onWriteError) throw err;
       options.onWriteError(err);

@@ -1,18 +1,16 @@
 import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
-import cacheEntry from '../cache-entry.cjs';
 import type { RoleSessionVia } from '../fingerprint.js';
 import { mfaSessionFingerprint, roleSessionFingerprint } from '../fingerprint.js';
 import type { AssumedRole, AwsProfileCredentialLoader, Clock, LockManager, MfaCodeSource, SecretStore, StsPort } from '../ports.js';
-import type { ProfilePlan, SourcePlan } from '../profile-map/types.js';
+import type { ProfileMap, ProfilePlan, SourcePlan } from '../profile-map/types.js';
+import { identityTag, mfaSessionKey, readKeyIdentity, roleSessionKey, rootOf } from '../session-keys.js';
 import { sessionName } from '../session-name.js';
 import { cached } from './cached.js';
 import { memoize } from './memoize.js';
 import { mfaSession } from './mfa-session.js';
 import { roleSession, roleSessionWithMfa } from './role-session.js';
 import { sourceCredentials } from './source.js';
-
-const { secretKeys } = cacheEntry;
 
 /** AWS caps a role session taken from an MFA session, or from another role session (chaining), at 1 hour. */
 export const MAX_CHAINED_ROLE_SECONDS = 3600;
@@ -26,6 +24,8 @@ export interface EngineDeps {
   readonly sts: StsPort;
   readonly mfa: MfaCodeSource;
   readonly awsProfiles: AwsProfileCredentialLoader;
+  /** What sessions are keyed by: the AWS profiles' static key ids and the map's session scope. */
+  readonly keying: Pick<ProfileMap, 'awsKeyIds' | 'sessionScope'>;
   readonly clock: Clock;
   readonly isMfaCodeRejected: (err: unknown) => boolean;
   /** The user's name, the default RoleSessionName. */
@@ -61,16 +61,26 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
   const mfaSessions = new Map<string, CredentialProvider>();
   const roles = new Map<string, CredentialProvider>();
 
-  const cacheOptions = (key: string, fingerprint: string | (() => Promise<string>), minSecondsLeft = REUSE_MARGIN_SECONDS) => ({
+  const identities = new Map<string, Promise<string>>();
+  /** The source's key identity (core/session-keys.ts), read once per process. */
+  const identityOf = (source: SourcePlan): Promise<string> => getOrAdd(identities, source.name, () => readKeyIdentity(source, deps.store, deps.keying));
+
+  const cacheOptions = (
+    key: string | (() => Promise<string>),
+    fingerprint: string | (() => Promise<string>),
+    source: () => Promise<string>,
+    minSecondsLeft = REUSE_MARGIN_SECONDS,
+  ) => ({
     key,
     fingerprint,
+    source,
     minSecondsLeft,
     store: deps.store,
     lock: deps.lock,
     clock: deps.clock,
     enabled: deps.cache,
     onWriteError: (err: unknown) =>
-      deps.warn?.(`could not cache the session ${key}: ${err instanceof Error ? err.message : String(err)}`),
+      deps.warn?.(`could not cache the session${typeof key === 'string' ? ` ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
   });
 
   function sourceOf(source: SourcePlan): CredentialProvider {
@@ -83,21 +93,27 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     return getOrAdd(mfaSessions, source.name, () => {
       const keys = sourceOf(source);
       const session = mfaSession(source, keys, deps);
-      const fingerprint = async () => mfaSessionFingerprint(source, (await keys.retrieve()).accessKeyId);
-      return memoize(cached(session, cacheOptions(secretKeys.mfaSession(source.name), fingerprint)), { clock: deps.clock });
+      const fingerprint = async () => mfaSessionFingerprint(source, await identityOf(source));
+      const key = async () => mfaSessionKey(await identityOf(source), source.mfaSerial ?? '');
+      const tag = async () => identityTag(await identityOf(source));
+      return memoize(cached(session, cacheOptions(key, fingerprint, tag)), { clock: deps.clock });
     });
   }
 
   function roleOf(plan: ProfilePlan): CredentialProvider {
     return getOrAdd(roles, plan.name, () => {
-      const shape = roleSessionShape(plan, deps.userName);
+      const root = rootOf(plan).source;
+      // Everything but the fingerprint is known without the source's keys (which may take a keychain read).
+      const shape = roleSessionShape(plan, deps.userName, '');
       const effective = shape.durationSeconds === plan.durationSeconds ? plan : { ...plan, durationSeconds: shape.durationSeconds };
       const issued: AssumedRole[] = [];
       const roleDeps = { ...deps, sessionName: shape.sessionName, onIssued: (s: AssumedRole) => void issued.push(s) };
       const inner = plan.parent ? roleOf(plan.parent) : shape.via === 'mfa-session' ? mfaSessionOf(plan.source) : sourceOf(plan.source);
       const session = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
       const margin = deps.roleReuseMarginSeconds?.(shape.durationSeconds) ?? REUSE_MARGIN_SECONDS;
-      const cachedSession = cached(session, cacheOptions(secretKeys.roleSession(plan.name), shape.fingerprint, margin));
+      const fingerprint = async () => roleSessionShape(plan, deps.userName, await identityOf(root)).fingerprint;
+      const tag = async () => identityTag(await identityOf(root));
+      const cachedSession = cached(session, cacheOptions(roleSessionKey(plan, deps.keying), fingerprint, tag, margin));
       const announced = provider(async () => {
         try {
           const creds = await cachedSession.retrieve();
@@ -123,16 +139,20 @@ export interface RoleSessionShape {
   readonly fingerprint: string;
 }
 
-/** Pure: also for `list` and the credential-process fast path, to tell whether a cached session still fits. */
-export function roleSessionShape(plan: ProfilePlan, userName: string | undefined): RoleSessionShape {
+/**
+ * Pure: also for `list` and the credential-process fast path's index, to tell whether a cached session still fits.
+ * `keys`: the key identity of the chain's root source (core/session-keys.ts).
+ */
+export function roleSessionShape(plan: ProfilePlan, userName: string | undefined, keys: string): RoleSessionShape {
   const name = sessionName(plan, userName);
   const via = viaOf(plan);
   const durationSeconds = via === 'role-chain' ? Math.min(plan.durationSeconds, MAX_CHAINED_ROLE_SECONDS) : plan.durationSeconds;
-  const parentFingerprint = plan.parent ? roleSessionShape(plan.parent, userName).fingerprint : undefined;
+  const parentFingerprint = plan.parent ? roleSessionShape(plan.parent, userName, keys).fingerprint : undefined;
   const fingerprint = roleSessionFingerprint(plan, {
     sessionName: name,
     durationSeconds,
     via,
+    keys,
     ...(parentFingerprint ? { parentFingerprint } : {}),
   });
   return { via, sessionName: name, durationSeconds, fingerprint };

@@ -9,12 +9,13 @@ import type { AwsCredentials } from '../../../core/credentials.js';
 import { ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { XacctError } from '../../../core/errors.js';
 import { mfaSessionFingerprint } from '../../../core/fingerprint.js';
+import { mfaSessionKey } from '../../../core/session-keys.js';
 import { keyAgeFinding } from '../../../core/key-age.js';
 import { decodeRotation, describeRotation } from '../../../core/rotation.js';
 import { decodeStoredKeys } from '../../../core/stored-keys.js';
 import type { DoctorCheck, DoctorContext } from '../context.js';
 import { storeViewOf, type StoreView } from './keychain.js';
-import { sourceProbesFact, type SourceProbe } from './sources.js';
+import { keyIdentityOf, sourceProbesFact, type SourceProbe } from './sources.js';
 
 const { decodeCacheEntry, secondsLeft, secretKeys } = cacheEntry;
 
@@ -34,8 +35,9 @@ async function rotationFinding(source: string, view: StoreView | undefined): Pro
 async function signerOf(ctx: DoctorContext, probe: SourceProbe, view: StoreView | undefined): Promise<AwsCredentials | string> {
   const { source, credentials } = probe;
   if (!source.mfaSerial) return credentials!;
-  const entry = decodeCacheEntry(view ? await view.store.get(secretKeys.mfaSession(source.name)).catch(() => null) : null);
-  const usable = entry && secondsLeft(entry.credentials, ctx.deps.now()) > MIN_SESSION_SECONDS && entry.fingerprint === mfaSessionFingerprint(source, credentials!.accessKeyId);
+  const identity = await keyIdentityOf(ctx, source, view);
+  const entry = decodeCacheEntry(view && identity ? await view.store.get(mfaSessionKey(identity, source.mfaSerial)).catch(() => null) : null);
+  const usable = entry && secondsLeft(entry.credentials, ctx.deps.now()) > MIN_SESSION_SECONDS && entry.fingerprint === mfaSessionFingerprint(source, identity!);
   return usable ? entry.credentials : 'no MFA session is cached (doctor asks for no code; the next command that opens one makes it checkable)';
 }
 

@@ -15,8 +15,9 @@ import { awsFilesFact } from './aws-files.js';
 import { storeViewOf, type StoreView } from './keychain.js';
 import { longTermKeys } from './long-term-keys.js';
 import { profileMapOf } from './profile-map.js';
+import { mfaSessionKey, readKeyIdentity } from '../../../core/session-keys.js';
 
-const { decodeCacheEntry, secondsLeft, secretKeys } = cacheEntry;
+const { decodeCacheEntry, secondsLeft } = cacheEntry;
 
 export interface SourceProbe {
   readonly source: SourcePlan;
@@ -45,7 +46,7 @@ export async function sourceProbesFact(ctx: DoctorContext): Promise<readonly Sou
   return Promise.all(
     sources.map(async (source): Promise<SourceProbe> => {
       const keys = await longTermKeys(ctx, source, aws, view);
-      const findings = [...keys.findings, await mfaSessionFinding(ctx, source, view, keys.credentials?.accessKeyId)];
+      const findings = [...keys.findings, await mfaSessionFinding(ctx, source, view)];
       if (!keys.credentials) return { source, findings, noClock: keys.noClock ?? `source ${source.name} has no long-term keys to ask STS with` };
       return askSts(ctx, source, keys.credentials, findings);
     }),
@@ -81,17 +82,25 @@ function stsFailure(err: unknown, topic: string, source: SourcePlan): Finding {
   return warning(topic, `STS not checked: ${message}`, err instanceof XacctError ? err.hint : undefined);
 }
 
-async function mfaSessionFinding(ctx: DoctorContext, source: SourcePlan, view: StoreView | undefined, accessKeyId: string | undefined): Promise<Finding> {
+/** The source's key identity (core/session-keys.ts), as the engine reads it; undefined without a store or a map. */
+export async function keyIdentityOf(ctx: DoctorContext, source: SourcePlan, view: StoreView | undefined): Promise<string | undefined> {
+  const map = await profileMapOf(ctx);
+  if (!view || !map) return undefined;
+  return readKeyIdentity(source, { get: (key) => view.store.get(key).catch(() => null) }, map);
+}
+
+async function mfaSessionFinding(ctx: DoctorContext, source: SourcePlan, view: StoreView | undefined): Promise<Finding> {
   const topic = `source ${source.name}`;
   if (!source.mfaSerial) return ok(topic, 'no mfa_serial: roles are assumed with the long-term keys, without MFA');
-  if (!view) return warning(topic, `MFA session (${source.mfaSerial}) unknown: the keychain could not be read`);
-  const key = secretKeys.mfaSession(source.name);
+  const identity = await keyIdentityOf(ctx, source, view);
+  if (!view || !identity) return warning(topic, `MFA session (${source.mfaSerial}) unknown: the keychain could not be read`);
+  const key = mfaSessionKey(identity, source.mfaSerial);
   const entry = view.keys.has(key) ? decodeCacheEntry(await view.store.get(key).catch(() => null)) : null;
   const next = `the next command asks for a code of ${source.mfaSerial}`;
   if (!entry) return ok(topic, `no MFA session cached: ${next}`);
   const left = secondsLeft(entry.credentials, ctx.deps.now());
   if (left <= 0) return ok(topic, `MFA session expired: ${next}`);
-  if (accessKeyId && entry.fingerprint !== mfaSessionFingerprint(source, accessKeyId)) {
+  if (entry.fingerprint !== mfaSessionFingerprint(source, identity)) {
     return ok(topic, `MFA session cached for other settings or keys, so not reused: ${next}`);
   }
   return ok(topic, `MFA session cached, ${formatDuration(Math.floor(left / 60) * 60)} left (until ${entry.credentials.expiration.toISOString()})`);
