@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createFileSecretStore } from '../../src/adapters/keychain/file.js';
 import { createLockManager } from '../../src/adapters/lock.js';
-import { keychainEntry, requireEnv, runCli, startEnv, userKeys, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
+import { keychainEntry, mfaSessionKeyOf, requireEnv, runCli, startEnv, userKeys, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
 import { filesBelow, reportCount, secretsInFiles } from './support.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
@@ -139,14 +139,15 @@ admin = "Admin"
       if (backend === 'file') await xacct(['credential-process', 'prod-admin', '--no-cache'], { ...extra, XACCT_FILE_PASSPHRASE: `${PASSPHRASE}-wrong` });
 
       // The MFA session each backend holds: its keys are secrets too.
-      if (backend === 'os') remember(JSON.parse((await keychainEntry(t.env, 'mfa-session:identity'))!).credentials as Creds);
+      const mfaKey = mfaSessionKeyOf(t.user.accessKeyId, t.user.mfaSerial);
+      if (backend === 'os') remember(JSON.parse((await keychainEntry(t.env, mfaKey))!).credentials as Creds);
       else {
         const store = createFileSecretStore({
           file: join(t.env.XDG_DATA_HOME!, 'xacct', 'secrets.enc'),
           lock: createLockManager(join(t.env.XDG_STATE_HOME!, 'xacct', 'locks')),
           passphrase: async () => PASSPHRASE,
         });
-        remember((JSON.parse((await store.get('mfa-session:identity'))!) as { credentials: Creds }).credentials);
+        remember((JSON.parse((await store.get(mfaKey))!) as { credentials: Creds }).credentials);
       }
       await xacct(['clear', 'prod-admin'], extra);
       await xacct(['clear'], extra);
