@@ -204,6 +204,11 @@ describe.skipIf(!requireEnv(opts, 'xacct sync'))('xacct sync', () => {
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/^xacct: the profile map has no \[organization\] table/);
     writeMap();
+    t.sts.reset();
+    const badUrl = await cli(['sync', '--no-cache', '--mfa-token', VALID_MFA_CODE], { AWS_ENDPOINT_URL_ORGANIZATIONS: 'organizations.local' });
+    expect(badUrl.code).toBe(2);
+    expect(badUrl.stderr).toMatch(/^xacct: AWS_ENDPOINT_URL_ORGANIZATIONS="organizations.local" is not a URL\n/);
+    expect(t.sts.count()).toBe(0); // refused before any credential was asked for (--no-cache would call STS)
     orgProxy.inject({ error: 'AccessDeniedException', times: 20 });
     const denied = await sync();
     expect(denied.code).toBe(1);
