@@ -77,8 +77,10 @@ export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigE
   const unchanged: string[] = [];
   const leftAlone: { name: string; reason: string }[] = [];
 
+  // Indexed once: a lookup per entry keeps the merge linear in the number of profiles (25,000 at organisation scale).
+  const byProfile = sectionsByProfile(sections);
   for (const entry of entries) {
-    const same = sections.filter((s) => s.profile === entry.name);
+    const same = byProfile.get(entry.name) ?? [];
     const [section] = same;
     if (!section) {
       added.push(entry);
@@ -115,16 +117,32 @@ export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigE
   const names = new Set(entries.map((e) => e.name));
   const stale = sections.filter((s) => s.profile !== undefined && !names.has(s.profile) && !whyNotXacct(s, s.profile, command)).map((s) => s.profile!);
 
-  let out = '';
-  lines.forEach((line, i) => {
-    const newContent = replace.get(i);
-    out += newContent === undefined ? line.content + line.eol : newContent + (line.eol || '');
-    const inserted = insertAfter.get(i);
-    if (inserted !== undefined) out += (line.eol ? '' : eol) + inserted + (line.eol || '');
-  });
+  let out = replace.size === 0 && insertAfter.size === 0 ? text : rebuild(lines, replace, insertAfter, eol);
   if (added.length > 0) out = appendBlock(out, renderAwsConfigEntries(added, eol), eol);
 
   return { text: out, changed: out !== text, added: added.map((e) => e.name), updated, unchanged, leftAlone, stale };
+}
+
+/** The lines with `replace` (index → new content) and `insertAfter` (index → a new line after it) applied. */
+function rebuild(lines: readonly IniLine[], replace: ReadonlyMap<number, string>, insertAfter: ReadonlyMap<number, string>, eol: string): string {
+  const parts: string[] = [];
+  lines.forEach((line, i) => {
+    parts.push(replace.get(i) ?? line.content, line.eol);
+    const inserted = insertAfter.get(i);
+    if (inserted !== undefined) parts.push(line.eol ? '' : eol, inserted, line.eol);
+  });
+  return parts.join('');
+}
+
+function sectionsByProfile(sections: readonly Section[]): Map<string, Section[]> {
+  const byProfile = new Map<string, Section[]>();
+  for (const section of sections) {
+    if (section.profile === undefined) continue;
+    const same = byProfile.get(section.profile);
+    if (same) same.push(section);
+    else byProfile.set(section.profile, [section]);
+  }
+  return byProfile;
 }
 
 /** Appends after a blank line, keeping the file's convention for the final newline. */
