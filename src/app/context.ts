@@ -58,7 +58,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
 
   const openStore = once(async () => {
     const { openSecretStore } = await import('../adapters/keychain/index.js');
-    return openSecretStore(env, map.backend ? { backend: map.backend } : {});
+    return openSecretStore(env, { backend: map.backend, filePassphraseCache: map.filePassphraseCache });
   });
   const openLock = once(async () => {
     const [{ createLockManager }, { usableLockDir }] = await Promise.all([import('../adapters/lock.js'), import('../adapters/lock-folder.js')]);

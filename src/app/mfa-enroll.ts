@@ -102,8 +102,8 @@ async function enableOrDelete(identity: SourceIdentity, keys: AwsCredentials, us
       (err: unknown) =>
         req.report(`the new MFA device ${device.serialNumber} was not enabled, and deleting it failed (${err instanceof Error ? err.message : String(err)}): aws iam delete-virtual-mfa-device --serial-number ${device.serialNumber}`),
     ));
-  const { openSecretScreen } = await import('../adapters/prompt/secret-screen.js');
-  const screen = openSecretScreen(env);
+  const [{ openSecretScreen }, { onTerminalTurn }] = await Promise.all([import('../adapters/prompt/secret-screen.js'), import('../adapters/prompt/terminal-turn.js')]);
+  let screen: SecretScreen | undefined;
   const signals: [NodeJS.Signals, number][] = [['SIGINT', 130], ['SIGTERM', 143], ['SIGHUP', 129]];
   const onSignal = (signal: NodeJS.Signals) => {
     screen?.close();
@@ -111,8 +111,12 @@ async function enableOrDelete(identity: SourceIdentity, keys: AwsCredentials, us
   };
   for (const [signal] of signals) process.on(signal, onSignal);
   try {
-    if (!screen) throw new XacctError('the terminal went away before the secret could be shown');
-    await showAndEnable(identity, keys, user, device, screen);
+    // The whole enrolment holds the terminal once: no other xacct prompt comes between the secret and its codes.
+    await onTerminalTurn(env, ENROL_NEED, async () => {
+      screen = openSecretScreen(env);
+      if (!screen) throw new XacctError('the terminal went away before the secret could be shown');
+      await showAndEnable(identity, keys, user, device, screen, env);
+    });
   } catch (err) {
     screen?.close();
     await deleteDevice();
@@ -123,7 +127,9 @@ async function enableOrDelete(identity: SourceIdentity, keys: AwsCredentials, us
   }
 }
 
-async function showAndEnable(identity: SourceIdentity, keys: AwsCredentials, user: IamUser, device: VirtualMfaDevice, screen: SecretScreen): Promise<void> {
+const ENROL_NEED = { what: 'the codes of the new MFA device', otherwise: 'run xacct mfa enroll in the foreground of a terminal' };
+
+async function showAndEnable(identity: SourceIdentity, keys: AwsCredentials, user: IamUser, device: VirtualMfaDevice, screen: SecretScreen, env: Env): Promise<void> {
   const { qrCode } = await import('../adapters/prompt/secret-screen.js');
   const uri = otpauthUri(device.base32Seed, `${user.userName}@${user.accountId}`);
   screen.show(
@@ -133,8 +139,8 @@ async function showAndEnable(identity: SourceIdentity, keys: AwsCredentials, use
       `This secret is shown here only${screen.alternate ? ', and leaves the screen when enrolment ends' : ''}.\n\n`,
   );
   for (let attempt = 1; ; attempt++) {
-    const first = await askCode('Code shown by the app now:');
-    const second = await askCode('The next code (wait until it changes):', first);
+    const first = await askCode(env, 'Code shown by the app now:');
+    const second = await askCode(env, 'The next code (wait until it changes):', first);
     try {
       await identity.iam.enableMfaDevice(keys, user.userName, device.serialNumber, first, second);
       return;
@@ -145,21 +151,22 @@ async function showAndEnable(identity: SourceIdentity, keys: AwsCredentials, use
   }
 }
 
-async function askCode(message: string, notThis?: string): Promise<string> {
+async function askCode(env: Env, message: string, notThis?: string): Promise<string> {
   const { askOnTerminal } = await import('../adapters/prompt/inquirer-on-tty.js');
   const validate = (value: string): true | string => {
     const code = normaliseMfaCode(value);
     if (!code) return 'an MFA code is the 6 digits your authenticator shows';
     return code === notThis ? 'that is the same code: wait until the app shows the next one' : true;
   };
-  const [answer = ''] = await askOnTerminal([{ message, validate }], () => new XacctError('the terminal went away during enrolment'));
+  const [answer = ''] = await askOnTerminal([{ message, validate }], () => new XacctError('the terminal went away during enrolment'), { env, need: ENROL_NEED });
   return normaliseMfaCode(answer)!;
 }
 
 /** Asks whether to open the source's first MFA session now; opens it (one more code) when the answer is yes. */
 async function offerFirstSession(env: Env, source: string): Promise<Date | undefined> {
-  const { confirmOnTerminal } = await import('../adapters/prompt/confirm.js');
-  const yes = await confirmOnTerminal('Open the first MFA session now? It takes the next code of the app.', true);
+  const [{ confirmOnTerminal }, { onTerminalTurn }] = await Promise.all([import('../adapters/prompt/confirm.js'), import('../adapters/prompt/terminal-turn.js')]);
+  const question = 'Open the first MFA session now? It takes the next code of the app.';
+  const yes = await onTerminalTurn(env, { what: 'whether to open the first MFA session', otherwise: 'run xacct whoami later' }, () => confirmOnTerminal(question, true));
   if (!yes) return undefined;
   // Opened afresh: the profile map now has mfa_serial.
   const identity = await openSourceIdentity(env, source);

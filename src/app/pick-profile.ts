@@ -8,17 +8,21 @@ export interface PickProfileDeps {
   readonly search: (question: PickerQuestion) => Promise<string | undefined>;
 }
 
-const defaultDeps: PickProfileDeps = {
-  search: async (question) => (await import('../adapters/prompt/profile-picker.js')).searchOnTerminal(question),
-};
+const defaultDeps = (env: Env): PickProfileDeps => ({
+  search: async (question) =>
+    (await import('../adapters/prompt/profile-picker.js')).searchOnTerminal(question, {
+      env,
+      need: { what: 'the profile to use', otherwise: 'name the profile on the command line, or set default_profile' },
+    }),
+});
 
 /**
  * The profile a terminal command (exec, assume, login, whoami) uses when it names none and there is no
  * default_profile: chosen from a searchable list on the terminal. Undefined when there is no terminal to ask on
  * (or no profile to choose from); the caller then fails with the usage error that lists the profiles.
  */
-export async function pickProfileName(map: ProfileMap, _env: Env, deps: Partial<PickProfileDeps> = {}): Promise<string | undefined> {
-  const d = { ...defaultDeps, ...deps };
+export async function pickProfileName(map: ProfileMap, env: Env, deps: Partial<PickProfileDeps> = {}): Promise<string | undefined> {
+  const d = { ...defaultDeps(env), ...deps };
   const plans = profileNames(map).flatMap((name) => map.profiles.get(name) ?? []);
   if (plans.length === 0) return undefined;
   const width = Math.max(...plans.map((p) => p.name.length));

@@ -130,14 +130,14 @@ export interface SourceKeysChange {
 
 export interface SourceKeysDeps {
   readonly loadProfileMap: (env: Env) => Promise<ProfileMap>;
-  readonly openStore: (env: Env, backend: ProfileMap['backend']) => Promise<SecretStore>;
-  /** Asks for the keys on the terminal (the secret not echoed). */
-  readonly askForKeys: (source: string) => Promise<AccessKeys>;
+  readonly openStore: (env: Env, map: Pick<ProfileMap, 'backend' | 'filePassphraseCache'>) => Promise<SecretStore>;
+  /** Asks for the keys on the terminal (the secret not echoed), in turn with other xacct prompts there. */
+  readonly askForKeys: (source: string, env: Env) => Promise<AccessKeys>;
 }
 
 const defaultDeps: SourceKeysDeps = {
   loadProfileMap: async (env) => (await import('./load-profile-map.js')).loadProfileMap(env),
-  openStore: async (env, backend) => (await import('../adapters/keychain/index.js')).openSecretStore(env, backend ? { backend } : {}),
+  openStore: async (env, map) => (await import('../adapters/keychain/index.js')).openSecretStore(env, { backend: map.backend, filePassphraseCache: map.filePassphraseCache }),
   askForKeys,
 };
 
@@ -155,8 +155,8 @@ export async function addSource(
   checkSourceName(source, map);
   const fromEnv = accessKeysFromEnv(env);
   if (fromEnv) checkAccessKeys(fromEnv);
-  const store = await d.openStore(env, map.backend);
-  const given = fromEnv ?? (await d.askForKeys(source));
+  const store = await d.openStore(env, map);
+  const given = fromEnv ?? (await d.askForKeys(source, env));
   const { replaced, retired } = await addSourceKeys(store, source, given, map);
   return { replaced, retired, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
@@ -169,12 +169,12 @@ export async function removeSource(
 ): Promise<SourceKeysChange & { removed: boolean; retired: string[] }> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
-  const store = await d.openStore(env, map.backend);
+  const store = await d.openStore(env, map);
   const { removed, retired } = await removeAndRetire(store, source, map);
   return { removed, retired, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
-async function askForKeys(source: string): Promise<AccessKeys> {
+async function askForKeys(source: string, env: Env): Promise<AccessKeys> {
   const { askOnTerminal } = await import('../adapters/prompt/inquirer-on-tty.js');
   const [accessKeyId = '', secretAccessKey = ''] = await askOnTerminal(
     [
@@ -185,6 +185,7 @@ async function askForKeys(source: string): Promise<AccessKeys> {
       new XacctError(`no terminal to ask for the keys of source '${source}'`, {
         hint: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run xacct add in a terminal',
       }),
+    { env, need: { what: `the keys of source '${source}'`, otherwise: 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY' } },
   );
   return { accessKeyId, secretAccessKey };
 }

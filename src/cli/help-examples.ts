@@ -22,6 +22,7 @@ const EXAMPLES: Readonly<Record<string, readonly string[]>> = {
   'aws-config': ['xacct aws-config                        prints the entries', 'xacct aws-config --write                merges them into ~/.aws/config (a backup is kept)'],
   sync: ['xacct sync --dry-run                   what a sync would add, remove and rename', 'xacct sync                             write the accounts of the organization'],
   doctor: ['xacct doctor'],
+  agent: ['xacct agent                             is the encrypted file unlocked, for how long', 'xacct agent stop                        locks it again now'],
   completion: [
     'source <(xacct completion bash)         in ~/.bashrc',
     'xacct completion zsh > "${fpath[1]}/_xacct"',

@@ -13,6 +13,8 @@ export interface DurationRange {
 export const SESSION_DURATION = { min: 15 * 60, max: 36 * 3600, default: 12 * 3600 } as const;
 /** Role session lifetime (AssumeRole): 15m..12h, default 1h. */
 export const ROLE_DURATION = { min: 15 * 60, max: 12 * 3600, default: 3600 } as const;
+/** How long the passphrase agent keeps the file backend unlocked while in use: 0 (no agent)..12h, default 10m. */
+export const PASSPHRASE_CACHE = { min: 0, max: 12 * 3600, default: 10 * 60 } as const;
 
 const UNITS = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/;
 

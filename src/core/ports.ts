@@ -28,6 +28,8 @@ export interface MfaRequest {
   readonly serial: string;
   /** The source or profile the code is for, shown in the prompt. */
   readonly label: string;
+  /** Why a code is needed now, for the person: "prod-readonly lasts 2h, so it needs its own MFA code." */
+  readonly reason?: string;
   /** 1 for the first ask; >1 after AWS refused a code. */
   readonly attempt: number;
   readonly mfaProcess?: string;

@@ -17,6 +17,13 @@ function xdg(env: Env, name: 'XDG_CONFIG_HOME' | 'XDG_DATA_HOME' | 'XDG_STATE_HO
   return v && v.startsWith('/') ? v : path.join(home(env), fallback);
 }
 
+/** `$XDG_RUNTIME_DIR/xacct` (the user's own, cleared at logout), else `<tmp>/xacct-<uid>` as ssh-agent and tmux do. */
+function runtimeDir(env: Env): string {
+  const v = env.XDG_RUNTIME_DIR;
+  const tmp = env.TMPDIR && env.TMPDIR.startsWith('/') ? env.TMPDIR : '/tmp';
+  return v && v.startsWith('/') ? path.join(v, 'xacct') : path.join(tmp, `xacct-${process.getuid?.() ?? 'user'}`);
+}
+
 function xacctPaths(env: Env) {
   const configDir = path.join(xdg(env, 'XDG_CONFIG_HOME', '.config'), 'xacct');
   const dataDir = path.join(xdg(env, 'XDG_DATA_HOME', '.local/share'), 'xacct');
@@ -34,6 +41,8 @@ function xacctPaths(env: Env) {
     noticesFile: path.join(stateDir, 'notices.json'),
     /** Non-secret index used by the credential-process fast path. */
     cacheIndex: path.join(cacheDir, 'index.json'),
+    /** The file backend's passphrase agent listens here (a private folder: XDG_RUNTIME_DIR, else one in /tmp). */
+    agentSocket: path.join(runtimeDir(env), 'agent.sock'),
     awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),
     awsCredentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(env), '.aws', 'credentials'),
   };

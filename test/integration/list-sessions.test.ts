@@ -107,7 +107,7 @@ describe.skipIf(!requireEnv(opts, 'list sessions'))('xacct list: cached sessions
     expect(sessionColumn((await cli(['list'], { ...file, XACCT_FILE_PASSPHRASE: 'pw' })).stdout)['prod-admin']).toBe('1h');
     const locked = await cli(['list'], file);
     expect(locked.code).toBe(0);
-    expect(locked.stderr).toMatch(/^xacct: warning: cached sessions unknown: XACCT_FILE_PASSPHRASE is not set, and \S+secrets\.enc is not opened without it here\nxacct: this note is shown once/);
+    expect(locked.stderr).toMatch(/^xacct: warning: cached sessions unknown: XACCT_FILE_PASSPHRASE is not set, and \S+secrets\.enc is not unlocked by the passphrase agent\nxacct: this note is shown once/);
     // A file-backend user who is asked for the passphrase when it is needed is not told this on every list.
     expect((await cli(['list'], file)).stderr).toBe('');
   });

@@ -1,13 +1,20 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { createMfaCodeSource, normaliseMfaCode, runMfaProcess } from '../../src/adapters/prompt/mfa-code.js';
 import type { Terminal } from '../../src/adapters/prompt/tty.js';
-import { UsageError } from '../../src/core/errors.js';
+import { UsageError, XacctError } from '../../src/core/errors.js';
 import type { MfaRequest } from '../../src/core/ports.js';
 import { failure } from '../helpers/failure.js';
 
 const SERIAL = 'arn:aws:iam::111111111111:mfa/alice';
 const req = (extra: Partial<MfaRequest> = {}): MfaRequest => ({ serial: SERIAL, label: 'identity', attempt: 1, ...extra });
-const env = { PATH: process.env.PATH };
+// A HOME of its own: prompts take their turn on the terminal under HOME's lock folder.
+const env = { PATH: process.env.PATH, HOME: mkdtempSync(join(tmpdir(), 'xacct-mfa-')) };
+afterAll(() => rmSync(env.HOME, { recursive: true, force: true }));
+/** The fake terminals are in the foreground, whatever the terminal vitest runs in. */
+const turn = { inForeground: () => true };
 
 /** A terminal that answers the prompts with `lines` (null: end of input) and records what was written. */
 function fakeTerminal(lines: (string | null)[]) {
@@ -37,7 +44,7 @@ describe('normaliseMfaCode', () => {
 describe('--mfa-token', () => {
   it('is used as the code, before mfa_process or a prompt', async () => {
     const tty = fakeTerminal(['999999']);
-    const source = createMfaCodeSource({ env, token: '123 456', openTerminal: () => tty.terminal });
+    const source = createMfaCodeSource({ env, token: '123 456', turn, openTerminal: () => tty.terminal });
     expect(await source.getCode(req({ mfaProcess: 'echo 111111' }))).toBe('123456');
     expect(tty.written).toEqual([]);
     expect(source.canRetry()).toBe(false);
@@ -61,7 +68,7 @@ describe('--mfa-token', () => {
 describe('the terminal prompt', () => {
   it('asks on the terminal, naming the serial and the label, and closes it', async () => {
     const tty = fakeTerminal(['123456']);
-    const source = createMfaCodeSource({ env, openTerminal: () => tty.terminal });
+    const source = createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal });
     expect(await source.getCode(req())).toBe('123456');
     expect(tty.written).toEqual([`Enter MFA code for ${SERIAL} (identity): `]);
     expect(tty.closed()).toBe(1);
@@ -70,27 +77,27 @@ describe('the terminal prompt', () => {
 
   it('asks again after a malformed code, up to 3 times', async () => {
     const tty = fakeTerminal(['12345', '', ' 654 321 ']);
-    const source = createMfaCodeSource({ env, openTerminal: () => tty.terminal });
+    const source = createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal });
     expect(await source.getCode(req())).toBe('654321');
     expect(tty.written.filter((t) => t.startsWith('Enter MFA code'))).toHaveLength(3);
     expect(tty.written.filter((t) => /not a 6-digit code/.test(t))).toHaveLength(2);
 
     const tty2 = fakeTerminal(['a', 'b', 'c', '123456']);
-    const err = await failure(createMfaCodeSource({ env, openTerminal: () => tty2.terminal }).getCode(req()));
+    const err = await failure(createMfaCodeSource({ env, turn, openTerminal: () => tty2.terminal }).getCode(req()));
     expect(err.message).toMatch(/no valid MFA code entered .* after 3 tries/);
     expect(tty2.closed()).toBe(1);
   });
 
   it('says that AWS refused the previous code when asking again', async () => {
     const tty = fakeTerminal(['222222']);
-    const source = createMfaCodeSource({ env, openTerminal: () => tty.terminal });
+    const source = createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal });
     expect(await source.getCode(req({ attempt: 2 }))).toBe('222222');
     expect(tty.written[0]).toMatch(/AWS refused that code/);
   });
 
   it('fails at end of input (Ctrl-D)', async () => {
     const tty = fakeTerminal([null]);
-    const err = await failure(createMfaCodeSource({ env, openTerminal: () => tty.terminal }).getCode(req()));
+    const err = await failure(createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal }).getCode(req()));
     expect(err.message).toMatch(/no MFA code entered/);
     expect(tty.closed()).toBe(1);
   });
@@ -142,5 +149,47 @@ describe('mfa_process', () => {
   it('names the limit in seconds', async () => {
     const err = await failure(runMfaProcess('sleep 5', env, 1_000));
     expect(err.message).toBe('mfa_process (sleep) did not finish within 1s');
+  });
+});
+
+describe('the prompt in a crowd', () => {
+  it('says why a code is needed, before asking', async () => {
+    const tty = fakeTerminal(['123456']);
+    const source = createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal });
+    const reason = 'prod-readonly lasts 2h, longer than the 1h AWS allows a role session taken from an MFA session, so it needs its own MFA code.';
+    expect(await source.getCode(req({ reason }))).toBe('123456');
+    expect(tty.written).toEqual([`${reason}\n`, `Enter MFA code for ${SERIAL} (identity): `]);
+  });
+
+  it('in the background of its terminal, fails at once without touching the terminal', async () => {
+    const tty = fakeTerminal(['123456']);
+    const source = createMfaCodeSource({ env, turn: { inForeground: () => false }, openTerminal: () => tty.terminal });
+    const err = await failure(source.getCode(req()));
+    expect(err.message).toBe("cannot ask for the MFA code for source 'identity': xacct runs in the background of its terminal, where reading the keyboard would stop it");
+    expect(err.hint).toBe("bring it to the foreground (fg), or pass --mfa-token <code> or set mfa_process for source 'identity'");
+    expect(tty.written).toEqual([]);
+  });
+
+  it('after waiting for another prompt, warns that the code just typed cannot serve twice', async () => {
+    const tty = fakeTerminal(['123456']);
+    const slowLock = { withLock: async <T>(_key: string, fn: () => Promise<T>) => (await new Promise((r) => setTimeout(r, 300)), fn()) };
+    const source = createMfaCodeSource({ env, turn: { ...turn, lock: slowLock }, openTerminal: () => tty.terminal });
+    expect(await source.getCode(req())).toBe('123456');
+    expect(tty.written[0]).toMatch(/^\(Each code is accepted once: if you just typed the one shown now, wait for the next\.\)\n$/);
+  });
+
+  it('gives up waiting for the terminal after the time limit, saying why and what else to do', async () => {
+    const tty = fakeTerminal(['123456']);
+    const busy = {
+      withLock: async () => {
+        throw new XacctError('timed out after 600s waiting for xacct process 4242 on box to finish (lock "terminal:34816")', { hint: 'if that process is stuck, end it (kill 4242); its lock is then taken over' });
+      },
+    };
+    const source = createMfaCodeSource({ env, turn: { ...turn, lock: busy }, openTerminal: () => tty.terminal });
+    const err = await failure(source.getCode(req()));
+    expect(err.message).toBe("gave up asking for the MFA code for source 'identity' after waiting 10 minutes for another xacct prompt on this terminal to be answered");
+    expect(err.hint).toBe("if that process is stuck, end it (kill 4242); its lock is then taken over; or pass --mfa-token <code> or set mfa_process for source 'identity'");
+    expect(tty.written).toEqual([]);
+    expect(tty.closed()).toBe(1);
   });
 });

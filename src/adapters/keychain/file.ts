@@ -7,11 +7,12 @@
  * KDF parameters is detected like any other tampering. Writers serialise read-modify-write under a cross-process
  * lock; readers need none, since a write replaces the file atomically.
  */
-import { createCipheriv, createDecipheriv, randomBytes, scrypt } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash, randomBytes, scrypt } from 'node:crypto';
 import { dirname } from 'node:path';
 import type { LockManager, SecretStore } from '../../core/ports.js';
 import { XacctError } from '../../core/errors.js';
 import { ensurePrivateDir, readPrivateFile, writeFileAtomic } from '../atomic-file.js';
+import type { KeySource } from './file-key.js';
 
 export interface PassphraseRequest {
   readonly file: string;
@@ -45,7 +46,9 @@ function kdfWithinBounds(k: { N: unknown; r: unknown; p: unknown }): boolean {
 export interface FileSecretStoreOptions {
   readonly file: string;
   readonly lock: LockManager;
-  readonly passphrase: PassphraseSource;
+  /** Where the key comes from (file-key.ts: environment, agent or terminal); else derived from `passphrase`. */
+  readonly key?: KeySource;
+  readonly passphrase?: PassphraseSource;
   /** For new files only; an existing file keeps the parameters in its header. */
   readonly scrypt?: ScryptParams;
 }
@@ -69,7 +72,9 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
   const keys = new Map<string, Promise<Buffer>>();
 
   function getPassphrase(creating: boolean): Promise<string> {
-    passphrase ??= options.passphrase({ file, creating }).then((value) => {
+    const source = options.passphrase;
+    if (!source) return Promise.reject(new Error('the file backend was given neither a key source nor a passphrase'));
+    passphrase ??= source({ file, creating }).then((value) => {
       if (!value) throw new XacctError(`the encrypted secrets file ${file} needs a passphrase, and an empty one was given`);
       return value;
     });
@@ -77,11 +82,20 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
     return passphrase;
   }
 
-  function keyFor(kdf: Envelope['kdf'], creating: boolean): Promise<Buffer> {
+  /** `envelope`: the file as read, which a key must open; absent for a file not written yet. */
+  function keyFor(kdf: Envelope['kdf'], creating: boolean, envelope?: Envelope): Promise<Buffer> {
     const id = `${kdf.salt}:${kdf.N}:${kdf.r}:${kdf.p}`;
     let key = keys.get(id);
     if (!key) {
-      key = getPassphrase(creating).then((pw) => deriveKey(pw, kdf));
+      key = options.key
+        ? options.key({
+            file,
+            creating,
+            id: createHash('sha256').update(`xacct-secrets-key:${id}`).digest('hex'),
+            derive: (pw) => deriveKey(pw, kdf),
+            opens: (candidate) => !envelope || opens(envelope, candidate),
+          })
+        : getPassphrase(creating).then((pw) => deriveKey(pw, kdf));
       keys.set(id, key);
       key.catch(() => keys.delete(id));
     }
@@ -92,7 +106,7 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
     const text = readPrivateFile(file, 'the encrypted secrets file');
     if (text === undefined) return undefined;
     const envelope = parseEnvelope(text, file);
-    const key = await keyFor(envelope.kdf, false);
+    const key = await keyFor(envelope.kdf, false, envelope);
     return { kdf: envelope.kdf, entries: decrypt(envelope, key, file) };
   }
 
@@ -159,6 +173,16 @@ function encrypt(contents: Contents, key: Buffer): Envelope {
   const data = Buffer.concat([cipher.update(plain), cipher.final()]);
   plain.fill(0);
   return { v: 1, kdf: contents.kdf, iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+}
+
+/** Whether `key` authenticates the file (the passphrase is right), without keeping what it decrypts. */
+function opens(envelope: Envelope, key: Buffer): boolean {
+  try {
+    decrypt(envelope, key, '').clear();
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function decrypt(envelope: Envelope, key: Buffer, file: string): Map<string, string> {

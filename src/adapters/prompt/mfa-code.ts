@@ -10,7 +10,8 @@ import type { MfaCodeSource, MfaRequest } from '../../core/ports.js';
 import { programName } from '../../core/program-name.js';
 import { envWithoutSecrets } from '../../core/session-env.js';
 import { suspendProgress } from './progress.js';
-import { openTerminal, openTerminalFd, type Terminal } from './tty.js';
+import { inTerminalForeground, onTerminalTurn, type TerminalTurnOptions, type Turn, type TurnNeed } from './terminal-turn.js';
+import { openTerminal, openTerminalFd, terminalPresent, type Terminal } from './tty.js';
 
 export interface MfaCodeSourceOptions {
   readonly env: Env;
@@ -22,6 +23,8 @@ export interface MfaCodeSourceOptions {
   readonly promptTries?: number;
   /** For tests: the terminal to prompt on. */
   readonly openTerminal?: () => Terminal | null;
+  /** For tests: how prompts take their turn on the terminal. */
+  readonly turn?: TerminalTurnOptions;
 }
 
 const DEFAULT_PROCESS_TIMEOUT_MS = 60_000;
@@ -43,9 +46,13 @@ export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSourc
         lastFrom = 'token';
         return fromToken(options.token, req);
       }
+      const need: TurnNeed = { what: `the MFA code for source '${req.label}'`, otherwise: 'pass --mfa-token <code>' };
       if (req.mfaProcess) {
         lastFrom = 'process';
-        return runMfaProcess(req.mfaProcess, options.env, options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS);
+        const run = () => runMfaProcess(req.mfaProcess!, options.env, options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS);
+        // It may ask on the terminal (a touch, a PIN): in turn with the prompts. Its time limit starts with the turn.
+        // In the background it runs as before: a code that needs no touch still works, and its time limit ends a stop.
+        return terminalPresent() && inTerminalForeground() !== false ? onTerminalTurn(options.env, need, run, options.turn) : run();
       }
       const terminal = open();
       if (!terminal) {
@@ -54,7 +61,12 @@ export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSourc
         );
       }
       lastFrom = 'prompt';
-      return promptForCode(terminal, req, options.promptTries ?? 3);
+      const otherwise = `pass --mfa-token <code> or set mfa_process for source '${req.label}'`;
+      try {
+        return await onTerminalTurn(options.env, { ...need, otherwise }, (turn) => promptForCode(terminal, req, options.promptTries ?? 3, turn), options.turn);
+      } finally {
+        terminal.close();
+      }
     },
     canRetry() {
       return lastFrom === 'prompt';
@@ -74,10 +86,13 @@ function fromToken(token: string, req: MfaRequest): string {
   return code;
 }
 
-async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number): Promise<string> {
+async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number, turn: Turn): Promise<string> {
   const resume = suspendProgress();
   try {
     if (req.attempt > 1) terminal.write('AWS refused that code; wait for the next one.\n');
+    else if (req.reason) terminal.write(`${req.reason}\n`);
+    // A code is accepted once: the prompt before this one may have taken the code now shown.
+    if (turn.waited && req.attempt === 1) terminal.write('(Each code is accepted once: if you just typed the one shown now, wait for the next.)\n');
     for (let i = 0; i < tries; i++) {
       terminal.write(`Enter MFA code for ${req.serial} (${req.label}): `);
       const line = await terminal.readLine();
@@ -93,7 +108,6 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number)
       hint: 'an MFA code is the 6 digits your authenticator shows',
     });
   } finally {
-    terminal.close();
     resume();
   }
 }

@@ -2,7 +2,7 @@
  * A searchable list on the terminal itself (/dev/tty), so that it works when stdout is a pipe
  * (`xacct exec -- cmd | less`).
  */
-import { askWithInquirer } from './inquirer-on-tty.js';
+import { askWithInquirer, inTurn, type TurnRequest } from './inquirer-on-tty.js';
 
 export interface PickerChoice {
   readonly value: string;
@@ -20,15 +20,17 @@ export interface PickerQuestion {
 }
 
 /** The chosen value; undefined when there is no terminal to ask on. Ctrl-C ends the command with exit 130. */
-export function searchOnTerminal(question: PickerQuestion): Promise<string | undefined> {
-  return askWithInquirer(({ search }, context) =>
-    search<string>(
-      {
-        message: question.message,
-        source: (term) => question.choices(term ?? ''),
-        pageSize: question.pageSize ?? 12,
-      },
-      { ...context, clearPromptOnDone: false },
+export async function searchOnTerminal(question: PickerQuestion, turn: TurnRequest): Promise<string | undefined> {
+  return inTurn(turn, () =>
+    askWithInquirer(({ search }, context) =>
+      search<string>(
+        {
+          message: question.message,
+          source: (term) => question.choices(term ?? ''),
+          pageSize: question.pageSize ?? 12,
+        },
+        { ...context, clearPromptOnDone: false },
+      ),
     ),
   );
 }

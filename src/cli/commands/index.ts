@@ -14,10 +14,11 @@ import { register as awsConfig } from './aws-config.js';
 import { register as sync } from './sync.js';
 import { register as doctor } from './doctor.js';
 import { register as completion } from './completion.js';
+import { register as agent } from './agent.js';
 
 /** Order here is the order of `xacct --help`. */
 export function registerAll(program: Command): void {
-  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, sync, doctor, completion]) {
+  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, sync, doctor, agent, completion]) {
     register(program);
   }
 }

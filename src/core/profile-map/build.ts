@@ -45,6 +45,7 @@ export function buildProfileMap(input: ProfileMapSources): ProfileMap {
     files: [...(mapFile?.files ?? []), organizationFile, input.awsConfig?.file, input.awsCredentials?.file].filter((f): f is string => f !== undefined),
     defaultProfile,
     backend: mapFile?.backend,
+    ...(mapFile?.filePassphraseCache !== undefined ? { filePassphraseCache: mapFile.filePassphraseCache } : {}),
     sources,
     defaultSource: mapFile?.defaultSource,
     profiles,

@@ -1,6 +1,6 @@
 import type { TomlValue } from 'smol-toml';
 import { isAccountId, isMfaSerial, normaliseRoleName } from '../arn.js';
-import { SESSION_DURATION, ROLE_DURATION } from '../duration.js';
+import { PASSPHRASE_CACHE, SESSION_DURATION, ROLE_DURATION } from '../duration.js';
 import type { OrganizationFile } from '../organization/organization-file.js';
 import { NAME, REGION } from './checks.js';
 import { mergeDocuments, parseMapDocument, type MapDocument } from './include.js';
@@ -9,7 +9,7 @@ import { readProfiles, type Account, type ProfileCatalog, type Role } from './pr
 import { TableReader, TomlFile, isTable, tableName } from './toml-table.js';
 import type { SourcePlan } from './types.js';
 
-const TOP_KEYS = ['include', 'default_profile', 'backend', 'on_assume', 'organization', 'sources', 'accounts', 'roles', 'profiles'];
+const TOP_KEYS = ['include', 'default_profile', 'backend', 'file_passphrase_cache', 'on_assume', 'organization', 'sources', 'accounts', 'roles', 'profiles'];
 const SOURCE_KEYS = ['mfa_serial', 'mfa_process', 'region', 'session_duration', 'aws_profile', 'default'];
 const ACCOUNT_KEYS = ['id', 'region'];
 const ROLE_KEYS = ['name', 'duration'];
@@ -22,6 +22,8 @@ export interface ProfileMapFile {
   readonly files: readonly string[];
   readonly defaultProfile?: string;
   readonly backend?: 'os' | 'file';
+  /** Seconds the passphrase agent keeps the file backend unlocked while in use (0: no agent). */
+  readonly filePassphraseCache?: number;
   readonly onAssume?: string;
   readonly sources: ReadonlyMap<string, SourcePlan>;
   readonly defaultSource?: string;
@@ -68,6 +70,7 @@ export function readProfileMap(docs: readonly MapDocument[], synced?: SyncedInpu
     files: docs.map((d) => d.file),
     defaultProfile: top.string('default_profile'),
     backend,
+    filePassphraseCache: top.duration('file_passphrase_cache', PASSPHRASE_CACHE),
     onAssume: top.string('on_assume'),
     sources,
     defaultSource,

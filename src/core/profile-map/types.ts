@@ -65,6 +65,8 @@ export interface ProfileMap {
   readonly files: readonly string[];
   readonly defaultProfile?: string;
   readonly backend?: 'os' | 'file';
+  /** `file_passphrase_cache`: seconds the passphrase agent keeps the file backend unlocked while in use (0: no agent). */
+  readonly filePassphraseCache?: number;
   readonly sources: ReadonlyMap<string, SourcePlan>;
   readonly defaultSource?: string;
   /**

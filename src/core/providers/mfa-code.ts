@@ -18,6 +18,8 @@ export interface MfaTarget {
   readonly mfaProcess?: string;
   /** Where mfa_process can be set for this source, for the "no terminal" message. */
   readonly automateHint: string;
+  /** Why this code is needed, shown with the prompt. */
+  readonly reason?: string;
 }
 
 /** The MFA device of a source as a target of withMfaCode. */
@@ -44,6 +46,7 @@ export async function withMfaCode<T>(target: MfaTarget, deps: MfaCodeDeps, call:
       attempt,
       automateHint: target.automateHint,
       ...(target.mfaProcess ? { mfaProcess: target.mfaProcess } : {}),
+      ...(target.reason ? { reason: target.reason } : {}),
     });
     try {
       return await call(code);

@@ -1,5 +1,6 @@
 import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
+import { formatDuration } from '../duration.js';
 import { XacctError } from '../errors.js';
 import type { StsPort } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
@@ -17,7 +18,10 @@ export function mfaSession(source: SourcePlan, longTerm: CredentialProvider, dep
     if (!serial) throw new XacctError(`source '${source.name}' has no mfa_serial, so it has no MFA session`);
     const creds = await longTerm.retrieve();
     return withMfaCode(
-      mfaTargetOf(source, serial),
+      {
+        ...mfaTargetOf(source, serial),
+        reason: `An MFA session of source '${source.name}': one code serves every role of it for ${formatDuration(source.sessionDurationSeconds)}.`,
+      },
       deps,
       (code) =>
         deps.sts.getSessionToken(

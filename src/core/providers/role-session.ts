@@ -1,5 +1,6 @@
 import type { AwsCredentials, CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
+import { formatDuration } from '../duration.js';
 import { XacctError } from '../errors.js';
 import type { AssumeRoleInput, AssumedRole, StsPort } from '../ports.js';
 import type { ProfilePlan } from '../profile-map/types.js';
@@ -35,7 +36,10 @@ export function roleSessionWithMfa(
     const serial = source.mfaSerial;
     if (!serial) throw new XacctError(`source '${source.name}' of profile '${plan.name}' has no mfa_serial`);
     const creds = await longTerm.retrieve();
-    return withMfaCode(mfaTargetOf(source, serial), deps, (code) =>
+    const reason =
+      `${plan.name} lasts ${formatDuration(plan.durationSeconds)}, longer than the 1h AWS allows a role session taken from an MFA session, ` +
+      'so it needs its own MFA code.';
+    return withMfaCode({ ...mfaTargetOf(source, serial), reason }, deps, (code) =>
       issue(plan, creds, { ...assumeRoleInput(plan, deps.sessionName), serialNumber: serial, tokenCode: code }, deps),
     );
   });
