@@ -39,7 +39,7 @@ export function createAgentClient(socketPath: string, options: AgentClientOption
     const dir = dirname(socketPath);
     const dirProblem = privateDirProblem(dir);
     if (dirProblem === 'missing') return undefined;
-    if (dirProblem) return `its folder ${dir} ${dirProblem}`;
+    if (dirProblem) return dirProblem;
     const sockProblem = socketProblem(socketPath);
     if (sockProblem && sockProblem !== 'missing') return `${socketPath} ${sockProblem}`;
     return undefined;

@@ -4,7 +4,7 @@
  */
 import { startAgentServer } from './agent-server.js';
 
-process.umask(0o177);
+process.umask(0o077);
 const socketPath = process.argv[2];
 if (!socketPath) process.exit(2);
 startAgentServer({ socketPath }).then(

@@ -2,8 +2,11 @@
  * The file backend's passphrase agent: what its client and its server share. One request per connection, one JSON
  * line each way, on a Unix socket in a folder only the user can enter (see SECURITY.md, "The passphrase agent").
  */
-import { chmodSync, lstatSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
+import trust from '../../fast/file-trust.cjs';
+import { ensurePrivateDir } from '../atomic-file.js';
+import { whoAmI } from '../trust.js';
 
 /** A request or an answer is never longer than this; anything longer is not ours and is dropped. */
 export const MAX_MESSAGE_BYTES = 4096;
@@ -26,39 +29,25 @@ export type AgentAnswer =
   | { readonly ok: false; readonly error: string };
 
 /**
- * Why `dir` must not hold the agent's socket (another user's, a link, open to others), 'missing' when it does not
- * exist, or undefined when it is the user's private folder.
+ * Why `dir` must not hold the agent's socket, as a phrase ("its folder /tmp/xacct-1000 belongs to uid 1001…"):
+ * another user's folder, one others can write, or below a folder others could swap (file-trust.cts, the checks of
+ * every folder xacct keeps state in). 'missing' when it does not exist yet (and nothing above it is wrong).
  */
 export function privateDirProblem(dir: string): string | undefined {
-  let st;
-  try {
-    st = lstatSync(dir);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' ? 'missing' : `cannot be read (${code ?? String(err)})`;
-  }
-  if (st.isSymbolicLink()) return 'is a symbolic link';
-  if (!st.isDirectory()) return 'is not a folder';
-  const uid = process.getuid?.();
-  if (uid !== undefined && st.uid !== uid) return `belongs to another user (uid ${st.uid})`;
-  if ((st.mode & 0o077) !== 0) return `is open to other users (mode ${(st.mode & 0o777).toString(8)})`;
-  return undefined;
+  const who = whoAmI();
+  const problem = trust.privateFolderProblem(dir, who);
+  if (problem) return trust.describeProblem(problem, `its folder ${dir}`);
+  return existsSync(dir) ? undefined : 'missing';
 }
 
-/**
- * Creates the socket's folder (0700) when missing: its parent is the user's XDG_RUNTIME_DIR or the shared /tmp,
- * where a folder someone else made first is refused by {@link privateDirProblem}, never used.
- */
-export function makeSocketDir(socketPath: string): string | undefined {
-  const dir = dirname(socketPath);
+/** Creates the socket's folder (0700) when missing, refusing one that is not the user's own (ensurePrivateDir). */
+export async function makeSocketDir(socketPath: string): Promise<boolean> {
   try {
-    mkdirSync(dir, { mode: 0o700 });
-    // Exactly 0700, whatever the umask (the agent's own, 0177, would leave the user unable to enter it).
-    chmodSync(dir, 0o700);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') return `cannot be created (${(err as NodeJS.ErrnoException).code ?? String(err)})`;
+    await ensurePrivateDir(dirname(socketPath), 'the passphrase agent folder');
+    return privateDirProblem(dirname(socketPath)) === undefined;
+  } catch {
+    return false;
   }
-  return privateDirProblem(dir);
 }
 
 /** Why the file at `socketPath` is not our agent's socket, or undefined when it is; 'missing' when there is none. */

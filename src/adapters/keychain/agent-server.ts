@@ -1,7 +1,7 @@
 /**
  * The passphrase agent: a small process of the user's that holds the file backend's derived keys (never the
  * passphrase) in memory, so that a burst of xacct processes asks for the passphrase once. Like ssh-agent and
- * gpg-agent: a Unix socket (0600) in a folder only the user can enter (0700), refused otherwise.
+ * gpg-agent: a Unix socket only the user can open, in a folder of the user (0700), refused otherwise.
  *
  * Bounded: each key is forgotten (its bytes zeroed) after `idleSeconds` without use and `maxSeconds` after it was
  * given; the agent exits when it holds no key, when told to stop, on SIGTERM/SIGINT/SIGHUP, and when its socket is
@@ -34,8 +34,7 @@ const MAX_SECONDS = 24 * 3600;
 /** Starts serving; resolves once listening, or to false when another agent already serves the socket. */
 export async function startAgentServer(options: AgentServerOptions): Promise<boolean> {
   const { socketPath } = options;
-  const problem = makeSocketDir(socketPath);
-  if (problem) return false;
+  if (!(await makeSocketDir(socketPath))) return false;
   if (socketProblem(socketPath) === undefined) {
     if (await answers(socketPath)) return false;
     // A socket of ours that no one serves: left by an agent that was killed.
@@ -167,7 +166,7 @@ function oldest(held: ReadonlyMap<string, Held>): string {
 function listen(server: Server, socketPath: string): Promise<boolean> {
   return new Promise((resolve) => {
     server.once('error', () => resolve(false)); // EADDRINUSE: another agent was quicker
-    // The agent's umask (0177, set by its main) makes the socket 0600 from the start: no moment where others could
+    // The agent's umask (077, set by its main) makes the socket private from the start: no moment where others could
     // connect, besides the folder's own 0700.
     server.listen(socketPath, () => resolve(true));
   });
