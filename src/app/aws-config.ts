@@ -13,7 +13,8 @@ export type AwsConfigOutcome =
   | { readonly kind: 'written'; readonly write: AwsConfigWrite };
 
 export async function awsConfig(env: Env, options: { write: boolean; command: string }): Promise<AwsConfigOutcome> {
-  const map = await loadProfileMap(env);
+  // Entries are for the profile map's own profiles: the AWS config's role profiles already are profiles there.
+  const map = await loadProfileMap(env, { awsFiles: false });
   const entries = awsConfigEntries(map.profiles.values(), options.command);
   if (entries.length === 0) return { kind: 'nothing' };
   if (!options.write) return { kind: 'shown', text: renderAwsConfigEntries(entries) };

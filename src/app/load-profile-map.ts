@@ -16,6 +16,12 @@ export interface LoadOptions {
    * use these synced accounts instead of the file's (`xacct sync` checking the map as it will be).
    */
   readonly organization?: false | SyncedInput;
+  /**
+   * false: without reading the AWS files (`aws-config`, which writes entries for the map's own profiles alone and reads
+   * the AWS config itself: at 25,000 profiles, parsing it twice was most of a no-op run). default_profile is then not
+   * checked against the AWS config's profiles.
+   */
+  readonly awsFiles?: boolean;
 }
 
 /**
@@ -25,7 +31,10 @@ export interface LoadOptions {
  */
 export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promise<ProfileMap> {
   const paths = xacctPaths(env);
-  const [main, aws] = await Promise.all([readProfileMapFile(paths.profileMap), readAwsSharedConfig(paths.awsConfig, paths.awsCredentials)]);
+  const [main, aws] = await Promise.all([
+    readProfileMapFile(paths.profileMap),
+    options.awsFiles === false ? Promise.resolve({}) : readAwsSharedConfig(paths.awsConfig, paths.awsCredentials),
+  ]);
   // SPEC: XACCT_CONFIG naming a file that does not exist is a configuration error (a typo must not look like an
   // empty map); only the default location may be absent.
   if (!main && env.XACCT_CONFIG) {
@@ -36,7 +45,12 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
   const read = main ? await readMapWithIncludes(main, env.HOME || homedir()) : undefined;
   const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
   const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));
-  const map = buildProfileMap({ ...(read ? { documents: read.documents } : {}), ...(organization ? { organization } : {}), ...aws });
+  const map = buildProfileMap({
+    ...(read ? { documents: read.documents } : {}),
+    ...(organization ? { organization } : {}),
+    ...aws,
+    ...(options.awsFiles === false ? { withoutAwsFiles: true } : {}),
+  });
   // Role sessions are cached per map: a hash of the files it is read from (core/session-keys.ts).
   const sessionScope = sessionScopeOf({ profileMap: resolve(paths.profileMap), awsConfig: resolve(paths.awsConfig) });
   return { ...map, sessionScope, ...(read?.included.size ? { includedFiles: read.included } : {}) };

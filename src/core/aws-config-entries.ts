@@ -90,7 +90,7 @@ export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigE
       leftAlone.push({ name: entry.name, reason: `it appears ${same.length} times; the AWS CLI cannot read that either` });
       continue;
     }
-    const foreign = whyNotXacct(section, entry.name, command);
+    const foreign = whyNotXacct(section, entry.name, command, entry.credentialProcess);
     if (foreign) {
       leftAlone.push({ name: entry.name, reason: foreign });
       continue;
@@ -159,7 +159,8 @@ function appendBlock(text: string, block: string, eol: string): string {
  * (so that changing --command updates the sections an earlier run wrote). Anything else is the user's.
  * Returns why a section is not xacct's, or undefined when it is.
  */
-function whyNotXacct(section: Section, name: string, command: string): string | undefined {
+function whyNotXacct(section: Section, name: string, command: string, expected = credentialProcessOf(command, name)): string | undefined {
+  if (isPlainlyOurs(section, expected)) return undefined;
   const credentialKeys = section.keys.filter((k) => CREDENTIAL_SETTINGS.has(k.key));
   const others = [...new Set(credentialKeys.filter((k) => k.key !== 'credential_process').map((k) => k.key))];
   if (others.length > 0) return `it is not xacct's (it sets ${others.join(', ')})`;
@@ -174,6 +175,21 @@ function whyNotXacct(section: Section, name: string, command: string): string | 
     words[2] === name &&
     (words[0] === command || isXacctProgram(words[0]!));
   return isOurs ? undefined : "it is not xacct's (its credential_process runs another command)";
+}
+
+/**
+ * The common case of whyNotXacct, without allocating: `[profile X]` whose one credential setting is exactly the
+ * credential_process xacct writes for X (`expected`).
+ */
+function isPlainlyOurs(section: Section, expected: string): boolean {
+  if (!section.isProfileHeader) return false;
+  let ours = false;
+  for (const k of section.keys) {
+    if (!CREDENTIAL_SETTINGS.has(k.key)) continue;
+    if (ours || k.key !== 'credential_process' || k.value !== expected) return false;
+    ours = true;
+  }
+  return ours;
 }
 
 interface Section {

@@ -45,8 +45,6 @@ export function awsConfigProfiles(
   const profiles = new Map<string, ProfilePlan>();
   const unusable = new Map<string, XacctError>();
   if (!config) return { profiles, unusable };
-  const lines = profileLines(config.text, true);
-  const where = (name: string) => ({ file: config.file, line: lines.get(name) });
 
   const roleProfiles = new Map<string, IniProfile>();
   for (const [name, p] of Object.entries(config.profiles)) {
@@ -55,6 +53,10 @@ export function awsConfigProfiles(
     if (why) unusable.set(name, new UsageError(`profile '${name}' of ${config.file} cannot be used by xacct: ${why}`, 'use it with the AWS CLI or SDK directly'));
     else roleProfiles.set(name, p);
   }
+  // Lines are only for role profiles' messages: a config of 25,000 credential_process entries has none to scan for.
+  if (roleProfiles.size === 0) return { profiles, unusable };
+  const lines = profileLines(config.text, true);
+  const where = (name: string) => ({ file: config.file, line: lines.get(name) });
   // A role profile may name itself as source_profile when it also holds static keys (as in the AWS CLI).
   const hasStaticKeys = (name: string) => Boolean(config.profiles[name]?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);
   const credentialLines = credentials ? profileLines(credentials.text, false) : new Map<string, number>();

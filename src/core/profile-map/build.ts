@@ -17,6 +17,8 @@ export interface ProfileMapSources {
   readonly organization?: SyncedInput;
   readonly awsConfig?: AwsIniFile;
   readonly awsCredentials?: AwsIniFile;
+  /** The AWS files were not read: the names they define are unknown, so default_profile is not checked against them. */
+  readonly withoutAwsFiles?: boolean;
 }
 
 /**
@@ -32,7 +34,7 @@ export function buildProfileMap(input: ProfileMapSources): ProfileMap {
   const profiles = new ProfilePlans(catalog, fromAws.profiles);
 
   const defaultProfile = mapFile?.defaultProfile;
-  if (mapFile && defaultProfile !== undefined && !profiles.has(defaultProfile)) {
+  if (mapFile && defaultProfile !== undefined && !profiles.has(defaultProfile) && !input.withoutAwsFiles) {
     throw mapFile.toml.error(
       ['default_profile'],
       `default_profile '${defaultProfile}' names no profile${didYouMean(defaultProfile, profiles.keys())}`,
