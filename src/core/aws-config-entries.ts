@@ -199,10 +199,15 @@ interface Section {
   readonly keys: readonly IniSetting[];
 }
 
+/** A name profileOfHeader would return as it is: no space in it, no quote around it. */
+const PLAIN_PROFILE_NAME = /^[^\s"'](?:\S*[^\s"'])?$/;
+
 /** The sections of an AWS config file, with the profile each one configures. */
 function parseSections(lines: readonly IniLine[], file: string | undefined): Section[] {
   return scanIniSections(lines, { ...(file ? { file } : {}), what: 'the AWS config' }).map(({ header, keys }) => {
+    // `[profile name]`, by far the most common header (25,000 of them at organisation scale): no regex, no spread.
+    if (header.startsWith('profile ') && PLAIN_PROFILE_NAME.test(header.slice(8))) return { profile: header.slice(8), isProfileHeader: true, keys };
     const profile = profileOfHeader(header, true);
-    return { ...(profile !== undefined ? { profile } : {}), isProfileHeader: profile !== undefined && header !== 'default', keys };
+    return profile !== undefined ? { profile, isProfileHeader: header !== 'default', keys } : { isProfileHeader: false, keys };
   });
 }

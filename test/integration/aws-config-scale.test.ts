@@ -4,7 +4,7 @@
  * Costs are CPU seconds of the child (user + system, from the shell's `times`), which a busy machine inflates much
  * less than wall-clock time.
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, rm, stat } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeHome, run, XACCT_BIN } from '../helpers/index.js';
 
@@ -47,9 +47,15 @@ describe('aws-config --write at 5,000 accounts × 5 roles', () => {
     expect(second.stderr).toContain('is already up to date');
     expect((await stat(config)).mtimeMs).toBe(mtime);
     expect(await readFile(config, 'utf8')).toBe(written);
-    console.log(`aws-config --write, ${ACCOUNTS * ROLES} profiles: first ${first.cpu.toFixed(2)} s CPU, second ${second.cpu.toFixed(2)} s CPU`);
-    // Quadratic, the second run took 52 s here; linear, both are well under a second. The allowance absorbs the
-    // jitter of CPU accounting on a loaded machine, not a change of complexity.
-    expect(second.cpu).toBeLessThanOrEqual(first.cpu * 1.2 + 0.05);
+
+    // Each kind of run once more, the cheaper of two counting: CPU accounting jitters on a busy machine.
+    await rm(config);
+    const firstAgain = await write();
+    const secondAgain = await write();
+    const [firstCpu, secondCpu] = [Math.min(first.cpu, firstAgain.cpu), Math.min(second.cpu, secondAgain.cpu)];
+    console.log(`aws-config --write, ${ACCOUNTS * ROLES} profiles: first ${firstCpu.toFixed(2)} s CPU, second ${secondCpu.toFixed(2)} s CPU`);
+    // Quadratic, the second run took 52 s here; linear, both take a fraction of a second. The allowance absorbs the
+    // jitter of CPU accounting, not a change of complexity.
+    expect(secondCpu).toBeLessThanOrEqual(firstCpu * 1.2 + 0.05);
   }, 240_000);
 });
