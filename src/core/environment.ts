@@ -4,6 +4,7 @@
  * TypeError from deep inside the SDK, nor a silent fall back to a default.
  * (XACCT_BACKEND is checked where the backend is chosen; XACCT_CONFIG naming no file where the map is read.)
  */
+import { parseDuration, PASSPHRASE_CACHE } from './duration.js';
 import { ConfigError } from './errors.js';
 import type { Env } from './paths.js';
 import { REGION } from './profile-map/checks.js';
@@ -42,6 +43,18 @@ const RULES: readonly Rule[] = [
     names: ['XACCT_DEBUG'],
     problem: (v) => (/^(0|1|true|false)$/i.test(v) ? undefined : 'must be 1, true, 0 or false'),
     hint: 'XACCT_DEBUG=1 shows stack traces; unset it for none',
+  },
+  {
+    names: ['XACCT_FILE_PASSPHRASE_CACHE'],
+    problem: (v) => {
+      try {
+        parseDuration(v, { ...PASSPHRASE_CACHE, what: 'XACCT_FILE_PASSPHRASE_CACHE' });
+        return undefined;
+      } catch {
+        return 'is not a duration from 0 to 12h (such as 10m or 1h)';
+      }
+    },
+    hint: 'write it as 0 (no passphrase agent), 15m, 1h…, or unset it for the default (10m)',
   },
   {
     names: ['XDG_CONFIG_HOME', 'XDG_DATA_HOME', 'XDG_STATE_HOME', 'XDG_CACHE_HOME', 'XDG_RUNTIME_DIR'],

@@ -48,6 +48,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): { deps: Partial<DoctorDeps>;
       readAwsFiles: async () => ({}),
       openStore: async () => store,
       chooseBackend: () => 'os',
+      passphraseAgent: async () => ({ socket: '/run/user/1000/xacct/agent.sock', running: false, keys: [] }),
       createSts: () => ({
         endpointFor: (region) => `https://sts.${region}.amazonaws.com`,
         getCallerIdentity: async (creds) => {

@@ -69,7 +69,7 @@ async function fromAgent(agent: AgentClient | undefined, req: KeyRequest): Promi
 function note(agent: AgentClient | undefined, holdSeconds: number): string | undefined {
   if (!agent) return undefined;
   const problem = agent.problem();
-  if (problem) return `The file is not kept unlocked for other xacct processes: the passphrase agent's ${problem}.`;
+  if (problem) return `The file is not kept unlocked for other xacct processes (the passphrase agent is not used: ${problem}).`;
   return `The passphrase unlocks xacct's encrypted file for all your xacct processes for ${formatDuration(holdSeconds)} (\`xacct agent stop\` locks it).`;
 }
 

@@ -9,6 +9,7 @@ import type { Finding } from '../../core/doctor-report.js';
 import type { Env, XacctPaths } from '../../core/paths.js';
 import type { IamPort, SecretStore } from '../../core/ports.js';
 import type { ProfileMap } from '../../core/profile-map/types.js';
+import type { AgentReport } from '../passphrase-agent.js';
 
 export interface DoctorSts {
   getCallerIdentity(creds: AwsCredentials, region?: string): Promise<CallerIdentityWithTime>;
@@ -27,6 +28,8 @@ export interface DoctorDeps {
   /** The secret store in force, never prompting. */
   readonly openStore: (env: Env, backend: ProfileMap['backend']) => Promise<SecretStore>;
   readonly chooseBackend: (env: Env, configured: ProfileMap['backend']) => 'os' | 'file';
+  /** The file backend's passphrase agent: running, for how long it keeps the file unlocked, or why it cannot be used. */
+  readonly passphraseAgent: (env: Env) => Promise<AgentReport>;
   readonly createSts: (env: Env) => DoctorSts;
   /** IAM with doctor's short time limits, in the partition of `region`. */
   readonly createIam: (env: Env, region?: string) => IamPort;

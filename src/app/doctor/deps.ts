@@ -15,6 +15,7 @@ export const defaultDoctorDeps: DoctorDeps = {
   readAwsFiles: async (paths) => (await import('../../adapters/config-files/aws-shared-config.js')).readAwsSharedConfig(paths.awsConfig, paths.awsCredentials),
   openStore: async (env, backend) => (await import('../open-store.js')).openStoreWithoutAsking(env, backend),
   chooseBackend,
+  passphraseAgent: async (env) => (await import('../passphrase-agent.js')).agentReport(env),
   createSts: (env) =>
     createSts(env, { maxAttempts: 1, connectionTimeoutMs: 3_000, requestTimeoutMs: STS_CHECK_TIMEOUT_MS, totalTimeoutMs: STS_CHECK_TIMEOUT_MS }),
   createIam: (env, region) =>

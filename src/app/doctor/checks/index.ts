@@ -8,6 +8,7 @@ import { awsConfigCheck } from './aws-config.js';
 import { clockCheck } from './clock.js';
 import { environmentCheck } from './environment.js';
 import { keychainCheck } from './keychain.js';
+import { passphraseAgentCheck } from './passphrase-agent.js';
 import { keyLifeCheck } from './key-life.js';
 import { organizationCheck } from './organization.js';
 import { pathCheck } from './path.js';
@@ -20,6 +21,7 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   profileMapCheck,
   organizationCheck,
   keychainCheck,
+  passphraseAgentCheck,
   sourcesCheck,
   keyLifeCheck,
   clockCheck,
