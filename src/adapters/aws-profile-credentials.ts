@@ -1,12 +1,18 @@
 /**
  * A source's long-term credentials from an AWS profile, of any kind the SDK resolves (static keys, SSO,
- * credential_process, source_profile chains), through `fromIni` with the config files named by `env`.
+ * credential_process, source_profile chains). Static keys are taken from the files as this process already read
+ * them (the profile map read them too); every other kind goes through the SDK's `fromIni`, with the config files
+ * named by `env`, loaded only then.
  */
+import type * as CredentialProviders from '@aws-sdk/credential-providers';
+import { awsProfileKind } from '../core/aws-profile-kind.js';
 import type { AwsCredentials } from '../core/credentials.js';
 import { XacctError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
 import type { AwsProfileCredentialLoader } from '../core/ports.js';
 import { xacctInvocation } from '../core/xacct-command.js';
+import { sdkLoader } from './aws-client-config.js';
+import { readAwsSharedConfig } from './config-files/aws-shared-config.js';
 
 type Section = Record<string, string | undefined>;
 interface SharedFiles {
@@ -25,7 +31,6 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
 
   return {
     async load(profile, source = profile) {
-      const { readAwsSharedConfig } = await import('./config-files/aws-shared-config.js');
       const aws = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
       const shared: SharedFiles = { configFile: aws.awsConfig?.profiles ?? {}, credentialsFile: aws.awsCredentials?.profiles ?? {} };
       if (!shared.credentialsFile[profile] && !shared.configFile[profile]) {
@@ -35,8 +40,10 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
         );
       }
       refuseRecursion(profile, shared);
+      const keys = staticKeys(shared.credentialsFile[profile], shared.configFile[profile]);
+      if (keys) return keys;
 
-      const { fromIni } = await import('@aws-sdk/credential-providers');
+      const { fromIni } = credentialProviders();
       try {
         const c = await fromIni({ profile, ...files })();
         return {
@@ -49,6 +56,19 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
         throw explain(err, profile, source);
       }
     },
+  };
+}
+
+const credentialProviders = sdkLoader<typeof CredentialProviders>('@aws-sdk/credential-providers');
+
+/** The keys of a profile the SDK would serve as static keys (its `resolveStaticCredentials`); else undefined. */
+function staticKeys(inCredentials: Section | undefined, inConfig: Section | undefined): AwsCredentials | undefined {
+  if (awsProfileKind(inCredentials, inConfig) !== 'static keys') return undefined;
+  const s = { ...inConfig, ...inCredentials };
+  return {
+    accessKeyId: s.aws_access_key_id!,
+    secretAccessKey: s.aws_secret_access_key!,
+    ...(s.aws_session_token ? { sessionToken: s.aws_session_token } : {}),
   };
 }
 

@@ -39,9 +39,12 @@ export function readTrustedConfig(file: string, what: string, kind: string, why?
   return read;
 }
 
-/** A file's text, undefined when missing; other failures (permissions, a folder, a FIFO) are ConfigErrors naming it. */
-export async function readOptionalText(file: string, what: string): Promise<string | undefined> {
-  return readText(file, what, { who: { uid: undefined, home: undefined }, what, follow: true })?.text;
+/**
+ * A file's text and its stat (taken on the open file), undefined when missing; other failures (permissions, a
+ * folder, a FIFO) are ConfigErrors naming it.
+ */
+export function readOptionalFile(file: string, what: string): { text: string; stat: FileStat } | undefined {
+  return readText(file, what, { who: { uid: undefined, home: undefined }, what, follow: true });
 }
 
 function readText(file: string, what: string, check: Parameters<typeof readRegularFileAndStat>[1], kind = what, why?: string): { text: string; stat: FileStat } | undefined {
