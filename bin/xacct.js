@@ -12,7 +12,10 @@ served.then((done) => {
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
     process.env.XACCT_LAUNCHER_ADDED = 'AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED';
   }
-  return import('../dist/cli/main.js').then(async ({ main }) => {
-    process.exitCode = await main(args);
+  // Stack traces (XACCT_DEBUG=1) name the lines of src/ rather than of the bundle.
+  if (process.env.XACCT_DEBUG === '1' || process.env.XACCT_DEBUG === 'true') process.setSourceMapsEnabled(true);
+  // One CommonJS file (scripts/bundle.mjs): xacct's code, commander and smol-toml.
+  return require('../dist/xacct.cjs').main(args).then((code) => {
+    process.exitCode = code;
   });
 });

@@ -1,0 +1,90 @@
+/**
+ * The built CLI as users run it (issue 16). What each path loads, seen from inside the process: a module preloaded with
+ * `--import` writes Node's module cache at exit. A cached `credential-process` loads the fast path and the keyring
+ * binding only; the full path loads the one bundle (dist/xacct.cjs, not the per-file dist/ modules) and no AWS SDK
+ * while a session is cached; a cold call loads the STS client, and @aws-sdk/credential-providers only for a source
+ * whose AWS profile is not static keys. And under XACCT_DEBUG=1 a stack trace names the lines of src/, through the
+ * bundle's source map.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ROOT } from '../helpers/run-cli.js';
+import { requireEnv, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, writeUserCredentials, type TestEnv } from '../helpers/index.js';
+
+const opts = { keyring: true, sts: true };
+const PROBE = join(ROOT, 'test/fixtures/loaded-modules.mjs');
+
+/** The packages (`@aws-sdk/client-sts`, `commander`) and xacct's own files (`dist/xacct.cjs`) a run loaded. */
+function summary(files: readonly string[]): { packages: Set<string>; own: Set<string> } {
+  const packages = new Set<string>();
+  const own = new Set<string>();
+  for (const f of files) {
+    const m = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(f);
+    if (m) packages.add(m[1]!);
+    else if (f.startsWith(ROOT)) own.add(f.slice(ROOT.length).replace(/^\//, ''));
+  }
+  return { packages, own };
+}
+
+describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads', () => {
+  let t: TestEnv;
+  const loaded = async (args: string[]) => {
+    const out = t.home.path('loaded.txt');
+    const r = await runCli(args, { env: { ...t.env, NODE_OPTIONS: `--import ${PROBE}`, XACCT_TEST_LOADED: out } });
+    expect(r.code, r.stderr).toBe(0);
+    return summary(readFileSync(out, 'utf8').split('\n'));
+  };
+  const map = (source: string) =>
+    standardMap(t.user.mfaSerial, { source: `mfa_process = "printf ${VALID_MFA_CODE}"\n${source}`, more: '[sources.stored]\nregion = "eu-west-1"\n\n[profiles.stored-admin]\nrole_arn = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"\nsource = "stored"\n' });
+
+  beforeAll(async () => {
+    t = await startEnv(opts);
+    // `identity` takes its keys from ~/.aws/credentials (an AWS profile of static keys); `stored` from `xacct add`.
+    await setupIdentity(t, { map: map('default = true') });
+    await runCli(['remove', 'identity'], { env: t.env });
+    writeUserCredentials(t);
+    const add = await runCli(['add', 'stored'], { env: { ...t.env, AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey } });
+    expect(add.code, add.stderr).toBe(0);
+  });
+  afterAll(() => t?.stop());
+  beforeEach(async () => {
+    expect((await runCli(['clear'], { env: t.env })).code).toBe(0);
+  });
+
+  it('a cold call with an AWS profile of static keys loads the STS client, not the credential providers', async () => {
+    const { packages, own } = await loaded(['credential-process', 'prod-admin']);
+    expect(packages).toContain('@aws-sdk/client-sts');
+    expect(packages).not.toContain('@aws-sdk/credential-providers');
+    expect(packages).not.toContain('@aws-sdk/credential-provider-ini');
+    expect(packages).not.toContain('@inquirer/prompts');
+    expect(own).toContain('dist/xacct.cjs');
+  });
+
+  it('a cold call with keys stored by `xacct add` loads no credential provider either', async () => {
+    const { packages } = await loaded(['credential-process', 'stored-admin']);
+    expect(packages).toContain('@aws-sdk/client-sts');
+    expect(packages).not.toContain('@aws-sdk/credential-providers');
+  });
+
+  it('a cached session: the fast path loads only itself and the keyring binding; the full path the bundle, no SDK', async () => {
+    await loaded(['credential-process', 'prod-admin']);
+    const fast = await loaded(['credential-process', 'prod-admin']);
+    expect([...fast.packages].every((p) => p.startsWith('@napi-rs/keyring')), [...fast.packages].join(' ')).toBe(true);
+    expect(fast.own).not.toContain('dist/xacct.cjs');
+    expect(fast.own).toContain('dist/fast/credential-process-hit.cjs');
+
+    const full = await loaded(['credential-process', 'prod-admin', '--region', 'eu-west-1']);
+    expect(full.own).toContain('dist/xacct.cjs');
+    expect([...full.own].filter((f) => f.endsWith('.js') && f.startsWith('dist/'))).toEqual([]);
+    expect([...full.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@inquirer/') || p === 'commander' || p === 'smol-toml')).toEqual([]);
+  });
+
+  it('XACCT_DEBUG=1: the stack trace names the TypeScript sources, not the bundle', async () => {
+    const r = await runCli(['whoami', 'no-such-profile'], { env: { ...t.env, XACCT_DEBUG: '1' } });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^xacct: unknown profile 'no-such-profile'\n/);
+    expect(r.stderr).toMatch(/\n {4}at resolveProfile \(.*\/src\/core\/profile-map\/resolve\.ts:\d+:\d+\)\n/);
+    expect(r.stderr).not.toContain('xacct.cjs');
+  });
+});
