@@ -15,6 +15,8 @@ export interface Command {
   readonly argv: readonly string[];
   /** Run before each timed run, untimed (e.g. clearing the cache for a cold call). */
   readonly prepare?: readonly string[];
+  /** Its own environment (for it and its prepare); absent: the one given to timeCommands. */
+  readonly env?: Env;
 }
 
 export interface Timing {
@@ -66,15 +68,30 @@ export async function runOk(argv: readonly string[], env: Env): Promise<RunResul
 
 const quote = (argv: readonly string[]) => argv.map((a) => (/^[\w./:=@,+-]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
 
+/**
+ * hyperfine runs every command in its own environment: where commands differ, each goes through `env` with what
+ * differs (every command then, so that all pay the same ~1 ms for it).
+ */
+function envPrefix(commands: readonly Command[], env: Env): (c: Command) => string[] {
+  if (!commands.some((c) => c.env)) return () => [];
+  return (c) => {
+    const own = c.env ?? env;
+    const unset = Object.keys(env).filter((k) => own[k] === undefined).flatMap((k) => ['-u', k]);
+    const set = Object.entries(own).filter(([k, v]) => env[k] !== v).map(([k, v]) => `${k}=${v}`);
+    return ['env', ...unset, ...set];
+  };
+}
+
 /** hyperfine with no shell in between (-N), `runs` runs after `warmup` untimed ones, per command. */
 async function withHyperfine(commands: readonly Command[], env: Env, runs: number, warmup: number): Promise<Timing[]> {
   const dir = mkdtempSync(join(tmpdir(), 'xacct-bench-'));
   try {
     const out = join(dir, 'hyperfine.json');
     const args = ['-N', '--style', 'none', '--warmup', String(warmup), '--runs', String(runs), '--export-json', out];
+    const prefix = envPrefix(commands, env);
     for (const c of commands) {
-      if (c.prepare) args.push('--prepare', quote(c.prepare));
-      args.push('--command-name', c.name, quote(c.argv));
+      if (c.prepare) args.push('--prepare', quote([...prefix(c), ...c.prepare]));
+      args.push('--command-name', c.name, quote([...prefix(c), ...c.argv]));
     }
     await runOk(['hyperfine', ...args], env);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { results: { command: string; times: number[]; user: number; system: number }[] };
@@ -89,8 +106,8 @@ async function withLoop(commands: readonly Command[], env: Env, runs: number, wa
   const samples = commands.map(() => [] as number[]);
   for (let i = 0; i < warmup + runs; i++) {
     for (const [n, c] of commands.entries()) {
-      if (c.prepare) await runOk(c.prepare, env);
-      const r = await runOk(c.argv, env);
+      if (c.prepare) await runOk(c.prepare, c.env ?? env);
+      const r = await runOk(c.argv, c.env ?? env);
       if (i >= warmup) samples[n]!.push(r.ms);
     }
   }

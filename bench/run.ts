@@ -1,23 +1,24 @@
 /**
- * `npm run bench`: how long `xacct credential-process` takes, against a private GNOME Keyring and moto behind the
- * counting STS proxy (the test helpers), side by side with bare `node -e 0` in the same run. Prints a table and
- * exits 0; it is never part of `npm test`. Options: --runs N (default 30), --warmup N (5), --no-hyperfine.
+ * `npm run bench`: every figure of xacct's speed side by side in one run, against a private GNOME Keyring and moto
+ * behind the checking STS proxy (the test helpers): bare `node -e 0`; a cached `credential-process` (the fast path);
+ * the same through the whole CLI; a cold call (GetSessionToken + AssumeRole, the source an AWS profile with
+ * `mfa_process`); a cold AssumeRole with the MFA session cached; 32 cold calls at once; each of them again with a
+ * map of 25,000 profiles; and the AWS CLI v2's own cache hit where v2 ≥ 2.13 is installed. Commands take turns in
+ * rounds, so load from elsewhere falls on all alike; the targets are ratios within the run. Prints a table and
+ * exits 0; never part of `npm test`. Options: --runs N (default 30), --warmup N (3), --no-hyperfine.
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEnv, type TestEnv } from '../test/helpers/env.js';
-import { onPath } from '../test/helpers/tools.js';
+import { awsCliHit } from './aws-cli.js';
 import { hyperfineVersion, median, peakRssMiB, run, runOk, timeCommands, type Env, type Timing } from './measure.js';
+import { PROFILE, startWorld, type BenchWorld, type Scale } from './setup.js';
 
 /** Compiled to .tmp/bench/bench/run.js (tsconfig.bench.json). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const XACCT = join(ROOT, 'bin/xacct.js');
-const PROFILE = 'prod-admin';
-const AWS_PROFILE = 'bench-aws-role';
 const PARALLEL = 32;
-const ROLE_ARN = 'arn:aws:iam::222222222222:role/OrganizationAccountAccessRole';
 
 interface Options {
   runs: number;
@@ -26,7 +27,7 @@ interface Options {
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const opts: Options = { runs: 30, warmup: 5, hyperfine: true };
+  const opts: Options = { runs: 30, warmup: 3, hyperfine: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs' || a === '--warmup') opts[a === '--runs' ? 'runs' : 'warmup'] = Number(argv[++i]);
@@ -36,142 +37,157 @@ function parseOptions(argv: readonly string[]): Options {
   return opts;
 }
 
-const ms = (v: number) => `${v.toFixed(1)} ms`;
-const row = (label: string, value: string, note = '') => `  ${label.padEnd(44)}${value.padStart(12)}   ${note}`;
-const check = (ok: boolean) => (ok ? 'ok' : 'MISSED');
+const xacct = (...args: string[]) => ['node', XACCT, ...args];
+const hit = xacct('credential-process', PROFILE);
+// An option the fast path does not take: the same cached session through the whole CLI.
+const full = [...hit, '--region', 'eu-west-1'];
 
-function stats(t: Timing): string {
-  const cpu = t.cpuMs === undefined ? '' : `; CPU ${ms(t.cpuMs)} a run`;
-  return `min ${ms(Math.min(...t.samples))}, max ${ms(Math.max(...t.samples))}, ${t.samples.length} runs${cpu}`;
+/** The first full call caches the session and writes the index; then the fast path must answer. */
+async function primeHit(scale: Scale): Promise<void> {
+  await runOk(hit, scale.env);
+  const debug = await runOk(hit, { ...scale.env, XACCT_DEBUG: '1' });
+  if (!debug.stderr.includes('served from the cache')) throw new Error(`${scale.label}: the second call was not a fast-path hit: ${debug.stderr.trim()}`);
 }
 
-/** A profile map with one source of long-term keys (no MFA: a cold call is one AssumeRole) and the AWS CLI's own role profile. */
-async function setUp(t: TestEnv): Promise<Env> {
-  t.home.write('.config/xacct/config.toml', `[sources.identity]\nregion = "eu-west-1"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "OrganizationAccountAccessRole"\n`);
-  t.home.write('.aws/credentials', `[bench-aws-source]\naws_access_key_id = ${t.user.accessKeyId}\naws_secret_access_key = ${t.user.secretAccessKey}\n`);
-  t.home.write('.aws/config', `[profile ${AWS_PROFILE}]\nrole_arn = ${ROLE_ARN}\nsource_profile = bench-aws-source\nregion = eu-west-1\n`);
-  const env: Env = { ...t.env };
-  delete env.NODE_EXTRA_CA_CERTS;
-  await runOk(['node', XACCT, 'add', 'identity'], { ...env, AWS_ACCESS_KEY_ID: t.user.accessKeyId, AWS_SECRET_ACCESS_KEY: t.user.secretAccessKey });
-  return env;
-}
-
-/** The AWS CLI's own cached role session, where it has `configure export-credentials` (v2; v1 has not). */
-async function awsCliTiming(env: Env, opts: Options): Promise<Timing | string> {
-  if (!onPath('aws')) return 'skipped: no aws on PATH';
-  const version = await run(['aws', '--version'], env);
-  const argv = ['aws', 'configure', 'export-credentials', '--profile', AWS_PROFILE];
-  // The first run assumes the role against moto (AWS_ENDPOINT_URL_STS) and caches it; the timed ones hit that cache.
-  if ((await run(argv, env)).code !== 0) {
-    return `skipped: ${(version.stdout || version.stderr).split(' ')[0]} has no \`configure export-credentials\` (AWS CLI v2 has)`;
-  }
-  const [timing] = await timeCommands([{ name: 'aws configure export-credentials (hit)', argv }], env, opts);
-  return timing!;
-}
-
-/** Wall time of `n` runs started together, until the last exits. */
-async function allAtOnce(argv: readonly string[], env: Env, n: number): Promise<number> {
+/** All at once on a cold cache (no MFA session, no role session); the wall time until the last exits. */
+async function parallelCold(w: BenchWorld, env: Env): Promise<{ ms: number; calls: string }> {
+  await runOk(xacct('clear'), env);
+  w.t.sts.reset();
   const started = process.hrtime.bigint();
-  await Promise.all(Array.from({ length: n }, () => runOk(argv, env)));
+  const results = await Promise.all(Array.from({ length: PARALLEL }, () => run(hit, env)));
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  const failed = results.find((r) => r.code !== 0);
+  if (failed) throw new Error(`a parallel credential-process failed: ${failed.stderr.trim()}`);
+  const distinct = new Set(results.map((r) => r.stdout)).size;
+  return { ms, calls: `${w.t.sts.count('GetSessionToken')} GST, ${w.t.sts.count('AssumeRole')} AR, ${distinct} distinct` };
+}
+
+async function bareParallel(env: Env): Promise<number> {
+  const started = process.hrtime.bigint();
+  await Promise.all(Array.from({ length: PARALLEL }, () => runOk(['node', '-e', '0'], env)));
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-/** All at once on a cold cache; the wall time until the last exits. */
-async function parallelCold(env: Env, t: TestEnv, n: number): Promise<{ wallMs: number; assumeRoles: number; distinct: number }> {
-  await runOk(['node', XACCT, 'clear'], env);
-  t.sts.reset();
-  const started = process.hrtime.bigint();
-  const results = await Promise.all(Array.from({ length: n }, () => run(['node', XACCT, 'credential-process', PROFILE], env)));
-  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
-  const failed = results.find((r) => r.code !== 0);
-  if (failed) throw new Error(`a parallel credential-process failed: ${failed.stderr.trim()}`);
-  return { wallMs, assumeRoles: t.sts.count('AssumeRole'), distinct: new Set(results.map((r) => r.stdout)).size };
+const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+
+interface Row {
+  readonly figure: string;
+  readonly value: number;
+  readonly ratio?: string;
+  readonly target?: string;
+  readonly met?: boolean;
+  readonly note?: string;
 }
+
+function printTable(rows: readonly Row[]): void {
+  console.log('| figure | median | ratio | target | met |');
+  console.log('| --- | --- | --- | --- | --- |');
+  for (const r of rows) {
+    const met = r.met === undefined ? '' : verdict(r.met);
+    console.log(`| ${r.figure} | ${ms(r.value)} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${met} |${r.note ? ` ${r.note}` : ''}`);
+  }
+}
+
+const spread = (t: Timing) => `${ms(Math.min(...t.samples))}–${ms(Math.max(...t.samples))}, ${t.samples.length} runs${t.cpuMs === undefined ? '' : `, CPU ${ms(t.cpuMs)}`}`;
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist/fast/credential-process-hit.cjs'))) throw new Error('dist/ is missing: npm run build');
   const hf = opts.hyperfine ? hyperfineVersion() : undefined;
   opts.hyperfine = hf !== undefined;
+  const loadBefore = loadavg();
+  const began = Date.now();
 
-  const loadBefore = loadavg().map((l) => l.toFixed(2)).join(' ');
-  const t = await startEnv({ keyring: true, sts: true });
+  const w = await startWorld();
   try {
-    const env = await setUp(t);
-    const hit = ['node', XACCT, 'credential-process', PROFILE];
-    await runOk(hit, env); // the slow path caches the session and writes the index
-    const debug = await runOk(hit, { ...env, XACCT_DEBUG: '1' });
-    if (!debug.stderr.includes('fast path')) throw new Error(`the second call was not a fast-path hit: ${debug.stderr.trim()}`);
+    const { small, large } = w;
+    await runOk(xacct('list'), large.env); // the large map is valid
+    for (const s of [small, large]) await primeHit(s);
 
-    const [node, cacheHit, fullHit] = await timeCommands(
+    const warm = await timeCommands(
       [
         { name: 'node -e 0', argv: ['node', '-e', '0'] },
-        { name: 'xacct credential-process (hit)', argv: hit },
-        // An option the fast path does not take: the same cache hit through the whole CLI.
-        { name: 'xacct credential-process --region (hit)', argv: [...hit, '--region', 'eu-west-1'] },
+        ...[small, large].flatMap((s) => [
+          { name: `hit, ${s.label}`, argv: hit, env: s.env },
+          { name: `full, ${s.label}`, argv: full, env: s.env },
+        ]),
       ],
-      env,
+      small.env,
       opts,
     );
-    const rss = await Promise.all(Array.from({ length: 5 }, () => peakRssMiB(hit, env)));
-    const nodeRss = await peakRssMiB(['node', '-e', '0'], env);
-
-    t.sts.reset();
-    const missRuns = Math.max(5, Math.round(opts.runs / 3));
-    const [miss] = await timeCommands(
-      [{ name: 'xacct credential-process (miss)', argv: hit, prepare: ['node', XACCT, 'clear', PROFILE] }],
-      env,
-      { ...opts, runs: missRuns, warmup: 1 },
+    const coldRuns = Math.max(5, Math.round(opts.runs / 2));
+    const cold = await timeCommands(
+      [small, large].flatMap((s) => [
+        { name: `cold GST+AR, ${s.label}`, argv: hit, env: s.env, prepare: xacct('clear') },
+        { name: `cold AR, ${s.label}`, argv: hit, env: s.env, prepare: xacct('clear', PROFILE) },
+      ]),
+      small.env,
+      { ...opts, runs: coldRuns, warmup: 1 },
     );
-    const missAssumeRoles = t.sts.count('AssumeRole');
-    const aws = await awsCliTiming(env, opts);
+    w.t.sts.reset();
+    await runOk(xacct('clear'), small.env);
+    await runOk(hit, small.env);
+    const oneCold = { gst: w.t.sts.count('GetSessionToken'), ar: w.t.sts.count('AssumeRole') };
 
-    // Side by side in rounds, so that the comparison is not skewed by load that comes and goes.
-    const cold: number[] = [];
-    const parallel = [];
-    const bareParallel: number[] = [];
+    // Rounds of: 32 cold at once with each map, and 32 bare node starts, side by side.
+    const parallel: { small: number[]; large: number[]; bare: number[]; calls: string[] } = { small: [], large: [], bare: [], calls: [] };
     for (let i = 0; i < 3; i++) {
-      for (let j = 0; j < 2; j++) {
-        await runOk(['node', XACCT, 'clear'], env);
-        cold.push((await runOk(hit, env)).ms);
-      }
-      parallel.push(await parallelCold(env, t, PARALLEL));
-      bareParallel.push(await allAtOnce(['node', '-e', '0'], env, PARALLEL));
+      const a = await parallelCold(w, small.env);
+      const b = await parallelCold(w, large.env);
+      parallel.small.push(a.ms);
+      parallel.large.push(b.ms);
+      parallel.calls.push(a.calls, b.calls);
+      parallel.bare.push(await bareParallel(small.env));
     }
+    const aws = await awsCliHit(small.env, opts);
+    const rss = Math.max(...(await Promise.all(Array.from({ length: 3 }, () => peakRssMiB(hit, small.env)))).map((r) => r ?? NaN));
+    const nodeRss = await peakRssMiB(['node', '-e', '0'], small.env);
 
-    const nodeMs = median(node!.samples);
-    const hitMs = median(cacheHit!.samples);
-    const coldMs = median(cold);
-    const parallelMs = median(parallel.map((p) => p.wallMs));
-    const maxRss = Math.max(...rss.map((r) => r ?? NaN));
+    const [node, hitS, fullS, hitL, fullL] = warm.map((t) => median(t.samples)) as [number, number, number, number, number];
+    const [gstS, arS, gstL, arL] = cold.map((t) => median(t.samples)) as [number, number, number, number];
+    const [parS, parL, bare] = [median(parallel.small), median(parallel.large), median(parallel.bare)];
+    const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
+    const vsNode = (figure: string, v: number, target: number, t: Timing): Row => ({
+      figure,
+      value: v,
+      ratio: `${x(v, node)} node -e 0`,
+      target: `≤ ${target}×`,
+      met: v / node <= target,
+      note: spread(t),
+    });
+    const atScale = (figure: string, v: number, base: number): Row => ({ figure, value: v, ratio: `${x(v, base)} at 50`, target: '≤ 1.2×', met: v / base <= 1.2 });
+    const parallelLimit = bare + 1.2 * gstS;
+    const rows: Row[] = [
+      { figure: '`node -e 0`', value: node, note: spread(warm[0]!) },
+      vsNode('cache hit (fast path)', hitS, 1.4, warm[1]!),
+      vsNode('full path: the same session through the whole CLI (`--region`)', fullS, 3, warm[2]!),
+      vsNode('cold: GetSessionToken + AssumeRole (AWS-profile source, `mfa_process`)', gstS, 6, cold[0]!),
+      { figure: 'cold: AssumeRole only (MFA session cached)', value: arS, ratio: `${x(arS, node)} node -e 0`, note: spread(cold[1]!) },
+      { figure: `${PARALLEL} cold calls at once`, value: parS, ratio: `${x(parS, gstS)} one cold call`, target: `≤ ${ms(bare)} + 1.2 × ${ms(gstS)} = ${ms(parallelLimit)}`, met: parS <= parallelLimit, note: `rounds: ${parallel.small.map(ms).join(', ')}` },
+      { figure: `${PARALLEL} × \`node -e 0\` at once`, value: bare, note: `rounds: ${parallel.bare.map(ms).join(', ')}` },
+      atScale('25,000 profiles: cache hit', hitL, hitS),
+      atScale('25,000 profiles: full path', fullL, fullS),
+      atScale('25,000 profiles: cold GetSessionToken + AssumeRole', gstL, gstS),
+      atScale('25,000 profiles: cold AssumeRole only', arL, arS),
+      atScale(`25,000 profiles: ${PARALLEL} cold calls at once`, parL, parS),
+    ];
+    if (typeof aws !== 'string') rows.push({ figure: 'AWS CLI v2 `configure export-credentials`, its cache hit', value: median(aws.samples), ratio: `${x(median(aws.samples), hitS)} xacct's hit`, note: spread(aws) });
+
     const cpu = cpus();
-
-    console.log(`xacct credential-process bench (${new Date().toISOString()})`);
-    console.log(`  machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, node ${process.version}`);
+    console.log(`xacct bench, ${new Date().toISOString()}`);
+    console.log(`machine: ${cpu.length} × ${cpu[0]?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, node ${process.version}`);
     console.log(
-      `  timing: ${hf ?? 'spawn loop'}, medians of ${opts.runs} runs (in 5 rounds of all commands in turn) after ${opts.warmup} warm-up; ` +
-        `NODE_EXTRA_CA_CERTS unset; load average before: ${loadBefore}\n`,
+      `timing: ${hf ?? 'a spawn loop'}; medians of ${opts.runs} runs (cold: ${coldRuns}; at once: 3 rounds), in rounds of all commands in turn; ` +
+        `NODE_EXTRA_CA_CERTS unset; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
+        `${loadavg().map((l) => l.toFixed(2)).join(' ')} after; ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
     );
-    console.log(row('node -e 0', ms(nodeMs), stats(node!)));
-    console.log(row('credential-process, cache hit (fast path)', ms(hitMs), stats(cacheHit!)));
-    const cpuRatio = cacheHit!.cpuMs && node!.cpuMs ? `; in CPU time ${(cacheHit!.cpuMs / node!.cpuMs).toFixed(2)}×` : '';
-    console.log(row('  ratio hit / node -e 0', `${(hitMs / nodeMs).toFixed(2)}×`, `target ≤ 1.70× ${check(hitMs / nodeMs <= 1.7)}${cpuRatio}`));
-    console.log(row('same hit through the full CLI (--region)', ms(median(fullHit!.samples)), stats(fullHit!)));
-    console.log(row('credential-process, cache miss (AssumeRole)', ms(median(miss!.samples)), `${stats(miss!)}; ${missAssumeRoles} AssumeRole for ${missAssumeRoles === missRuns + 5 ? 'as many runs' : `${missRuns + 5} runs`} (warm-ups included)`));
-    console.log(row('aws configure export-credentials, hit', typeof aws === 'string' ? '–' : ms(median(aws.samples)), typeof aws === 'string' ? aws : stats(aws)));
-    console.log(row('peak RSS, cache hit', Number.isNaN(maxRss) ? '–' : `${maxRss.toFixed(1)} MiB`, `highest of 5; node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB; target < 60 MB ${check(maxRss * 1.048576 < 60)}`));
-    console.log(row('one cold call', ms(coldMs), 'median of 6, taken between the rounds below'));
-    console.log(
-      row(
-        `${PARALLEL} cold calls at once, wall time`,
-        ms(parallelMs),
-        `${(parallelMs / coldMs).toFixed(2)}× one cold call (target < 2× ${check(parallelMs < 2 * coldMs)}); median of 3; ` +
-          `AssumeRole per round: ${parallel.map((p) => p.assumeRoles).join(', ')}; distinct outputs: ${parallel.map((p) => p.distinct).join(', ')}`,
-      ),
-    );
-    console.log(row(`  for scale: ${PARALLEL} × node -e 0 at once`, ms(median(bareParallel)), 'median of 3: the floor on this machine\'s cores'));
+    printTable(rows);
+    console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${parallel.calls.join('; ')}`);
+    console.log(`peak RSS of a cache hit ${rss.toFixed(1)} MiB (node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB)`);
+    if (typeof aws === 'string') console.log(`AWS CLI v2 cache hit: ${aws}`);
   } finally {
-    await t.stop();
+    await w.stop();
   }
 }
 
