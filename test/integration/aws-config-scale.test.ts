@@ -1,6 +1,7 @@
 /**
  * `aws-config --write` at organisation scale (issue 10): 5,000 accounts × 5 roles = 25,000 profiles. The merge must be
- * linear: the no-op second run (read, compare, write nothing) costs no more than the first (which writes it all).
+ * linear: the no-op second run (read, parse, compare, write nothing) costs the same order as the first (which writes it
+ * all); quadratic, it cost a hundred times more (52 s against 0.4 s).
  * Costs are CPU seconds of the child (user + system, from the shell's `times`), which a busy machine inflates much
  * less than wall-clock time.
  */
@@ -33,7 +34,7 @@ async function write(): Promise<{ cpu: number; stderr: string }> {
 }
 
 describe('aws-config --write at 5,000 accounts × 5 roles', () => {
-  it('writes 25,000 entries, and the second run, changing nothing, costs no more than the first', async () => {
+  it('writes 25,000 entries, and the second run, changing nothing, costs the same order as the first', async () => {
     home.write('.config/xacct/config.toml', profileMap());
     const config = home.path('.aws', 'config');
 
@@ -54,8 +55,9 @@ describe('aws-config --write at 5,000 accounts × 5 roles', () => {
     const secondAgain = await write();
     const [firstCpu, secondCpu] = [Math.min(first.cpu, firstAgain.cpu), Math.min(second.cpu, secondAgain.cpu)];
     console.log(`aws-config --write, ${ACCOUNTS * ROLES} profiles: first ${firstCpu.toFixed(2)} s CPU, second ${secondCpu.toFixed(2)} s CPU`);
-    // Quadratic, the second run took 52 s here; linear, both take a fraction of a second. The allowance absorbs the
-    // jitter of CPU accounting, not a change of complexity.
-    expect(secondCpu).toBeLessThanOrEqual(firstCpu * 1.2 + 0.05);
+    // Quadratic, the second run took 52 s here; linear, both take a fraction of a second. The second also reads and
+    // parses the 25,000 entries it finds (0.38 s against 0.54 s seen), and CPU accounting jitters on a busy machine:
+    // the bound separates linear from quadratic (a factor of ~100), not one linear run from another.
+    expect(secondCpu).toBeLessThanOrEqual(firstCpu * 3 + 0.5);
   }, 240_000);
 });

@@ -291,7 +291,7 @@ describe('many processes on an expired session', () => {
   it('without a claim, nobody waits', async () => {
     const started = Date.now();
     expect(await lockFile.waitForRelease(claimFile(), WAIT)).toBe('none');
-    expect(Date.now() - started).toBeLessThan(50);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 
   it('a claim whose holder is dead is removed at once', async () => {
