@@ -2,7 +2,7 @@
  * Turns whatever the AWS SDK throws into an AwsError: one line a person understands, the AWS code kept,
  * no secret and no request id.
  */
-import { AwsError, XacctError } from '../core/errors.js';
+import { AwsError, MfaCodeRefused, StaleSession, XacctError } from '../core/errors.js';
 
 export type StsOperation = 'GetSessionToken' | 'AssumeRole' | 'GetCallerIdentity';
 
@@ -17,6 +17,8 @@ export interface StsCallContext {
   readonly durationSeconds?: number;
   /** STS's clock minus ours, in seconds, from the `Date` header of its answer, when there was one. */
   readonly clockSkewSeconds?: number;
+  /** The request was signed with temporary credentials (a session token): refusing them makes a StaleSession. */
+  readonly sessionCredentials?: boolean;
 }
 
 /** AwsError code for a clock too far from STS's for sessions to be judged right. */
@@ -28,8 +30,6 @@ const CLOCK_SKEW = 'ClockSkew';
 export const MAX_CLOCK_SKEW_SECONDS = 300;
 const CLOCK_HINT = 'set the system clock (enable NTP, e.g. `timedatectl set-ntp true`) and try again';
 
-/** AwsError code for an MFA code AWS refused: the caller may ask for another one. */
-const MFA_CODE_REJECTED = 'InvalidMfaCode';
 /** AwsError code for a request that never got an answer from STS. */
 const STS_UNREACHABLE = 'NetworkError';
 
@@ -102,8 +102,7 @@ export function toAwsError(err: unknown, ctx: StsCallContext): XacctError {
     return new AwsError(code || 'AccessDenied', `${ctx.operation} needs both an MFA serial number and a code`, undefined, err);
   }
   if (mfa === 'code') {
-    return new AwsError(
-      MFA_CODE_REJECTED,
+    return new MfaCodeRefused(
       `AWS refused the MFA code${ctx.serialNumber ? ` for ${ctx.serialNumber}` : ''}`,
       'wait for the next code and try again (a code can be used only once)',
       err,
@@ -123,7 +122,8 @@ export function toAwsError(err: unknown, ctx: StsCallContext): XacctError {
   }
 
   if (code === 'ExpiredToken' || code === 'ExpiredTokenException') {
-    return new AwsError(
+    // Temporary credentials refused: a session cached from them is stale (the engine takes a new one, once).
+    return new (ctx.sessionCredentials ? StaleSession : AwsError)(
       'ExpiredToken',
       "the source's credentials have expired (ExpiredToken)",
       'renew them (for an SSO profile: `aws sso login`), or store long-term keys with `xacct add <source>`',
@@ -139,7 +139,7 @@ export function toAwsError(err: unknown, ctx: StsCallContext): XacctError {
   }
 
   if (BAD_KEY_CODES.has(code)) {
-    return new AwsError(
+    return new (ctx.sessionCredentials ? StaleSession : AwsError)(
       code,
       `the source's access key is not valid — revoked or mistyped (${code})`,
       'store new ones with `xacct add <source>`',
@@ -215,13 +215,6 @@ export function clockSkewError(operation: StsOperation, skewSeconds: number | un
 function clockOff(skewSeconds: number): string {
   const minutes = Math.round(Math.abs(skewSeconds) / 60);
   return `it looks off by ${minutes} minute${minutes === 1 ? '' : 's'} (${skewSeconds < 0 ? 'ahead of' : 'behind'} STS's clock)`;
-}
-
-/** Whether AWS refused the MFA code itself (asking for another code makes sense). */
-export function isMfaCodeRejected(err: unknown): boolean {
-  if (err instanceof AwsError) return err.code === MFA_CODE_REJECTED;
-  if (typeof err !== 'object' || err === null) return false;
-  return mfaFailure((err as SdkLikeError).message ?? '') === 'code';
 }
 
 /** Which MFA failure an AccessDenied message describes, from AWS's wording. */

@@ -126,7 +126,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
       return { output, ...(serverTime ? { serverTime } : {}), ...(roundTrip ? { roundTrip } : {}) };
     } catch (err) {
       const skew = skewSeconds(parseDate(seen.date ?? dateHeaderOf(err)));
-      const ctx: StsCallContext = { operation, region, endpoint: seen.url ?? endpointFor(region), ...ctxExtra };
+      const ctx: StsCallContext = { operation, region, endpoint: seen.url ?? endpointFor(region), sessionCredentials: Boolean(creds.sessionToken), ...ctxExtra };
       throw toAwsError(err, skew === undefined ? ctx : { ...ctx, clockSkewSeconds: skew });
     }
   }

@@ -6,6 +6,7 @@
  * No backup of the old file is kept: it would be one more plain copy of the secret. The edit is a temp file in the
  * same folder renamed over the old one, so a crash leaves either the old file or the new one, never a part.
  */
+import { awsProfileOf } from '../core/sources/aws-profile.js';
 import { removeProfileKeys, KEY_SETTINGS } from '../core/aws-credentials-edit.js';
 import cacheEntry from '../core/cache-entry.cjs';
 import { UsageError, XacctError } from '../core/errors.js';
@@ -60,7 +61,7 @@ export async function addFromAwsProfile(env: Env, req: MoveRequest): Promise<Mov
   }
   const where = storeDescription(context.store, context.paths.secretsFile);
   const dependentProfiles = [...context.map.profiles.values()]
-    .filter((p) => p.origin === 'aws-config' && p.source.awsProfile === req.profile)
+    .filter((p) => p.origin === 'aws-config' && awsProfileOf(p.source) === req.profile)
     .map((p) => p.name);
 
   if (!req.removePlaintext) return { accessKeyId: keys.accessKeyId, arn, replaced, where, file, dependentProfiles };

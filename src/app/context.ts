@@ -3,7 +3,6 @@
  * Nothing heavy is imported here: the AWS SDK, the keychain binding and the prompt library load only when a
  * port is first called, so a cache hit never loads STS and a command that asks nothing never loads a prompt.
  */
-import { XacctError } from '../core/errors.js';
 import type { AwsCredentials } from '../core/credentials.js';
 import type { Env, XacctPaths } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
@@ -21,6 +20,9 @@ import type { ProfileMap } from '../core/profile-map/types.js';
 import userNames from '../core/user-name.cjs';
 import { chooseBackend } from '../adapters/keychain/index.js';
 import { warn } from './say.js';
+import { debugLogger } from './debug-log.js';
+import { mfaCodesOnce } from './mfa-codes.js';
+import type { Logger } from '../core/logger.js';
 
 export interface ContextOptions {
   /** --mfa-token: the code to use instead of asking. */
@@ -42,6 +44,8 @@ export interface AppContext {
   readonly audit: AuditLog;
   /** The user's name: the default RoleSessionName. */
   readonly userName: string | undefined;
+  /** Decisions explained under XACCT_DEBUG=1; never a secret. */
+  readonly log: Logger;
   /** A message for people, on stderr. */
   warn(message: string): void;
   /**
@@ -74,19 +78,11 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
     }
     return open();
   };
-  const openMfa = once(async () =>
-    (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, token: options.mfaToken }),
-  );
-  // A code is accepted once: after --mfa-token's code served the first ask, later ones (a renewal) are asked for.
-  const openMfaAfterToken = once(async () => (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env }));
-  let tokenUsed = false;
   const openAwsProfiles = once(async () => (await import('../adapters/aws-profile-credentials.js')).createAwsProfileLoader(env));
   const openAudit = once(async () => (await import('../adapters/audit-log.js')).createAuditLog(paths.auditLog));
   let showProgress = true;
   const progress = async <T>(label: string, fn: () => Promise<T>): Promise<T> =>
     showProgress ? (await import('../adapters/prompt/progress.js')).withProgress(label, fn, { env }) : fn();
-
-  let mfaLoaded: MfaCodeSource | undefined;
 
   return {
     env,
@@ -123,23 +119,10 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
         progress('Enabling the MFA device…', async () => (await openIam(region)).enableMfaDevice(creds, user, serial, c1, c2)),
       deleteVirtualMfaDevice: (creds, serial) => progress('Deleting the MFA device…', async () => (await openIam(region)).deleteVirtualMfaDevice(creds, serial)),
     }),
-    mfa: {
-      getCode: async (req) => {
-        const withToken = options.mfaToken !== undefined && !tokenUsed;
-        if (options.mfaToken !== undefined && !withToken && !req.mfaProcess && !(await terminalPresent())) {
-          throw new XacctError(
-            `a new session needs another MFA code for ${req.serial}: the code given with --mfa-token was used already, and there is no terminal to ask for one`,
-            { hint: `${req.automateHint ?? `set mfa_process for source '${req.label}'`} so that xacct can get codes itself, or run the command from a terminal` },
-          );
-        }
-        tokenUsed = true;
-        const source = withToken ? await openMfa() : await openMfaAfterToken();
-        mfaLoaded = source;
-        return source.getCode(req);
-      },
-      // Only asked after a code was refused, so the source is loaded by then.
-      canRetry: () => mfaLoaded?.canRetry() ?? false,
-    },
+    mfa: mfaCodesOnce(options.mfaToken, {
+      open: async (token) => (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, ...(token !== undefined ? { token } : {}) }),
+      terminalPresent,
+    }),
     awsProfiles: {
       load: async (profile) => (await openAwsProfiles()).load(profile),
     },
@@ -147,6 +130,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       record: async (entry) => (await openAudit()).record(entry),
     },
     userName: userNames.currentUserName(env),
+    log: debugLogger(env),
     warn,
     hideProgress: () => {
       showProgress = false;

@@ -7,7 +7,6 @@ import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
 import { profileListHint, resolveProfile } from '../core/profile-map/resolve.js';
 import { UsageError } from '../core/errors.js';
 import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
-import { isMfaCodeRejected } from '../adapters/sts-errors.js';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
 import { sessionRules } from './session-rules.js';
 
@@ -57,14 +56,12 @@ export interface GetCredentialsDeps {
   readonly createContext: (env: Env, map: ProfileMap, options: ContextOptions) => AppContext;
   /** Asks for a profile with a searchable list when a terminal is there; undefined when it cannot ask. */
   readonly pickProfile: (map: ProfileMap, env: Env) => Promise<string | undefined>;
-  readonly isMfaCodeRejected: (err: unknown) => boolean;
 }
 
 const defaultDeps: GetCredentialsDeps = {
   loadProfileMap: async (env) => (await import('./load-profile-map.js')).loadProfileMap(env),
   createContext,
   pickProfile: async (map, env) => (await import('./pick-profile.js')).pickProfileName(map, env),
-  isMfaCodeRejected,
 };
 
 /** The main use case: a profile's role session (cached, or through the source and MFA session). */
@@ -93,7 +90,7 @@ export async function prepareCredentials(
   const rules = sessionRules(env);
   const plan = applyRequest(resolveProfile(map, name), req, rules.minRoleDurationSeconds);
   const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
-  const engine = credentialEngine(context, { cache: req.cache, isMfaCodeRejected: d.isMfaCodeRejected, roleReuseMarginSeconds: rules.roleReuseMarginSeconds });
+  const engine = credentialEngine(context, { cache: req.cache, roleReuseMarginSeconds: rules.roleReuseMarginSeconds });
   const region = req.region || plan.region || plan.source.region;
   return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
 }
@@ -122,7 +119,7 @@ export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'du
 /** The engine over a context's ports; every new role session is written to the audit log. */
 export function credentialEngine(
   context: AppContext,
-  options: { cache: boolean; isMfaCodeRejected: (err: unknown) => boolean; roleReuseMarginSeconds?: (durationSeconds: number) => number },
+  options: { cache: boolean; roleReuseMarginSeconds?: (durationSeconds: number) => number },
 ): CredentialEngine {
   return createCredentialEngine({
     store: context.store,
@@ -132,7 +129,6 @@ export function credentialEngine(
     awsProfiles: context.awsProfiles,
     keying: context.map,
     clock: context.clock,
-    isMfaCodeRejected: options.isMfaCodeRejected,
     userName: context.userName,
     cache: options.cache,
     ...(options.roleReuseMarginSeconds ? { roleReuseMarginSeconds: options.roleReuseMarginSeconds } : {}),
@@ -145,6 +141,7 @@ export function credentialEngine(
       }
     },
     warn: (message) => context.warn(message),
+    log: context.log,
   });
 }
 

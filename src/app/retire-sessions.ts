@@ -4,6 +4,7 @@
  * sessions of those keys are found whatever profile map, HOME or source name made them; deleting them also makes
  * the credential-process fast path miss (its index points to entries that are gone).
  */
+import { sourceForAwsProfile } from '../core/sources/index.js';
 import cacheEntry from '../core/cache-entry.cjs';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap, SourcePlan } from '../core/profile-map/types.js';
@@ -24,7 +25,7 @@ export async function retireSessionsOf(store: SecretStore, identity: string): Pr
 
 /** The source's plan in the map (a source of the map, or one that role profiles of ~/.aws/config name). */
 export function sourcePlanOf(map: ProfileMap, source: string): SourcePlan {
-  return map.sources.get(source) ?? [...map.profiles.values()].find((p) => p.source.name === source)?.source ?? { name: source, awsProfile: source, sessionDurationSeconds: 0 };
+  return map.sources.get(source) ?? [...map.profiles.values()].find((p) => p.source.name === source)?.source ?? sourceForAwsProfile(source, { sessionDurationSeconds: 0 });
 }
 
 /**

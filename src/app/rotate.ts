@@ -4,6 +4,7 @@
  * core/rotation.ts): the next `rotate` finds the record of the rotation in progress and finishes it.
  */
 import cacheEntry from '../core/cache-entry.cjs';
+import { awsProfileOf } from '../core/sources/aws-profile.js';
 import type { AwsCredentials } from '../core/credentials.js';
 import { AwsError, XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
@@ -41,7 +42,7 @@ export async function rotate(env: Env, req: RotateRequest): Promise<RotateResult
   const stored = decodeStoredKeys(await context.store.get(secretKeys.source(source.name)));
   if (!stored) {
     throw new XacctError(`source '${source.name}' has no keys stored by xacct add: rotate replaces a stored key`, {
-      hint: `move them into the keychain first: xacct add ${source.name} --from-aws-profile ${source.awsProfile} --remove-plaintext`,
+      hint: `move them into the keychain first: xacct add ${source.name} --from-aws-profile ${awsProfileOf(source) ?? source.name} --remove-plaintext`,
     });
   }
   return context.lock.withLock(`rotate:${source.name}`, async () => {

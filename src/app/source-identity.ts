@@ -5,7 +5,7 @@
  */
 import { iamUserOfArn } from '../core/arn.js';
 import type { AwsCredentials } from '../core/credentials.js';
-import { SESSION_DURATION } from '../core/duration.js';
+import { sourceForAwsProfile } from '../core/sources/index.js';
 import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { IamPort } from '../core/ports.js';
@@ -13,7 +13,6 @@ import type { ProfileMap, SourcePlan } from '../core/profile-map/types.js';
 import type { CredentialEngine } from '../core/providers/index.js';
 import { createContext, type AppContext } from './context.js';
 import { credentialEngine } from './get-credentials.js';
-import { isMfaCodeRejected } from '../adapters/sts-errors.js';
 import { checkSourceName } from './source-keys.js';
 
 export interface SourceIdentity {
@@ -36,14 +35,14 @@ export function sourcePlanOf(map: ProfileMap, name: string): SourcePlan {
   const declared = map.sources.get(name);
   if (declared) return declared;
   for (const plan of map.profiles.values()) if (plan.source.name === name) return plan.source;
-  return { name, awsProfile: name, sessionDurationSeconds: SESSION_DURATION.default };
+  return sourceForAwsProfile(name);
 }
 
 export async function openSourceIdentity(env: Env, name: string, options: { mfaToken?: string; map?: ProfileMap } = {}): Promise<SourceIdentity> {
   const map = options.map ?? (await (await import('./load-profile-map.js')).loadProfileMap(env));
   const source = sourcePlanOf(map, name);
   const context = createContext(env, map, options.mfaToken ? { mfaToken: options.mfaToken } : {});
-  const engine = credentialEngine(context, { cache: true, isMfaCodeRejected });
+  const engine = credentialEngine(context, { cache: true });
   return { context, source, engine, iam: context.iam(source.region) };
 }
 

@@ -7,7 +7,8 @@
  * else, where start-up time is the budget. ESM code imports it as `import cacheEntry from '…/cache-entry.cjs'`.
  *
  * Cache entry: `{"v":1,"fingerprint":"<sha256 of what the session depends on>","source":"<hash of the source key identity>",
- * "credentials":{StoredCredentials}}` (`source` optional).
+ * "credentials":{StoredCredentials},"inputs":{"<input>":"<short digest>"…}}` (`source` optional; `inputs` optional: which
+ * fingerprint input changed, for XACCT_DEBUG=1).
  */
 import type { AwsCredentials, CacheEntry, StoredCredentials } from './credentials.js';
 
@@ -49,7 +50,13 @@ function fromStored(s: StoredCredentials): AwsCredentials {
 }
 
 function encodeCacheEntry(entry: CacheEntry): string {
-  return JSON.stringify({ v: 1, fingerprint: entry.fingerprint, ...(entry.source ? { source: entry.source } : {}), credentials: toStored(entry.credentials) });
+  return JSON.stringify({
+    v: 1,
+    fingerprint: entry.fingerprint,
+    ...(entry.source ? { source: entry.source } : {}),
+    credentials: toStored(entry.credentials),
+    ...(entry.inputs ? { inputs: entry.inputs } : {}),
+  });
 }
 
 /** The entry, or null for anything that is not a well-formed version-1 entry (absent, corrupt, foreign). */
@@ -67,7 +74,8 @@ function decodeCacheEntry(text: string | null | undefined): CacheEntry | null {
   const credentials = fromStored(raw.credentials);
   if (!credentials.expiration || Number.isNaN(credentials.expiration.getTime())) return null;
   const source = typeof raw.source === 'string' && raw.source ? { source: raw.source } : {};
-  return { fingerprint: raw.fingerprint, ...source, credentials: { ...credentials, expiration: credentials.expiration } };
+  const inputs = isRecord(raw.inputs) && Object.values(raw.inputs).every((v) => typeof v === 'string') ? { inputs: raw.inputs as Record<string, string> } : {};
+  return { fingerprint: raw.fingerprint, ...source, credentials: { ...credentials, expiration: credentials.expiration }, ...inputs };
 }
 
 /** Seconds left before the credentials expire (Infinity for long-term keys). */

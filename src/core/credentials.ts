@@ -11,10 +11,20 @@ export interface AwsCredentials {
  * providers wrap providers (source → MFA session → role session), decorators wrap any of them.
  */
 export interface CredentialProvider {
-  retrieve(): Promise<AwsCredentials>;
+  retrieve(options?: RetrieveOptions): Promise<AwsCredentials>;
 }
 
-export type ProviderFn = () => Promise<AwsCredentials>;
+export interface RetrieveOptions {
+  /**
+   * STS refused the credentials last returned (a StaleSession): drop what is remembered or cached and take new
+   * ones, unless another process already has (smithy's memoize `forceRefresh`).
+   */
+  readonly forceRefresh?: boolean;
+  /** The access key id of the refused credentials, so that a cached session that replaced them is used. */
+  readonly refusedKeyId?: string;
+}
+
+export type ProviderFn = (options?: RetrieveOptions) => Promise<AwsCredentials>;
 
 export function provider(fn: ProviderFn): CredentialProvider {
   return { retrieve: fn };
@@ -37,4 +47,6 @@ export interface CacheEntry {
    * replacing the source's keys can retire every session made from the old ones, whatever map or HOME made them.
    */
   readonly source?: string;
+  /** A digest of each input of the fingerprint (fingerprint.ts `inputDigests`), to tell which one changed. */
+  readonly inputs?: Readonly<Record<string, string>>;
 }

@@ -57,3 +57,22 @@ export class AwsError extends XacctError {
     this.code = code;
   }
 }
+
+/** AWS refused the MFA code itself (not the device, not the keys): asking for another code makes sense. */
+export class MfaCodeRefused extends AwsError {
+  constructor(message: string, hint?: string, cause?: unknown) {
+    super('InvalidMfaCode', message, hint, cause);
+    this.name = 'MfaCodeRefused';
+  }
+}
+
+/**
+ * STS refused the temporary credentials that signed a request (revoked, or expired before their time): a session
+ * cached from them is stale, and one taken afresh may work (smithy's memoize `forceRefresh`).
+ */
+export class StaleSession extends AwsError {
+  constructor(code: string, message: string, hint?: string, cause?: unknown) {
+    super(code, message, hint, cause);
+    this.name = 'StaleSession';
+  }
+}

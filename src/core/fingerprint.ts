@@ -14,12 +14,16 @@ export function fingerprint(parts: Readonly<Record<string, unknown>>): string {
  * core/session-keys.ts) and the asked lifetime — not on the source's name: sources alike share it.
  */
 export function mfaSessionFingerprint(source: SourcePlan, keys: string): string {
-  return fingerprint({
+  return fingerprint(mfaSessionParts(source, keys));
+}
+
+export function mfaSessionParts(source: SourcePlan, keys: string): Readonly<Record<string, unknown>> {
+  return {
     kind: 'mfa-session',
     mfaSerial: source.mfaSerial,
     keys,
     durationSeconds: source.sessionDurationSeconds,
-  });
+  };
 }
 
 export interface RoleSessionParts {
@@ -34,7 +38,11 @@ export interface RoleSessionParts {
 
 /** A role session depends on every AssumeRole parameter and on the identity it was assumed from. */
 export function roleSessionFingerprint(plan: ProfilePlan, parts: RoleSessionParts): string {
-  return fingerprint({
+  return fingerprint(roleSessionInputs(plan, parts));
+}
+
+export function roleSessionInputs(plan: ProfilePlan, parts: RoleSessionParts): Readonly<Record<string, unknown>> {
+  return {
     kind: 'role-session',
     profile: plan.name,
     roleArn: plan.roleArn,
@@ -48,7 +56,24 @@ export function roleSessionFingerprint(plan: ProfilePlan, parts: RoleSessionPart
     via: parts.via,
     parent: parts.parentFingerprint,
     keys: parts.parentFingerprint ? undefined : parts.keys,
-  });
+  };
+}
+
+/**
+ * A short digest of each input: stored beside a cached session (no value is), so that XACCT_DEBUG=1 can say which
+ * input changed when the fingerprint no longer matches.
+ */
+export function inputDigests(parts: Readonly<Record<string, unknown>>): Record<string, string> {
+  const digests: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parts)) {
+    if (value !== undefined) digests[name] = createHash('sha256').update(canonicalJson(value)).digest('hex').slice(0, 16);
+  }
+  return digests;
+}
+
+/** The inputs whose digests differ (absent on one side counts), sorted. */
+export function changedInputs(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string[] {
+  return [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((name) => before[name] !== after[name]).sort();
 }
 
 function canonicalJson(value: unknown): string {

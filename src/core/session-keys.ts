@@ -9,6 +9,7 @@
 import { createHash } from 'node:crypto';
 import cacheEntry from './cache-entry.cjs';
 import { decodeStoredKeys } from './stored-keys.js';
+import { awsProfileOf } from './sources/aws-profile.js';
 import type { SecretStore } from './ports.js';
 import type { ProfileMap, ProfilePlan, SourcePlan } from './profile-map/types.js';
 
@@ -24,8 +25,9 @@ function hash(...parts: string[]): string {
  */
 export function keyIdentity(source: SourcePlan, storedKeyId: string | undefined, map: Pick<ProfileMap, 'awsKeyIds'>): string {
   if (storedKeyId) return `key:${storedKeyId}`;
-  const profileKeyId = map.awsKeyIds?.get(source.awsProfile);
-  return profileKeyId ? `key:${profileKeyId}` : `aws-profile:${source.awsProfile}`;
+  const profile = awsProfileOf(source) ?? source.name;
+  const profileKeyId = map.awsKeyIds?.get(profile);
+  return profileKeyId ? `key:${profileKeyId}` : `aws-profile:${profile}`;
 }
 
 /** keyIdentity() with the stored key read from the secret store (an unreadable entry counts as none). */

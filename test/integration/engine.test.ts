@@ -206,4 +206,34 @@ describe.skipIf(!requireEnv(opts, 'the credential engine'))('credential engine (
     for (const secret of seenSecrets) expect(log).not.toContain(secret);
     expect(log).not.toMatch(/ASIA|AKIA/);
   });
+
+  it('XACCT_DEBUG=1 tells every decision on stderr (source, cache, why the MFA session, the fast path), never a secret', async () => {
+    const debug = { XACCT_DEBUG: '1' };
+    const first = await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], debug);
+    expect(first.code).toBe(0);
+    const creds = JSON.parse(first.stdout) as ProcessCredentials;
+    const hit = await cli(['credential-process', 'prod-admin'], debug);
+    const longer = await cli(['credential-process', 'prod-admin', '--duration', '2h', '--mfa-token', VALID_MFA_CODE], debug);
+    expect([hit.code, longer.code]).toEqual([0, 0]);
+    const lines = (r: { stderr: string }) => r.stderr.trimEnd().split('\n');
+    expect(lines(first)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^xacct: debug: credential-process fast path not taken: /),
+        expect.stringMatching(/^xacct: debug: role-session:prod-admin(@\w+)?: none cached \(or unreadable\); waiting for the lock/),
+        expect.stringMatching(/^xacct: debug: source identity: long-term credentials from stored-keys, key AKIA…\w{4}$/),
+        expect.stringMatching(/^xacct: debug: prod-admin: AssumeRole .* signed with the MFA session of source identity/),
+        expect.stringMatching(/^xacct: debug: source identity: GetSessionToken with MFA device /),
+        expect.stringMatching(/^xacct: debug: role-session:prod-admin(@\w+)?: new session ASIA…\w{4} cached until /),
+      ]),
+    );
+    expect(lines(hit)).toEqual(['xacct: debug: credential-process served from the cache (fast path)']);
+    expect(lines(longer)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/role-session:prod-admin(@\w+)?: the cached session was made for other settings or keys: durationSeconds, via changed/),
+        expect.stringMatching(/prod-admin: AssumeRole .* with the MFA code in the call: it lasts more than 1 h, .* so no GetSessionToken$/),
+      ]),
+    );
+    const all = [first, hit, longer].map((r) => r.stderr).join('');
+    for (const secret of [...seenSecrets, creds.SecretAccessKey, creds.SessionToken, creds.AccessKeyId]) expect(all).not.toContain(secret);
+  });
 });

@@ -5,8 +5,7 @@
 import { createServer, type AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createSts } from '../../src/adapters/sts.js';
-import { isMfaCodeRejected } from '../../src/adapters/sts-errors.js';
-import { AwsError } from '../../src/core/errors.js';
+import { AwsError, MfaCodeRefused } from '../../src/core/errors.js';
 import { freePort, requireEnv, startEnv, startStsProxy, VALID_MFA_CODE, type StsProxy, type TestEnv } from '../helpers/index.js';
 
 // moto accepts any keys; these only have to look like keys.
@@ -74,7 +73,7 @@ describe.skipIf(!available)('createSts against moto_server', () => {
       const refused = await sts
         .getSessionToken(SOURCE, { durationSeconds: 3600, serialNumber, tokenCode: '000000' })
         .catch((e: unknown) => e);
-      expect(isMfaCodeRejected(refused)).toBe(true);
+      expect(refused).toBeInstanceOf(MfaCodeRefused);
       expect((refused as AwsError).message).toBe(`AWS refused the MFA code for ${serialNumber}`);
 
       const session = await sts.getSessionToken(SOURCE, { durationSeconds: 3600, serialNumber, tokenCode: VALID_MFA_CODE });
@@ -154,7 +153,7 @@ describe.skipIf(!available)('createSts against moto_server', () => {
     expect(err).toBeInstanceOf(AwsError);
     expect((err as AwsError).message).toMatch(new RegExp(`^cannot reach STS at http://127\\.0\\.0\\.1:${port}.*ECONNREFUSED`));
     expect((err as AwsError).message).not.toContain(SOURCE.secretAccessKey);
-    expect(isMfaCodeRejected(err)).toBe(false);
+    expect(err).not.toBeInstanceOf(MfaCodeRefused);
   });
 
   it('gives up on an endpoint that accepts connections but never answers', async () => {
@@ -213,7 +212,7 @@ describe.skipIf(!available)('createSts errors through the SDK', () => {
 
   it('an MFA code refused: InvalidMfaCode, not retried', async () => {
     const err = await client().assumeRole(SOURCE, { ...input, tokenCode: '000000' }).catch((e: unknown) => e);
-    expect(isMfaCodeRejected(err)).toBe(true);
+    expect(err).toBeInstanceOf(MfaCodeRefused);
     expect((err as AwsError).code).toBe('InvalidMfaCode');
     expect(sts.calls).toEqual([expect.objectContaining({ action: 'AssumeRole', tokenCode: '000000', status: 403, errorCode: 'AccessDenied' })]);
   });

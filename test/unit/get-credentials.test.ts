@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import type { AppContext } from '../../src/app/context.js';
+import { mfaCodesOnce } from '../../src/app/mfa-codes.js';
+import { quietLogger } from '../../src/core/logger.js';
 import { applyRequest, getCredentials, type GetCredentialsDeps } from '../../src/app/get-credentials.js';
 import { sessionRules, unsafeMinDurationSeconds } from '../../src/app/session-rules.js';
 import { clearSessions } from '../../src/app/clear-sessions.js';
 import type { ProfileMap, ProfilePlan } from '../../src/core/profile-map/types.js';
 import { xacctPaths, type Env } from '../../src/core/paths.js';
-import { FakeAudit, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, LONG_TERM, ALICE_MFA_KEY, profilePlan, sourcePlan } from './providers-fakes.js';
+import { FakeAudit, FakeAwsProfiles, FakeMfa, fakeMachinePorts, LONG_TERM, ALICE_MFA_KEY, profilePlan, sourcePlan } from './providers-fakes.js';
 
 function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}) {
   const { clock, store, lock, sts } = fakeMachinePorts();
   const audit = new FakeAudit();
   const warnings: string[] = [];
   const mfaTokens: (string | undefined)[] = [];
+  const mfaSources: { token: string | undefined; source: FakeMfa }[] = [];
+  const terminal = { present: true };
   const profiles = extra.profiles ?? [
     profilePlan('prod-admin', { sourceIdentity: 'alice', tags: { ticket: 'OPS-42' } }),
     profilePlan('staging-readonly', { region: 'us-east-1' }),
@@ -26,8 +30,7 @@ function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}
   const deps: Partial<GetCredentialsDeps> = {
     loadProfileMap: async () => map,
     pickProfile: async () => undefined,
-    isMfaCodeRejected,
-    createContext: (e, m, options): AppContext => {
+      createContext: (e, m, options): AppContext => {
       mfaTokens.push(options.mfaToken);
       return {
         env: e,
@@ -40,15 +43,24 @@ function world(extra: { defaultProfile?: string; profiles?: ProfilePlan[] } = {}
         iam: () => {
           throw new Error('getCredentials calls no IAM');
         },
-        mfa: new FakeMfa(options.mfaToken ? [options.mfaToken] : ['123456'], !options.mfaToken),
+        // The real once-only rule of --mfa-token over fake code sources: the token's, then the terminal's.
+        mfa: mfaCodesOnce(options.mfaToken, {
+          open: async (token) => {
+            const source = new FakeMfa(token ? [token] : ['123456'], !token);
+            mfaSources.push({ token, source });
+            return source;
+          },
+          terminalPresent: async () => terminal.present,
+        }),
         awsProfiles: new FakeAwsProfiles(),
         audit,
         userName: 'alice',
+        log: quietLogger,
         warn: (m) => void warnings.push(m),
       };
     },
   };
-  return { clock, store, sts, audit, warnings, mfaTokens, env, deps, map };
+  return { clock, store, sts, audit, warnings, mfaTokens, mfaSources, terminal, env, deps, map };
 }
 
 describe('getCredentials', () => {
@@ -133,6 +145,21 @@ describe('getCredentials', () => {
       exitCode: 2,
       hint: 'profiles: prod-admin, staging-readonly',
     });
+  });
+
+  it('--mfa-token serves the first code only: a renewal asks the terminal, and without one fails saying why', async () => {
+    const w = world();
+    const got = await getCredentials(w.env, { profile: 'prod-admin', mfaToken: '123456', cache: true }, w.deps);
+    expect(w.sts.getSessionTokenCalls.map((c) => c.input.tokenCode)).toEqual(['123456']);
+    w.clock.advance(12 * 3600); // MFA session and role session both expired: a new code is needed
+    await got.provider.retrieve();
+    expect(w.mfaSources.map((m) => [m.token, m.source.requests.length])).toEqual([['123456', 1], [undefined, 1]]);
+
+    w.terminal.present = false;
+    w.clock.advance(12 * 3600);
+    const err = (await got.provider.retrieve().catch((e: unknown) => e)) as Error;
+    expect(err.message).toMatch(/the code given with --mfa-token was used already, and there is no terminal/);
+    expect(w.sts.getSessionTokenCalls).toHaveLength(2);
   });
 
   it('a wrong --mfa-token is refused once, exit 1, with a clear message', async () => {

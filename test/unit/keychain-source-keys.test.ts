@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { sourceForAwsProfile } from '../../src/core/sources/index.js';
 import {
   accessKeysFromEnv,
   addSourceKeys,
@@ -26,7 +27,7 @@ function memoryStore(): SecretStore & { data: Map<string, string> } {
 }
 
 function mapWithSources(...names: string[]): ProfileMap {
-  const sources = new Map<string, SourcePlan>(names.map((name) => [name, { name, awsProfile: name, sessionDurationSeconds: 43200 }]));
+  const sources = new Map<string, SourcePlan>(names.map((name) => [name, sourceForAwsProfile(name)]));
   return { files: ['/c.toml'], sources, profiles: new Map() };
 }
 

@@ -76,7 +76,7 @@ describe('role profiles of ~/.aws/config', () => {
     expect(legacy.parent).toBeUndefined();
     expect(legacy.source).toEqual({
       name: 'legacy-user',
-      awsProfile: 'legacy-user',
+      credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'legacy-user' } }],
       fromAwsConfig: true,
       mfaSerial: 'arn:aws:iam::555555555555:mfa/bob',
       region: undefined,
@@ -136,14 +136,14 @@ describe('role profiles of ~/.aws/config', () => {
       config: '[profile self]\nrole_arn = arn:aws:iam::333333333333:role/R\nsource_profile = self\n',
       credentials: '[self]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = x\n',
     });
-    expect(map.profiles.get('self')!.source).toMatchObject({ name: 'self', awsProfile: 'self' });
+    expect(map.profiles.get('self')!.source).toMatchObject({ name: 'self', credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'self' } }] });
   });
 
   it('are all there is without a profile map', async () => {
     const { map } = await loadFrom({ config: '[profile r]\nrole_arn = arn:aws:iam::333333333333:role/R\nsource_profile = base\n[profile base]\nregion = us-west-2\n' });
     expect(map.profileMapFile).toBeUndefined();
     expect(map.sources.size).toBe(0);
-    expect(map.profiles.get('r')!.source).toMatchObject({ name: 'base', awsProfile: 'base', region: 'us-west-2' });
+    expect(map.profiles.get('r')!.source).toMatchObject({ name: 'base', credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'base' } }], region: 'us-west-2' });
     expect(map.profiles.get('r')!.region).toBe('us-west-2');
   });
 

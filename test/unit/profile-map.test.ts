@@ -42,7 +42,7 @@ describe('the profile map of SPEC', () => {
     expect(map.profileMapFile).toBe(FILE);
     expect(map.sources.get('identity')).toEqual({
       name: 'identity',
-      awsProfile: 'identity',
+      credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'identity' } }],
       mfaSerial: 'arn:aws:iam::111111111111:mfa/alice',
       mfaProcess: 'ykman oath accounts code --single aws',
       region: 'eu-west-1',
@@ -151,7 +151,7 @@ role_session_name = "alice"
 role_arn = "arn:aws:iam::222222222222:role/Other"
 `);
     expect(map.defaultSource).toBe('work');
-    expect(map.profiles.get('a-r')?.source).toMatchObject({ name: 'lab', awsProfile: 'lab-user', sessionDurationSeconds: 129600 });
+    expect(map.profiles.get('a-r')?.source).toMatchObject({ name: 'lab', credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'lab-user' } }], sessionDurationSeconds: 129600 });
     expect(map.profiles.get('a-r')).toMatchObject({ region: 'us-west-2', roleSessionName: 'alice' });
     expect(map.profiles.get('other')).toMatchObject({ accountName: 'a', source: { name: 'work' }, region: 'eu-west-1' });
   });

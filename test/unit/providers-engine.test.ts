@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import cacheEntry from '../../src/core/cache-entry.cjs';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { createCredentialEngine, type EngineDeps } from '../../src/core/providers/index.js';
-import { ALICE_MFA_KEY, FakeAwsProfiles, FakeMfa, fakeMachinePorts, isMfaCodeRejected, profilePlan, sourcePlan } from './providers-fakes.js';
+import { ALICE_MFA_KEY, FakeAwsProfiles, FakeMfa, fakeMachinePorts, profilePlan, sourcePlan } from './providers-fakes.js';
 
 const { decodeCacheEntry } = cacheEntry;
 
@@ -22,7 +22,6 @@ function machine() {
       awsProfiles: new FakeAwsProfiles(),
       keying: {},
       clock,
-      isMfaCodeRejected,
       userName: 'alice',
       cache: true,
       onRoleSession: (plan, sessionName) => void issued.push({ profile: plan.name, sessionName, duration: plan.durationSeconds }),
@@ -195,5 +194,59 @@ describe('credential engine', () => {
     await m.process({ userName: 'Jöhn Doe' }).profile(prodAdmin).retrieve();
     await m.process().profile(profilePlan('staging-readonly', { roleSessionName: 'ci-bot' })).retrieve();
     expect(m.sts.assumeRoleCalls.map((c) => c.input.roleSessionName)).toEqual(['John-Doe', 'ci-bot']);
+  });
+});
+
+describe('a stale cached session (revoked, or expired early)', () => {
+  it('is dropped and taken anew once: one more GetSessionToken (and code), then the AssumeRole succeeds', async () => {
+    const m = machine();
+    await m.process().profile(prodAdmin).retrieve();
+    const mfaKey = m.sts.assumeRoleCalls[0]!.creds.accessKeyId;
+    m.sts.revoked.add(mfaKey);
+    await m.process().profile(stagingReadonly).retrieve();
+    expect(m.sts.getSessionTokenCalls).toHaveLength(2);
+    expect(m.sts.assumeRoleCalls.map((c) => c.creds.accessKeyId)).toEqual([mfaKey, mfaKey, expect.not.stringMatching(mfaKey)]);
+    expect(decodeCacheEntry(m.store.data.get(ALICE_MFA_KEY))!.credentials.accessKeyId).not.toBe(mfaKey);
+    expect(m.codesAsked()).toBe(2);
+  });
+
+  it('is retried only once: a session refused again is the error', async () => {
+    const m = machine();
+    const p = m.process();
+    await p.profile(prodAdmin).retrieve();
+    const original = m.sts.assumeRoleCalls[0]!.creds.accessKeyId;
+    m.sts.revoked.add(original);
+    m.sts.revoked.add('ASIAMFA3'); // the next MFA session FakeSts issues (role session 2 is ASIAROLE2)
+    const err = await m.process().profile(stagingReadonly).retrieve().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'StaleSession', code: 'ExpiredToken' });
+    expect(m.sts.getSessionTokenCalls).toHaveLength(2);
+    expect(m.sts.assumeRoleCalls).toHaveLength(3);
+  });
+
+  it('long-term keys refused are not a stale session: no retry', async () => {
+    const m = machine();
+    m.sts.revoked.add('AKIAALICE');
+    const err = await m.process().profile(prodAdmin).retrieve().catch((e: unknown) => e);
+    expect(err).toMatchObject({ name: 'AwsError', code: 'ExpiredToken' });
+    expect(m.sts.getSessionTokenCalls).toHaveLength(1);
+  });
+});
+
+describe('the debug log', () => {
+  it('explains the cache decision, which input changed, and why no GetSessionToken; never a secret', async () => {
+    const m = machine();
+    const lines: string[] = [];
+    const log = { debug: (line: string) => void lines.push(line) };
+    const noMfa = profilePlan('prod-admin', { source: sourcePlan({ mfaSerial: undefined }) });
+    await m.process({ log }).profile(noMfa).retrieve();
+    await m.process({ log }).profile(noMfa).retrieve();
+    await m.process({ log }).profile({ ...noMfa, durationSeconds: 1800 }).retrieve();
+    const text = lines.join('\n');
+    expect(text).toContain('source identity: long-term credentials from stored-keys, key AKIA…LICE');
+    expect(text).toMatch(/role-session:prod-admin: none cached \(or unreadable\); waiting for the lock/);
+    expect(text).toContain('no mfa_serial, so no GetSessionToken');
+    expect(text).toMatch(/role-session:prod-admin: cached session ASIA…OLE1 used, \d+ min left/);
+    expect(text).toMatch(/role-session:prod-admin: the cached session was made for other settings or keys: durationSeconds changed/);
+    for (const secret of ['alice-secret', 'secret-ROLE', 'token-ROLE']) expect(text).not.toContain(secret);
   });
 });

@@ -1,6 +1,6 @@
 /** In-memory fakes of the ports, for the provider and engine unit tests. */
 import { mfaSessionKey } from '../../src/core/session-keys.js';
-import { AwsError } from '../../src/core/errors.js';
+import { toAwsError, type StsCallContext } from '../../src/adapters/sts-errors.js';
 import type { AwsCredentials } from '../../src/core/credentials.js';
 import type {
   AssumeRoleInput,
@@ -74,6 +74,8 @@ export class FakeSts implements StsPort {
   readonly getSessionTokenCalls: { creds: AwsCredentials; input: GetSessionTokenInput; region?: string }[] = [];
   readonly assumeRoleCalls: { creds: AwsCredentials; input: AssumeRoleInput; region?: string }[] = [];
   validCodes: ReadonlySet<string> = new Set(['123456']);
+  /** Session keys STS no longer accepts (revoked, or expired early): requests signed with them fail. */
+  readonly revoked = new Set<string>();
   /** Simulated network time, so that concurrent callers really overlap. */
   delayMs = 5;
   private serial = 0;
@@ -83,14 +85,16 @@ export class FakeSts implements StsPort {
   async getSessionToken(creds: AwsCredentials, input: GetSessionTokenInput, region?: string) {
     this.getSessionTokenCalls.push({ creds, input, ...(region ? { region } : {}) });
     await this.pause();
-    this.checkCode(input.tokenCode);
+    this.checkSigner(creds, 'GetSessionToken');
+    this.checkCode(input.tokenCode, 'GetSessionToken');
     return this.issue('MFA', input.durationSeconds);
   }
 
   async assumeRole(creds: AwsCredentials, input: AssumeRoleInput, region?: string): Promise<AssumedRole> {
     this.assumeRoleCalls.push({ creds, input, ...(region ? { region } : {}) });
     await this.pause();
-    if (input.serialNumber) this.checkCode(input.tokenCode);
+    this.checkSigner(creds, 'AssumeRole');
+    if (input.serialNumber) this.checkCode(input.tokenCode, 'AssumeRole');
     return { ...this.issue('ROLE', input.durationSeconds), assumedRoleArn: `${input.roleArn}/${input.roleSessionName}` };
   }
 
@@ -98,8 +102,19 @@ export class FakeSts implements StsPort {
     return { account: '111111111111', arn: 'arn:aws:iam::111111111111:user/alice', userId: 'AIDA' };
   }
 
-  private checkCode(code: string | undefined) {
-    if (!code || !this.validCodes.has(code)) throw new AwsError('AccessDenied', MFA_REJECTED);
+  // What AWS answers, translated by the real adapter's toAwsError: the fake throws what the STS adapter throws.
+  private checkCode(code: string | undefined, operation: StsCallContext['operation']) {
+    if (!code || !this.validCodes.has(code)) throw toAwsError({ name: 'AccessDenied', message: MFA_REJECTED, $fault: 'client' }, this.context(operation));
+  }
+
+  private checkSigner(creds: AwsCredentials, operation: StsCallContext['operation']) {
+    if (!this.revoked.has(creds.accessKeyId)) return;
+    const raw = { name: 'ExpiredToken', message: 'The security token included in the request is expired', $fault: 'client' };
+    throw toAwsError(raw, { ...this.context(operation), sessionCredentials: Boolean(creds.sessionToken) });
+  }
+
+  private context(operation: StsCallContext['operation']): StsCallContext {
+    return { operation, endpoint: 'https://sts.eu-west-1.amazonaws.com', region: 'eu-west-1' };
   }
 
   private issue(kind: string, durationSeconds: number): AwsCredentials {
@@ -116,8 +131,6 @@ export class FakeSts implements StsPort {
     return new Promise((r) => setTimeout(r, this.delayMs));
   }
 }
-
-export const isMfaCodeRejected = (err: unknown) => err instanceof AwsError && err.message === MFA_REJECTED;
 
 /** Hands out codes in order (the last one again when they run out); counts the asks. */
 export class FakeMfa implements MfaCodeSource {
@@ -158,7 +171,10 @@ export const LONG_TERM = { AccessKeyId: 'AKIAALICE', SecretAccessKey: 'alice-sec
 export function sourcePlan(overrides: Partial<SourcePlan> = {}): SourcePlan {
   return {
     name: 'identity',
-    awsProfile: 'identity',
+    credentials: [
+      { kind: 'stored-keys', settings: {} },
+      { kind: 'aws-profile', settings: { profile: 'identity' } },
+    ],
     mfaSerial: 'arn:aws:iam::111111111111:mfa/alice',
     region: 'eu-west-1',
     sessionDurationSeconds: 12 * 3600,

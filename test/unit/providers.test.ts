@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { NotThisSource, type SourceKind } from '../../src/core/sources/kind.js';
 import { provider } from '../../src/core/credentials.js';
 import { AwsError, XacctError } from '../../src/core/errors.js';
 import { memoize, mfaSession, roleSession, roleSessionWithMfa, sourceCredentials } from '../../src/core/providers/index.js';
@@ -9,7 +10,6 @@ import {
   FakeSts,
   FakeStore,
   LONG_TERM,
-  isMfaCodeRejected,
   profilePlan,
   sourcePlan,
 } from './providers-fakes.js';
@@ -17,6 +17,35 @@ import {
 const longTerm = provider(async () => ({ accessKeyId: 'AKIAALICE', secretAccessKey: 'alice-secret' }));
 
 describe('sourceCredentials', () => {
+  it('a new kind is one module in the list: its links are tried in order, "not me" moves on, any other error stops', async () => {
+    const tried: string[] = [];
+    const kind = (name: string, outcome: 'none' | 'keys' | 'fail'): SourceKind => ({
+      kind: name,
+      settings: [],
+      fromTable: () => ({ kind: name, settings: {} }),
+      fromAwsProfile: () => undefined,
+      provider: () =>
+        provider(async () => {
+          tried.push(name);
+          if (outcome === 'none') throw new NotThisSource(`no ${name}`);
+          if (outcome === 'fail') throw new XacctError(`${name} broke`);
+          return { accessKeyId: `AKIA${name.toUpperCase()}`, secretAccessKey: 's' };
+        }),
+      doctor: async () => ({ found: false, none: '', fix: '' }),
+    });
+    const kinds = [kind('token', 'none'), kind('card', 'keys'), kind('never', 'keys')];
+    const linked = (list: SourceKind[]) => sourcePlan({ credentials: list.map((k) => ({ kind: k.kind, settings: {} })) });
+    const source = linked(kinds);
+    const ports = { store: new FakeStore(), awsProfiles: new FakeAwsProfiles() };
+    expect((await sourceCredentials(source, ports, kinds).retrieve()).accessKeyId).toBe('AKIACARD');
+    expect(tried).toEqual(['token', 'card']);
+
+    const broken = [kind('token', 'fail'), kind('card', 'keys')];
+    await expect(sourceCredentials(linked(broken), ports, broken).retrieve()).rejects.toThrow('token broke');
+    const none = [kind('token', 'none'), kind('card', 'none'), kind('never', 'none')];
+    await expect(sourceCredentials(source, ports, none).retrieve()).rejects.toThrow("no long-term credentials for source 'identity': no token; no card; no never");
+  });
+
   it('takes the keys stored by xacct add', async () => {
     const store = new FakeStore();
     store.data.set('source:identity', JSON.stringify(LONG_TERM));
@@ -28,7 +57,8 @@ describe('sourceCredentials', () => {
 
   it("falls back to the source's AWS profile", async () => {
     const awsProfiles = new FakeAwsProfiles({ work: { accessKeyId: 'AKIAWORK', secretAccessKey: 's' } });
-    const creds = await sourceCredentials(sourcePlan({ awsProfile: 'work' }), { store: new FakeStore(), awsProfiles }).retrieve();
+    const source = sourcePlan({ credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'work' } }] });
+    const creds = await sourceCredentials(source, { store: new FakeStore(), awsProfiles }).retrieve();
     expect(creds.accessKeyId).toBe('AKIAWORK');
     expect(awsProfiles.loaded).toEqual(['work']);
   });
@@ -54,7 +84,7 @@ describe('mfaSession', () => {
     const clock = new FakeClock();
     const sts = new FakeSts(clock);
     const mfa = new FakeMfa(['123456']);
-    const creds = await mfaSession(sourcePlan({ sessionDurationSeconds: 7200 }), longTerm, { sts, mfa, isMfaCodeRejected }).retrieve();
+    const creds = await mfaSession(sourcePlan({ sessionDurationSeconds: 7200 }), longTerm, { sts, mfa }).retrieve();
     expect(sts.getSessionTokenCalls).toHaveLength(1);
     expect(sts.getSessionTokenCalls[0]).toMatchObject({
       creds: { accessKeyId: 'AKIAALICE' },
@@ -70,14 +100,14 @@ describe('mfaSession', () => {
   it('passes mfa_process to the code source', async () => {
     const mfa = new FakeMfa();
     const source = sourcePlan({ mfaProcess: 'ykman oath accounts code --single aws' });
-    await mfaSession(source, longTerm, { sts: new FakeSts(new FakeClock()), mfa, isMfaCodeRejected }).retrieve();
+    await mfaSession(source, longTerm, { sts: new FakeSts(new FakeClock()), mfa }).retrieve();
     expect(mfa.requests[0]?.mfaProcess).toBe('ykman oath accounts code --single aws');
   });
 
   it('asks again after a refused code, on a terminal', async () => {
     const sts = new FakeSts(new FakeClock());
     const mfa = new FakeMfa(['000000', '123456']);
-    await mfaSession(sourcePlan(), longTerm, { sts, mfa, isMfaCodeRejected }).retrieve();
+    await mfaSession(sourcePlan(), longTerm, { sts, mfa }).retrieve();
     expect(mfa.requests.map((r) => r.attempt)).toEqual([1, 2]);
     expect(sts.getSessionTokenCalls.map((c) => c.input.tokenCode)).toEqual(['000000', '123456']);
   });
@@ -85,7 +115,7 @@ describe('mfaSession', () => {
   it('gives up after 3 refused codes, with a clear AwsError', async () => {
     const sts = new FakeSts(new FakeClock());
     const mfa = new FakeMfa(['000000', '111111', '222222', '123456']);
-    const err = await mfaSession(sourcePlan(), longTerm, { sts, mfa, isMfaCodeRejected }).retrieve().catch((e) => e);
+    const err = await mfaSession(sourcePlan(), longTerm, { sts, mfa }).retrieve().catch((e) => e);
     expect(err).toBeInstanceOf(AwsError);
     expect(err.exitCode).toBe(1);
     expect(err.message).toBe("AWS refused the MFA code for source 'identity' (3 codes refused)");
@@ -96,7 +126,7 @@ describe('mfaSession', () => {
   it('does not ask again when it cannot (--mfa-token, no terminal)', async () => {
     const sts = new FakeSts(new FakeClock());
     const mfa = new FakeMfa(['000000', '123456'], false);
-    const err = await mfaSession(sourcePlan(), longTerm, { sts, mfa, isMfaCodeRejected }).retrieve().catch((e) => e);
+    const err = await mfaSession(sourcePlan(), longTerm, { sts, mfa }).retrieve().catch((e) => e);
     expect(err.message).toBe("AWS refused the MFA code for source 'identity'");
     expect(mfa.requests).toHaveLength(1);
   });
@@ -107,7 +137,7 @@ describe('mfaSession', () => {
       throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.');
     };
     const mfa = new FakeMfa();
-    await expect(mfaSession(sourcePlan(), longTerm, { sts, mfa, isMfaCodeRejected }).retrieve()).rejects.toMatchObject({
+    await expect(mfaSession(sourcePlan(), longTerm, { sts, mfa }).retrieve()).rejects.toMatchObject({
       code: 'InvalidClientTokenId',
     });
     expect(mfa.requests).toHaveLength(1);
@@ -159,7 +189,7 @@ describe('roleSessionWithMfa', () => {
     const sts = new FakeSts(new FakeClock());
     const mfa = new FakeMfa(['999999', '123456']);
     const plan = profilePlan('prod-admin', { durationSeconds: 4 * 3600 });
-    await roleSessionWithMfa(plan, longTerm, { sts, mfa, isMfaCodeRejected, sessionName: 'alice' }).retrieve();
+    await roleSessionWithMfa(plan, longTerm, { sts, mfa, sessionName: 'alice' }).retrieve();
     expect(sts.getSessionTokenCalls).toHaveLength(0);
     expect(sts.assumeRoleCalls.map((c) => c.input)).toEqual([
       expect.objectContaining({ durationSeconds: 14400, serialNumber: plan.source.mfaSerial, tokenCode: '999999' }),

@@ -1,7 +1,7 @@
 import { ExpiredTokenException, RegionDisabledException, STSServiceException } from '@aws-sdk/client-sts';
 import { describe, expect, it } from 'vitest';
-import { isMfaCodeRejected, toAwsError, type StsCallContext } from '../../src/adapters/sts-errors.js';
-import { AwsError, XacctError } from '../../src/core/errors.js';
+import { toAwsError, type StsCallContext } from '../../src/adapters/sts-errors.js';
+import { AwsError, MfaCodeRefused, StaleSession, XacctError } from '../../src/core/errors.js';
 
 const ROLE = 'arn:aws:iam::222222222222:role/Admin';
 const assume: StsCallContext = {
@@ -45,8 +45,7 @@ describe('toAwsError', () => {
     const e = map(raw);
     expect(e.code).toBe('InvalidMfaCode');
     expect(e.message).toBe('AWS refused the MFA code for arn:aws:iam::111111111111:mfa/alice');
-    expect(isMfaCodeRejected(e)).toBe(true);
-    expect(isMfaCodeRejected(raw)).toBe(true);
+    expect(e).toBeInstanceOf(MfaCodeRefused);
   });
 
   it('an MFA serial that is not the user\'s is not a code to ask again for', () => {
@@ -59,16 +58,14 @@ describe('toAwsError', () => {
     expect(e.code).toBe('InvalidMfaSerial');
     expect(e.message).toMatch(/arn:aws:iam::111111111111:mfa\/alice/);
     expect(e.hint).toMatch(/mfa_serial/);
-    expect(isMfaCodeRejected(e)).toBe(false);
-    expect(isMfaCodeRejected(raw)).toBe(false);
+    expect(e).not.toBeInstanceOf(MfaCodeRefused);
   });
 
   it('a call with a serial but no code (or the reverse) is not a code to ask again for', () => {
     const raw = serviceError('AccessDenied', 'MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.', 403);
     const e = map(raw, session);
     expect(e.message).toBe('GetSessionToken needs both an MFA serial number and a code');
-    expect(isMfaCodeRejected(e)).toBe(false);
-    expect(isMfaCodeRejected(raw)).toBe(false);
+    expect(e).not.toBeInstanceOf(MfaCodeRefused);
   });
 
   it('AccessDenied on AssumeRole names the role', () => {
@@ -78,7 +75,7 @@ describe('toAwsError', () => {
     expect(e.code).toBe('AccessDenied');
     expect(e.message).toBe(`not allowed to assume ${ROLE} (AccessDenied)`);
     expect(e.hint).toMatch(/trust policy/);
-    expect(isMfaCodeRejected(e)).toBe(false);
+    expect(e).not.toBeInstanceOf(MfaCodeRefused);
   });
 
   it('AccessDenied elsewhere keeps what AWS said', () => {
@@ -198,9 +195,13 @@ describe('toAwsError', () => {
     expect(map('boom').message).toBe('STS AssumeRole failed: boom');
   });
 
-  it('isMfaCodeRejected is false for anything else', () => {
-    expect(isMfaCodeRejected(undefined)).toBe(false);
-    expect(isMfaCodeRejected(new Error('nope'))).toBe(false);
-    expect(isMfaCodeRejected(new AwsError('AccessDenied', 'x'))).toBe(false);
+  it('refused temporary credentials are a StaleSession (the engine retries once); refused long-term keys are not', () => {
+    for (const name of ['ExpiredToken', 'InvalidClientTokenId']) {
+      const raw = serviceError(name, 'The security token included in the request is invalid', 403);
+      expect(toAwsError(raw, { ...assume, sessionCredentials: true })).toBeInstanceOf(StaleSession);
+      const longTerm = toAwsError(raw, assume);
+      expect(longTerm).toBeInstanceOf(AwsError);
+      expect(longTerm).not.toBeInstanceOf(StaleSession);
+    }
   });
 });

@@ -1,8 +1,9 @@
 import { isMfaSerial, tryParseRoleArn } from '../arn.js';
 import { unservableRoleProfile, type IniProfile } from '../aws-profile-kind.js';
 import { profileLines } from '../ini-lines.js';
+import { sourceForAwsProfile } from '../sources/index.js';
 import { ConfigError, UsageError, type XacctError } from '../errors.js';
-import { parseDuration, ROLE_DURATION, SESSION_DURATION } from '../duration.js';
+import { parseDuration, ROLE_DURATION } from '../duration.js';
 import { didYouMean } from '../suggest.js';
 import { EXTERNAL_ID, REGION, SESSION_NAME, type Check } from './checks.js';
 import type { ProfilePlan, SourcePlan } from './types.js';
@@ -105,14 +106,7 @@ export function awsConfigProfiles(
     } else if (knownProfile(sourceName)) {
       // Any other AWS profile (static keys, SSO, credential_process…), or this profile's own keys:
       // the AWS SDK resolves its credentials.
-      source = {
-        name: sourceName,
-        awsProfile: sourceName,
-        mfaSerial,
-        region: config.profiles[sourceName]?.region,
-        sessionDurationSeconds: SESSION_DURATION.default,
-        fromAwsConfig: true,
-      };
+      source = sourceForAwsProfile(sourceName, { mfaSerial, region: config.profiles[sourceName]?.region, fromAwsConfig: true });
     } else {
       const files = [config.file, credentials?.file].filter(Boolean).join(' or ');
       throw new ConfigError(

@@ -3,6 +3,7 @@ import { isAccountId, isMfaSerial, normaliseRoleName } from '../arn.js';
 import { PASSPHRASE_CACHE, SESSION_DURATION, ROLE_DURATION } from '../duration.js';
 import type { OrganizationFile } from '../organization/organization-file.js';
 import { NAME, REGION } from './checks.js';
+import { linksFromTable, sourceKindSettings } from '../sources/index.js';
 import { mergeDocuments, parseMapDocument, type MapDocument } from './include.js';
 import { readOrganizationSettings, withSyncedAccounts, type MapOrganization } from './organization.js';
 import { readProfiles, type Account, type ProfileCatalog, type Role } from './profile-plans.js';
@@ -10,7 +11,8 @@ import { TableReader, TomlFile, isTable, tableName } from './toml-table.js';
 import type { SourcePlan } from './types.js';
 
 const TOP_KEYS = ['include', 'default_profile', 'backend', 'file_passphrase_cache', 'on_assume', 'organization', 'sources', 'accounts', 'roles', 'profiles'];
-const SOURCE_KEYS = ['mfa_serial', 'mfa_process', 'region', 'session_duration', 'aws_profile', 'default'];
+/** Settings of every source; each kind of src/core/sources adds its own. */
+const SOURCE_KEYS = ['mfa_serial', 'mfa_process', 'region', 'session_duration'];
 const ACCOUNT_KEYS = ['id', 'region'];
 const ROLE_KEYS = ['name', 'duration'];
 
@@ -96,7 +98,7 @@ function readSources(top: TableReader): { sources: Map<string, SourcePlan>; defa
   for (const [name, value] of namedEntries(top, 'sources')) {
     const path = ['sources', name];
     if (!isTable(value)) throw top.toml.error(path, `${tableName(path)} must be a table`);
-    const t = new TableReader(top.toml, path, value, SOURCE_KEYS);
+    const t = new TableReader(top.toml, path, value, [...SOURCE_KEYS, ...sourceKindSettings(), 'default']);
     const mfaSerial = t.string('mfa_serial', {
       test: isMfaSerial,
       expected: 'an MFA device ARN (arn:aws:iam::<12-digit account id>:mfa/<name>) or a hardware serial number',
@@ -113,7 +115,7 @@ function readSources(top: TableReader): { sources: Map<string, SourcePlan>; defa
     }
     sources.set(name, {
       name,
-      awsProfile: t.string('aws_profile', { test: (v) => v.trim() !== '', expected: 'an AWS profile name' }) ?? name,
+      credentials: linksFromTable(name, t),
       mfaSerial,
       mfaProcess,
       region: t.string('region', REGION),

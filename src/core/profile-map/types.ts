@@ -5,8 +5,8 @@ import type { MapOrganization } from './organization.js';
 export interface SourcePlan {
   /** Name of the source in the profile map, or of the AWS profile for `~/.aws/config` role profiles. */
   readonly name: string;
-  /** AWS profile to load long-term credentials from when no keys are stored in the keychain. */
-  readonly awsProfile: string;
+  /** Where its long-term credentials come from, tried in this order: one link per kind (src/core/sources). */
+  readonly credentials: readonly SourceLink[];
   readonly mfaSerial?: string;
   readonly mfaProcess?: string;
   readonly region?: string;
@@ -17,6 +17,12 @@ export interface SourcePlan {
    * (a `[sources.<name>]` of the profile map would give it one).
    */
   readonly fromAwsConfig?: true;
+}
+
+/** One way a source may get its long-term credentials: a kind of src/core/sources and that kind's settings. */
+export interface SourceLink {
+  readonly kind: string;
+  readonly settings: Readonly<Record<string, string>>;
 }
 
 /** Everything needed to obtain one profile's role session. */

@@ -1,12 +1,13 @@
 import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import type { RoleSessionVia } from '../fingerprint.js';
-import { mfaSessionFingerprint, roleSessionFingerprint } from '../fingerprint.js';
+import { fingerprint as fingerprintOf, inputDigests, mfaSessionParts, roleSessionInputs } from '../fingerprint.js';
+import type { Logger } from '../logger.js';
 import type { AssumedRole, AwsProfileCredentialLoader, Clock, LockManager, MfaCodeSource, SecretStore, StsPort } from '../ports.js';
 import type { ProfileMap, ProfilePlan, SourcePlan } from '../profile-map/types.js';
 import { identityTag, mfaSessionKey, readKeyIdentity, roleSessionKey, rootOf } from '../session-keys.js';
 import { sessionName } from '../session-name.js';
-import { cached } from './cached.js';
+import { cached, type CacheOptions } from './cached.js';
 import { memoize } from './memoize.js';
 import { mfaSession } from './mfa-session.js';
 import { roleSession, roleSessionWithMfa } from './role-session.js';
@@ -27,7 +28,6 @@ export interface EngineDeps {
   /** What sessions are keyed by: the AWS profiles' static key ids and the map's session scope. */
   readonly keying: Pick<ProfileMap, 'awsKeyIds' | 'sessionScope'>;
   readonly clock: Clock;
-  readonly isMfaCodeRejected: (err: unknown) => boolean;
   /** The user's name, the default RoleSessionName. */
   readonly userName: string | undefined;
   /** false with --no-cache. */
@@ -41,6 +41,8 @@ export interface EngineDeps {
   readonly roleReuseMarginSeconds?: (durationSeconds: number) => number;
   /** Non-fatal trouble (a session that could not be cached). */
   readonly warn?: (message: string) => void;
+  /** Every decision explained (XACCT_DEBUG=1): which source, cache hit or why not, why no GetSessionToken. */
+  readonly log?: Logger;
 }
 
 export interface CredentialEngine {
@@ -67,7 +69,7 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
 
   const cacheOptions = (
     key: string | (() => Promise<string>),
-    fingerprint: string | (() => Promise<string>),
+    fingerprint: CacheOptions['fingerprint'],
     source: () => Promise<string>,
     minSecondsLeft = REUSE_MARGIN_SECONDS,
   ) => ({
@@ -79,13 +81,14 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     lock: deps.lock,
     clock: deps.clock,
     enabled: deps.cache,
+    ...(deps.log ? { log: deps.log } : {}),
     onWriteError: (err: unknown) =>
       deps.warn?.(`could not cache the session${typeof key === 'string' ? ` ${key}` : ''}: ${err instanceof Error ? err.message : String(err)}`),
   });
 
   function sourceOf(source: SourcePlan): CredentialProvider {
     return getOrAdd(longTerm, source.name, () =>
-      memoize(sourceCredentials(source, { store: deps.store, awsProfiles: deps.awsProfiles }), { clock: deps.clock }),
+      memoize(sourceCredentials(source, { store: deps.store, awsProfiles: deps.awsProfiles, ...(deps.log ? { log: deps.log } : {}) }), { clock: deps.clock }),
     );
   }
 
@@ -93,7 +96,10 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     return getOrAdd(mfaSessions, source.name, () => {
       const keys = sourceOf(source);
       const session = mfaSession(source, keys, deps);
-      const fingerprint = async () => mfaSessionFingerprint(source, await identityOf(source));
+      const fingerprint = async () => {
+        const parts = mfaSessionParts(source, await identityOf(source));
+        return { fingerprint: fingerprintOf(parts), inputs: inputDigests(parts) };
+      };
       const key = async () => mfaSessionKey(await identityOf(source), source.mfaSerial ?? '');
       const tag = async () => identityTag(await identityOf(source));
       return memoize(cached(session, cacheOptions(key, fingerprint, tag)), { clock: deps.clock });
@@ -109,14 +115,21 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
       const issued: AssumedRole[] = [];
       const roleDeps = { ...deps, sessionName: shape.sessionName, onIssued: (s: AssumedRole) => void issued.push(s) };
       const inner = plan.parent ? roleOf(plan.parent) : shape.via === 'mfa-session' ? mfaSessionOf(plan.source) : sourceOf(plan.source);
-      const session = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
+      const assume = shape.via === 'mfa-direct' ? roleSessionWithMfa(effective, inner, roleDeps) : roleSession(effective, inner, roleDeps);
+      const session = provider((retrieveOptions) => {
+        deps.log?.debug(`${plan.name}: AssumeRole ${plan.roleArn} as ${shape.sessionName} for ${shape.durationSeconds} s, ${viaInWords(plan, shape.via)}`);
+        return assume.retrieve(retrieveOptions);
+      });
       const margin = deps.roleReuseMarginSeconds?.(shape.durationSeconds) ?? REUSE_MARGIN_SECONDS;
-      const fingerprint = async () => roleSessionShape(plan, deps.userName, await identityOf(root)).fingerprint;
+      const fingerprint = async () => {
+        const { fingerprint: print, inputs } = roleSessionShape(plan, deps.userName, await identityOf(root));
+        return { fingerprint: print, inputs };
+      };
       const tag = async () => identityTag(await identityOf(root));
       const cachedSession = cached(session, cacheOptions(roleSessionKey(plan, deps.keying), fingerprint, tag, margin));
-      const announced = provider(async () => {
+      const announced = provider(async (retrieveOptions) => {
         try {
-          const creds = await cachedSession.retrieve();
+          const creds = await cachedSession.retrieve(retrieveOptions);
           for (const s of issued.splice(0)) await deps.onRoleSession?.(effective, shape.sessionName, s);
           return creds;
         } finally {
@@ -137,6 +150,8 @@ export interface RoleSessionShape {
   /** The plan's duration, capped at 1 hour for role chaining. */
   readonly durationSeconds: number;
   readonly fingerprint: string;
+  /** A digest of each input of the fingerprint, stored beside the session (which one changed, under debug). */
+  readonly inputs: Readonly<Record<string, string>>;
 }
 
 /**
@@ -148,14 +163,22 @@ export function roleSessionShape(plan: ProfilePlan, userName: string | undefined
   const via = viaOf(plan);
   const durationSeconds = via === 'role-chain' ? Math.min(plan.durationSeconds, MAX_CHAINED_ROLE_SECONDS) : plan.durationSeconds;
   const parentFingerprint = plan.parent ? roleSessionShape(plan.parent, userName, keys).fingerprint : undefined;
-  const fingerprint = roleSessionFingerprint(plan, {
-    sessionName: name,
-    durationSeconds,
-    via,
-    keys,
-    ...(parentFingerprint ? { parentFingerprint } : {}),
-  });
-  return { via, sessionName: name, durationSeconds, fingerprint };
+  const parts = roleSessionInputs(plan, { sessionName: name, durationSeconds, via, keys, ...(parentFingerprint ? { parentFingerprint } : {}) });
+  return { via, sessionName: name, durationSeconds, fingerprint: fingerprintOf(parts), inputs: inputDigests(parts) };
+}
+
+/** Why the role session is (or is not) taken with an MFA session: aws-vault's "skipping GetSessionToken because…". */
+function viaInWords(plan: ProfilePlan, via: RoleSessionVia): string {
+  switch (via) {
+    case 'role-chain':
+      return `signed with the role session of ${plan.parent!.name} (role chaining, at most 1 h)`;
+    case 'long-term':
+      return `signed with the long-term keys of source ${plan.source.name}: no mfa_serial, so no GetSessionToken`;
+    case 'mfa-direct':
+      return 'with the MFA code in the call: it lasts more than 1 h, which a role session taken with an MFA session cannot, so no GetSessionToken';
+    case 'mfa-session':
+      return `signed with the MFA session of source ${plan.source.name} (GetSessionToken once per session_duration)`;
+  }
 }
 
 function viaOf(plan: ProfilePlan): RoleSessionVia {

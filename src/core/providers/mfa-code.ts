@@ -1,4 +1,4 @@
-import { AwsError, type XacctError } from '../errors.js';
+import { AwsError, MfaCodeRefused, type XacctError } from '../errors.js';
 import type { MfaCodeSource } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
 
@@ -7,8 +7,6 @@ export const MFA_ATTEMPTS = 3;
 
 export interface MfaCodeDeps {
   readonly mfa: MfaCodeSource;
-  /** Whether an STS error means "wrong MFA code" (the STS adapter's `isMfaCodeRejected`). */
-  readonly isMfaCodeRejected: (err: unknown) => boolean;
 }
 
 export interface MfaTarget {
@@ -51,7 +49,7 @@ export async function withMfaCode<T>(target: MfaTarget, deps: MfaCodeDeps, call:
     try {
       return await call(code);
     } catch (err) {
-      if (!deps.isMfaCodeRejected(err)) throw err;
+      if (!(err instanceof MfaCodeRefused)) throw err;
       if (attempt >= MFA_ATTEMPTS || !deps.mfa.canRetry()) throw codeRefused(err, target, attempt);
     }
   }

@@ -2,6 +2,7 @@ import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import { formatDuration } from '../duration.js';
 import { XacctError } from '../errors.js';
+import type { Logger } from '../logger.js';
 import type { StsPort } from '../ports.js';
 import type { SourcePlan } from '../profile-map/types.js';
 import type { MfaCodeDeps } from './mfa-code.js';
@@ -9,6 +10,7 @@ import { mfaTargetOf, withMfaCode } from './mfa-code.js';
 
 export interface MfaSessionDeps extends MfaCodeDeps {
   readonly sts: StsPort;
+  readonly log?: Logger;
 }
 
 /** An MFA session of a source: GetSessionToken with the source's long-term credentials and one MFA code. */
@@ -17,6 +19,7 @@ export function mfaSession(source: SourcePlan, longTerm: CredentialProvider, dep
     const serial = source.mfaSerial;
     if (!serial) throw new XacctError(`source '${source.name}' has no mfa_serial, so it has no MFA session`);
     const creds = await longTerm.retrieve();
+    deps.log?.debug(`source ${source.name}: GetSessionToken with MFA device ${serial} for ${source.sessionDurationSeconds} s`);
     return withMfaCode(
       {
         ...mfaTargetOf(source, serial),

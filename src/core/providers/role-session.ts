@@ -1,7 +1,8 @@
 import type { AwsCredentials, CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import { formatDuration } from '../duration.js';
-import { XacctError } from '../errors.js';
+import { StaleSession, XacctError } from '../errors.js';
+import { keyIdForLog, type Logger } from '../logger.js';
 import type { AssumeRoleInput, AssumedRole, StsPort } from '../ports.js';
 import type { ProfilePlan } from '../profile-map/types.js';
 import type { MfaCodeDeps } from './mfa-code.js';
@@ -10,6 +11,7 @@ import { mfaTargetOf, withMfaCode } from './mfa-code.js';
 export interface RoleSessionDeps {
   readonly sts: StsPort;
   readonly sessionName: string;
+  readonly log?: Logger;
   /** Called once for every new role session (for the audit log); not for cached ones. */
   readonly onIssued?: (session: AssumedRole) => Promise<void> | void;
 }
@@ -18,7 +20,16 @@ export interface RoleSessionDeps {
 export function roleSession(plan: ProfilePlan, inner: CredentialProvider, deps: RoleSessionDeps): CredentialProvider {
   return provider(async () => {
     const creds = await inner.retrieve();
-    return issue(plan, creds, assumeRoleInput(plan, deps.sessionName), deps);
+    const input = assumeRoleInput(plan, deps.sessionName);
+    try {
+      return await issue(plan, creds, input, deps);
+    } catch (err) {
+      // The session it was signed with was revoked or expired early: take a new one, once (smithy's forceRefresh).
+      if (!(err instanceof StaleSession)) throw err;
+      deps.log?.debug(`${plan.name}: STS refused the session ${keyIdForLog(creds.accessKeyId)} that AssumeRole was signed with (${err.code}); taking a new one`);
+      const fresh = await inner.retrieve({ forceRefresh: true, refusedKeyId: creds.accessKeyId });
+      return issue(plan, fresh, input, deps);
+    }
   });
 }
 

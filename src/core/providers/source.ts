@@ -1,40 +1,33 @@
-import type { AwsCredentials, CredentialProvider } from '../credentials.js';
+/**
+ * A source's long-term credentials: its links (src/core/sources) tried in order, like smithy's provider chain —
+ * a link that has none says NotThisSource and the next is tried; any other error stops the chain.
+ */
+import type { CredentialProvider } from '../credentials.js';
 import { provider } from '../credentials.js';
 import { XacctError } from '../errors.js';
-import cacheEntry from '../cache-entry.cjs';
-import { decodeStoredKeys } from '../stored-keys.js';
-import type { AwsProfileCredentialLoader, SecretStore } from '../ports.js';
+import { keyIdForLog } from '../logger.js';
 import type { SourcePlan } from '../profile-map/types.js';
+import { kindOf, SOURCE_KINDS } from '../sources/index.js';
+import { NotThisSource, type SourceKind, type SourcePorts } from '../sources/kind.js';
 
-const { secretKeys } = cacheEntry;
+export type SourceDeps = SourcePorts;
 
-export interface SourceDeps {
-  readonly store: SecretStore;
-  readonly awsProfiles: AwsProfileCredentialLoader;
-}
-
-/** A source's long-term credentials: keys stored by `xacct add`, else the source's AWS profile. */
-export function sourceCredentials(source: SourcePlan, deps: SourceDeps): CredentialProvider {
+export function sourceCredentials(source: SourcePlan, deps: SourceDeps, kinds: readonly SourceKind[] = SOURCE_KINDS): CredentialProvider {
+  const links = source.credentials.map((link) => ({ link, provider: kindOf(link, kinds).provider(link, source, deps) }));
   return provider(async () => {
-    const stored = await deps.store.get(secretKeys.source(source.name));
-    if (stored !== null) return parseStoredKeys(stored, source.name);
-    try {
-      return await deps.awsProfiles.load(source.awsProfile);
-    } catch (err) {
-      if (err instanceof XacctError) throw err; // the loader's own message already says what to do
-      const reason = err instanceof Error ? err.message : String(err);
-      throw new XacctError(`no long-term credentials for source '${source.name}': ${reason}`, {
-        hint: `store keys with 'xacct add ${source.name}', or set up the AWS profile '${source.awsProfile}'`,
-        cause: err,
-      });
+    const passed: string[] = [];
+    for (const { link, provider: p } of links) {
+      try {
+        const credentials = await p.retrieve();
+        deps.log?.debug(`source ${source.name}: long-term credentials from ${link.kind}${passed.length ? ` (${passed.join('; ')})` : ''}, key ${keyIdForLog(credentials.accessKeyId)}`);
+        return credentials;
+      } catch (err) {
+        if (!(err instanceof NotThisSource)) throw err;
+        passed.push(err.message);
+      }
     }
-  });
-}
-
-function parseStoredKeys(text: string, sourceName: string): AwsCredentials {
-  const keys = decodeStoredKeys(text);
-  if (keys) return keys;
-  throw new XacctError(`the keys stored for source '${sourceName}' are unreadable`, {
-    hint: `store them again with 'xacct add ${sourceName}'`,
+    throw new XacctError(`no long-term credentials for source '${source.name}': ${passed.join('; ') || 'it has no kind of source'}`, {
+      hint: `store keys with 'xacct add ${source.name}'`,
+    });
   });
 }
