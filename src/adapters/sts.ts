@@ -27,8 +27,8 @@ export interface StsOptions {
 /** GetCallerIdentity's answer plus STS's clock (the `Date` response header), for a clock-skew check. */
 export interface CallerIdentityWithTime extends CallerIdentity {
   readonly serverTime?: Date;
-  /** Our clock when the signed request went out and when its answer came (SDK loading and signing excluded). */
-  readonly roundTrip?: { readonly sent: Date; readonly received: Date };
+  /** Our clock when STS's answer came (timed around the request itself: SDK loading and signing excluded). */
+  readonly answeredAt?: Date;
 }
 
 export interface Sts extends StsPort {
@@ -108,7 +108,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     regionArg: string | undefined,
     makeCommand: (sdk: StsModule) => StsCommand,
     ctxExtra: Partial<StsCallContext> = {},
-  ): Promise<{ output: Out; serverTime?: Date; roundTrip?: { sent: Date; received: Date } }> {
+  ): Promise<{ output: Out; serverTime?: Date; answeredAt?: Date }> {
     if (endpointError) throw endpointError;
     const region = stsRegion(env, regionArg);
     const seen: Seen = {};
@@ -122,8 +122,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
         abortSignal: AbortSignal.timeout(opts.totalTimeoutMs),
       })) as Out;
       const serverTime = parseDate(seen.date);
-      const roundTrip = seen.sent && seen.received ? { sent: seen.sent, received: seen.received } : undefined;
-      return { output, ...(serverTime ? { serverTime } : {}), ...(roundTrip ? { roundTrip } : {}) };
+      return { output, ...(serverTime ? { serverTime } : {}), ...(seen.received ? { answeredAt: seen.received } : {}) };
     } catch (err) {
       const skew = skewSeconds(parseDate(seen.date ?? dateHeaderOf(err)));
       const ctx: StsCallContext = { operation, region, endpoint: seen.url ?? endpointFor(region), sessionCredentials: Boolean(creds.sessionToken), ...ctxExtra };
@@ -187,7 +186,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     },
 
     async getCallerIdentity(creds, region) {
-      const { output, serverTime, roundTrip } = await send<{ Account?: string; Arn?: string; UserId?: string }>(
+      const { output, serverTime, answeredAt } = await send<{ Account?: string; Arn?: string; UserId?: string }>(
         'GetCallerIdentity',
         creds,
         region,
@@ -201,7 +200,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
         arn: output.Arn,
         userId: output.UserId ?? '',
         ...(serverTime ? { serverTime } : {}),
-        ...(roundTrip ? { roundTrip } : {}),
+        ...(answeredAt ? { answeredAt } : {}),
       };
     },
   };
@@ -242,7 +241,6 @@ interface HttpResponseLike {
 interface Seen {
   url?: string;
   date?: string;
-  sent?: Date;
   received?: Date;
 }
 
@@ -253,7 +251,6 @@ function observe(seen: Seen) {
       if (req.hostname) {
         seen.url = `${req.protocol ?? 'https:'}//${req.hostname}${req.port ? `:${req.port}` : ''}${req.path && req.path !== '/' ? req.path : ''}`;
       }
-      seen.sent = new Date();
       const result = await next(args);
       seen.received = new Date();
       const headers = (result.response as HttpResponseLike | undefined)?.headers;

@@ -1,8 +1,8 @@
 /**
  * `xacct credential-process <profile>` on a cache hit is served by the CommonJS fast path (dist/fast) without
  * loading the CLI: the built launcher against a private GNOME Keyring and moto behind the counting STS proxy.
- * XACCT_DEBUG=1 makes the fast path say on stderr whether it served the call, and why not; the full path prints
- * nothing of the kind, so that line proves which path answered.
+ * XACCT_DEBUG=1 makes the fast path say on stderr whether it served the call, and why not (its first line); the full
+ * path then explains its own decisions on the lines after it, so that first line proves which path answered.
  */
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -10,7 +10,7 @@ import { requireEnv, roleSessionKeyIn, run, runCli, setupIdentity, standardMap, 
 
 const opts = { keyring: true, sts: true };
 const SERVED = 'xacct: debug: credential-process served from the cache (fast path)\n';
-const notTaken = (reason: RegExp) => new RegExp(`^xacct: debug: credential-process fast path not taken: ${reason.source}\\n$`);
+const notTaken = (reason: RegExp) => new RegExp(`^xacct: debug: credential-process fast path not taken: ${reason.source}\\n(xacct: debug: .*\\n)*$`);
 const JSON_LINE = /^\{"Version":1,"AccessKeyId":"ASIA\w+","SecretAccessKey":"[^"]+","SessionToken":"[^"]+","Expiration":"[^"]+Z"\}\n$/;
 
 

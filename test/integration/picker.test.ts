@@ -2,8 +2,6 @@
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchProfiles } from '../../src/app/pick-profile.js';
-import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { makeHome, requireTools, ROOT, run, spawnPty, standardMap, stripAnsi, type Env, type PtyResult, type TestHome } from '../helpers/index.js';
 
 const dist = (path: string) => pathToFileURL(join(ROOT, 'dist', path)).href;
@@ -82,35 +80,5 @@ describe.skipIf(!hasPty)('profile picker in a terminal', () => {
     // A session of its own with no controlling terminal, as under CI or cron.
     const r = await run(process.execPath, [fixture], { env });
     expect(r).toMatchObject({ code: 0, stdout: 'undefined\n', stderr: '' });
-  });
-});
-
-describe('profile matching', () => {
-  const plan = (name: string, accountName: string, accountId: string, roleName: string) =>
-    ({ name, accountName, accountId, roleName, roleArn: `arn:aws:iam::${accountId}:role/${roleName}` }) as ProfilePlan;
-  const plans = [
-    plan('dev-admin', 'dev', '111111111111', 'OrganizationAccountAccessRole'),
-    plan('prod-admin', 'prod', '222222222222', 'OrganizationAccountAccessRole'),
-    plan('prod-readonly', 'prod', '222222222222', 'ReadOnly'),
-    plan('staging-readonly', 'staging', '333333333333', 'ReadOnly'),
-  ];
-  const names = (term: string) => matchProfiles(plans, term).map((p) => p.name);
-
-  it('keeps every profile, in order, for an empty term', () => {
-    expect(names('')).toEqual(['dev-admin', 'prod-admin', 'prod-readonly', 'staging-readonly']);
-  });
-  it('puts names starting with the term first, then names containing it, then other fields', () => {
-    expect(names('read')).toEqual(['prod-readonly', 'staging-readonly']);
-    expect(names('prod')).toEqual(['prod-admin', 'prod-readonly']);
-    expect(names('admin')).toEqual(['dev-admin', 'prod-admin']);
-    expect(names('Organization')).toEqual(['dev-admin', 'prod-admin']);
-  });
-  it('matches account ids and role names, every word', () => {
-    expect(names('3333')).toEqual(['staging-readonly']);
-    expect(names('prod readonly')).toEqual(['prod-readonly']);
-  });
-  it('matches the letters of a name in order', () => {
-    expect(names('pra')).toEqual(['prod-admin', 'prod-readonly']);
-    expect(names('zzz')).toEqual([]);
   });
 });

@@ -139,26 +139,6 @@ describe.skipIf(!available)('exec --server', () => {
     const url = await readFile(out, 'utf8');
     await expect(fetch(url)).rejects.toThrow();
   });
-
-  it('refuses to nest inside another session unless forced', async () => {
-    const engine = fakeEngine(3600);
-    const run = vi.fn(async () => 0);
-    const inside = { ...userEnv(), XACCT_PROFILE: 'staging-admin' };
-    await expect(runWithCredentialServer(inside, req, 'true', [], { getCredentials: engine.getCredentials, runCommand: run })).rejects.toThrow(
-      /already inside an xacct session/,
-    );
-    expect(await runWithCredentialServer(inside, { ...req, force: true }, 'true', [], { getCredentials: engine.getCredentials, runCommand: run })).toBe(0);
-    expect(run).toHaveBeenCalledTimes(1);
-  });
-
-  it('fails before starting the command when the first retrieval fails', async () => {
-    const engine = vi.fn(async () => {
-      throw new Error('no');
-    });
-    const run = vi.fn(async () => 0);
-    await expect(runWithCredentialServer(userEnv(), req, 'true', [], { getCredentials: engine, runCommand: run })).rejects.toThrow('no');
-    expect(run).not.toHaveBeenCalled();
-  });
 });
 
 // The same through the built CLI (npm run build first): file backend, long-term keys in ~/.aws/credentials,

@@ -161,15 +161,6 @@ describe('credential engine', () => {
     expect(decodeCacheEntry(m.store.data.get(ALICE_MFA_KEY))).not.toBeNull();
   });
 
-  it('16 processes on a cold cache: one code, one GetSessionToken, one AssumeRole, the same credentials', async () => {
-    const m = machine();
-    const results = await Promise.all(Array.from({ length: 16 }, () => m.process().profile(prodAdmin).retrieve()));
-    expect(m.codesAsked()).toBe(1);
-    expect(m.sts.getSessionTokenCalls).toHaveLength(1);
-    expect(m.sts.assumeRoleCalls).toHaveLength(1);
-    expect(new Set(results.map((r) => JSON.stringify(r))).size).toBe(1);
-  });
-
   it('two profiles in parallel share one MFA session', async () => {
     const m = machine();
     const results = await Promise.all(

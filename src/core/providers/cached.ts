@@ -73,7 +73,6 @@ export function cached(inner: CredentialProvider, options: CacheOptions): Creden
       if (typeof refreshed !== 'string') return refreshed;
       const session = await inner.retrieve();
       if (session.expiration) await write(key, session, session.expiration, await inputsOf());
-      debug(`new session ${keyIdForLog(session.accessKeyId)}, until ${session.expiration?.toISOString() ?? 'it is revoked'}`);
       return session;
     });
   });
@@ -82,6 +81,7 @@ export function cached(inner: CredentialProvider, options: CacheOptions): Creden
     try {
       const source = options.source === undefined ? undefined : await once(options.source)();
       await options.store.set(key, encodeCacheEntry({ ...current, ...(source ? { source } : {}), credentials: { ...session, expiration } }));
+      options.log?.debug(`${key}: new session ${keyIdForLog(session.accessKeyId)} cached until ${expiration.toISOString()}`);
     } catch (err) {
       if (!options.onWriteError) throw err;
       options.onWriteError(err);

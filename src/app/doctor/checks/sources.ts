@@ -57,15 +57,16 @@ async function askSts(ctx: DoctorContext, source: SourcePlan, credentials: AwsCr
   const topic = `source ${source.name}`;
   const sts = ctx.deps.createSts(ctx.env);
   const endpoint = sts.endpointFor(source.region);
-  const sent = ctx.deps.now().getTime();
   try {
     const identity = await sts.getCallerIdentity(credentials, source.region);
     const received = ctx.deps.now().getTime();
     findings.push(ok(topic, `STS accepts its long-term keys: ${identity.arn}`));
-    // Timed around the request itself where the adapter can (loading the SDK and signing take a while).
-    const [from, to] = identity.roundTrip ? [identity.roundTrip.sent.getTime(), identity.roundTrip.received.getTime()] : [sent, received];
-    // The Date header counts whole seconds (truncated): STS's clock was within [date, date + 1 s) at the answer.
-    const skewSeconds = identity.serverTime ? ((from + to) / 2 - identity.serverTime.getTime() - 500) / 1000 : undefined;
+    // STS stamps its Date when it answers, so its clock is compared with ours when the answer came (timed by the
+    // adapter around the request itself, where it can): what the request spends in the server, the midpoint of the
+    // round trip would count as skew. The header counts whole seconds (truncated): STS's clock was within
+    // [date, date + 1 s) then.
+    const answered = identity.answeredAt?.getTime() ?? received;
+    const skewSeconds = identity.serverTime ? (answered - identity.serverTime.getTime() - 500) / 1000 : undefined;
     const asked = { source, findings, endpoint, credentials, arn: identity.arn };
     return { ...asked, ...(skewSeconds !== undefined ? { skewSeconds } : { noClock: 'STS sent no Date header' }) };
   } catch (err) {
