@@ -1,6 +1,7 @@
 /** `xacct aws-config [--write]`: the credential_process entries of the profile map, shown or merged into the AWS config. */
 import type { AwsConfigWrite } from '../adapters/config-files/aws-config-writer.js';
 import { awsConfigEntries, renderAwsConfigEntries } from '../core/aws-config-entries.js';
+import { UsageError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
 import { loadProfileMap } from './load-profile-map.js';
 
@@ -12,12 +13,29 @@ export type AwsConfigOutcome =
   /** With --write: what the merge did to the file. */
   | { readonly kind: 'written'; readonly write: AwsConfigWrite };
 
-export async function awsConfig(env: Env, options: { write: boolean; command: string }): Promise<AwsConfigOutcome> {
+export interface AwsConfigOptions {
+  readonly write: boolean;
+  /** --command; absent: the one xacct's sections already run is kept (else `xacct`). */
+  readonly command?: string;
+  /** --prune (with --write): remove xacct's sections for profiles the map no longer has. */
+  readonly prune?: boolean;
+}
+
+export async function awsConfig(env: Env, options: AwsConfigOptions): Promise<AwsConfigOutcome> {
+  if (options.prune && !options.write) throw new UsageError('--prune goes with --write', 'xacct aws-config --write --prune');
   // Entries are for the profile map's own profiles: the AWS config's role profiles already are profiles there.
   const map = await loadProfileMap(env, { awsFiles: false });
+  const file = xacctPaths(env).awsConfig;
+  const writer = await import('../adapters/config-files/aws-config-writer.js');
+  if (!options.write) {
+    const entries = awsConfigEntries(map.profiles.values(), options.command ?? (await writer.keptAwsConfigCommand(file)));
+    return entries.length === 0 ? { kind: 'nothing' } : { kind: 'shown', text: renderAwsConfigEntries(entries) };
+  }
   const entries = awsConfigEntries(map.profiles.values(), options.command);
-  if (entries.length === 0) return { kind: 'nothing' };
-  if (!options.write) return { kind: 'shown', text: renderAwsConfigEntries(entries) };
-  const { writeAwsConfigEntries } = await import('../adapters/config-files/aws-config-writer.js');
-  return { kind: 'written', write: await writeAwsConfigEntries(xacctPaths(env).awsConfig, entries, { command: options.command }) };
+  // With no profile left, --prune still has xacct's old sections to remove.
+  if (entries.length === 0 && !options.prune) return { kind: 'nothing' };
+  return {
+    kind: 'written',
+    write: await writer.writeAwsConfigEntries(file, entries, { ...(options.command !== undefined ? { command: options.command } : {}), prune: options.prune ?? false }),
+  };
 }

@@ -1,9 +1,8 @@
-import { profileOfHeader, scanIniSections, splitLines, type IniLine, type IniSetting } from './ini-lines.js';
+import { splitLines, type IniLine } from './ini-lines.js';
 import type { ProfilePlan } from './profile-map/types.js';
-import { CREDENTIAL_SETTINGS } from './aws-profile-kind.js';
-import { posixQuote } from './shell-export.js';
-import { shellWords } from './shell-words.js';
-import { isXacctProgram } from './xacct-command.js';
+import { credentialProcessOf, keptProcess, parseSections, sectionsByProfile, whyNotXacct, writtenCommand, type Section } from './aws-config-sections.js';
+
+export { credentialProcessOf, writtenAwsConfigCommand } from './aws-config-sections.js';
 
 /** One `[profile X]` section that makes every AWS tool get X's credentials from xacct. */
 export interface AwsConfigEntry {
@@ -26,18 +25,6 @@ export function awsConfigEntries(profiles: Iterable<ProfilePlan>, command = 'xac
   return entries;
 }
 
-/**
- * The credential_process value. The SDKs run it through `sh -c` (Go, JS) or split it like a shell (botocore),
- * so words with characters a shell treats specially are single-quoted.
- */
-export function credentialProcessOf(command: string, profile: string): string {
-  return [command, 'credential-process', profile].map(shellWord).join(' ');
-}
-
-function shellWord(word: string): string {
-  return /^[\w./:@%+=,-]+$/.test(word) ? word : posixQuote(word);
-}
-
 export function renderAwsConfigEntries(entries: readonly AwsConfigEntry[], eol = '\n'): string {
   return entries.map((e) => sectionLines(e).join(eol) + eol).join(eol);
 }
@@ -55,20 +42,44 @@ export interface AwsConfigMerge {
   readonly unchanged: readonly string[];
   /** Sections of an entry's name that are not xacct's: never touched. */
   readonly leftAlone: readonly { readonly name: string; readonly reason: string }[];
-  /** xacct's sections for profiles the map no longer has; kept, for the user to remove. */
+  /** xacct's sections for profiles the map no longer has; kept (without `prune`), for the user to remove. */
   readonly stale: readonly string[];
+  /** With `prune`: xacct's sections removed because their profile is gone. */
+  readonly pruned: readonly string[];
+  /**
+   * The command the added entries run (given, or kept from what xacct wrote before, else `xacct`); absent when none
+   * was added and none given (finding it out reads every section).
+   */
+  readonly command?: string;
+}
+
+export interface AwsConfigMergeOptions {
+  /**
+   * How credential_process starts xacct (--command). Absent: the command xacct's sections already run is kept
+   * (each section its own; new ones that of the others), else `xacct`.
+   */
+  readonly command?: string;
+  readonly file?: string;
+  /** Also remove xacct's own sections for profiles the map no longer has (only lines xacct writes in them). */
+  readonly prune?: boolean;
 }
 
 /**
- * Merges `entries` into the text of an AWS config file. Only xacct's own sections change (see `isXacctSection`);
+ * Merges `entries` into the text of an AWS config file. Only xacct's own sections change (see `whyNotXacct` in aws-config-sections.ts);
  * every other byte stays as it was: comments, blank lines, order, line endings, the final newline or its absence.
  * Throws ConfigError (file:line) when the text is not an AWS config file.
  */
-export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigEntry[], options: { command?: string; file?: string } = {}): AwsConfigMerge {
-  const command = options.command ?? 'xacct';
+export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigEntry[], options: AwsConfigMergeOptions = {}): AwsConfigMerge {
   const lines = splitLines(text);
   const sections = parseSections(lines, options.file);
   const eol = text.match(/\r?\n/)?.[0] ?? '\n';
+  const given = options.command;
+  const command = given ?? 'xacct';
+  // What an entry's section must run to be left as it is (entries come with plain `xacct` unless --command is given).
+  const cpOf = (entry: AwsConfigEntry) => (given ? credentialProcessOf(given, entry.name) : entry.credentialProcess);
+  // A --command once written is kept until another is given: new sections run what xacct's own sections run.
+  let kept: string | undefined;
+  const keptCommand = () => (kept ??= given ?? writtenCommand(sections) ?? 'xacct');
 
   const replace = new Map<number, string>();
   const insertAfter = new Map<number, string>();
@@ -90,15 +101,18 @@ export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigE
       leftAlone.push({ name: entry.name, reason: `it appears ${same.length} times; the AWS CLI cannot read that either` });
       continue;
     }
-    const foreign = whyNotXacct(section, entry.name, command, entry.credentialProcess);
+    const expected = cpOf(entry);
+    const foreign = whyNotXacct(section, entry.name, command, expected);
     if (foreign) {
       leftAlone.push({ name: entry.name, reason: foreign });
       continue;
     }
     let changed = false;
     const cp = section.keys.find((k) => k.key === 'credential_process')!;
-    if (cp.value !== entry.credentialProcess) {
-      replace.set(cp.line, `credential_process = ${entry.credentialProcess}`);
+    // Without --command, a section keeps the command it runs (an earlier --command), whatever the others run.
+    const wanted = options.command || cp.value === expected ? expected : (keptProcess(cp.value, entry.name) ?? expected);
+    if (cp.value !== wanted) {
+      replace.set(cp.line, `credential_process = ${wanted}`);
       changed = true;
     }
     if (entry.region) {
@@ -115,34 +129,94 @@ export function mergeAwsConfigEntries(text: string, entries: readonly AwsConfigE
   }
 
   const names = new Set(entries.map((e) => e.name));
-  const stale = sections.filter((s) => s.profile !== undefined && !names.has(s.profile) && !whyNotXacct(s, s.profile, command)).map((s) => s.profile!);
+  const staleSections = sections.filter((s) => s.profile !== undefined && !names.has(s.profile) && !whyNotXacct(s, s.profile, command));
+  const removed = new Set<number>();
+  const pruned: string[] = [];
+  const stale: string[] = [];
+  for (const section of staleSections) {
+    const lineRange = options.prune ? prunableLines(section, lines) : undefined;
+    if (typeof lineRange === 'string') {
+      leftAlone.push({ name: section.profile!, reason: lineRange });
+      continue;
+    }
+    if (!lineRange) {
+      stale.push(section.profile!);
+      continue;
+    }
+    for (const i of lineRange) removed.add(i);
+    pruned.push(section.profile!);
+  }
 
-  let out = replace.size === 0 && insertAfter.size === 0 ? text : rebuild(lines, replace, insertAfter, eol);
-  if (added.length > 0) out = appendBlock(out, renderAwsConfigEntries(added, eol), eol);
-
-  return { text: out, changed: out !== text, added: added.map((e) => e.name), updated, unchanged, leftAlone, stale };
+  let out = replace.size === 0 && insertAfter.size === 0 && removed.size === 0 ? text : rebuild(lines, replace, insertAfter, eol, withSeparatorBeforeTail(lines, removed));
+  if (added.length > 0) {
+    const block = added.map((e) => ({ ...e, credentialProcess: keptCommand() === 'xacct' && !given ? e.credentialProcess : credentialProcessOf(keptCommand(), e.name) }));
+    out = appendBlock(out, renderAwsConfigEntries(block, eol), eol);
+  }
+  const used = given ?? (added.length ? keptCommand() : undefined);
+  return { text: out, changed: out !== text, added: added.map((e) => e.name), updated, unchanged, leftAlone, stale, pruned, ...(used ? { command: used } : {}) };
 }
 
-/** The lines with `replace` (index → new content) and `insertAfter` (index → a new line after it) applied. */
-function rebuild(lines: readonly IniLine[], replace: ReadonlyMap<number, string>, insertAfter: ReadonlyMap<number, string>, eol: string): string {
+/** What xacct writes in its sections; any other setting or a comment in one is the user's. */
+const XACCT_SETTINGS = new Set(['credential_process', 'region']);
+
+/**
+ * The lines to remove for a stale section of xacct's: its header to the next section; or why it stays (a line in it
+ * that xacct does not write is the user's).
+ */
+function prunableLines(section: Section, lines: readonly IniLine[]): number[] | string {
+  const others = [...new Set(section.keys.filter((k) => !XACCT_SETTINGS.has(k.key)).map((k) => k.key))];
+  if (others.length) return `it is no longer in the profile map, but it holds settings of yours (${others.join(', ')}); remove it yourself if unused`;
+  const end = Math.max(section.line, ...section.keys.map((k) => k.lastLine));
+  // Any line up to the next section that xacct does not write (a comment, spaces, a continued value, a comment on the
+  // header) is the user's: it stays, and so does the section.
+  const settingLines = new Set(section.keys.filter((k) => k.lastLine === k.line).map((k) => k.line));
+  const foreign = /\][^\]]*[#;]/.test(lines[section.line]!.content) || lines.slice(section.line + 1, section.lastLine + 1).some((l, i) => l.content !== '' && !settingLines.has(section.line + 1 + i));
+  if (foreign) return 'it is no longer in the profile map, but it holds lines of yours (a comment, say); remove it yourself if unused';
+  // Everything up to the next section is xacct's then: its settings and the empty lines that separate them.
+  const range: number[] = [];
+  for (let i = section.line; i <= Math.max(end, section.lastLine); i++) range.push(i);
+  return range;
+}
+
+/** An empty line, as xacct writes between its sections (one with spaces in it is someone else's). */
+function isBlank(line: IniLine): boolean {
+  return line.content === '';
+}
+
+/**
+ * When the file's tail is removed (xacct's sections are appended at the end), the one blank line that appendBlock
+ * wrote before them goes too, so that pruning what a write added gives the file back as it was.
+ */
+function withSeparatorBeforeTail(lines: readonly IniLine[], removed: Set<number>): Set<number> {
+  if (!removed.has(lines.length - 1)) return removed;
+  let last = lines.length - 1;
+  while (last >= 0 && removed.has(last)) last--;
+  if (last >= 0 && isBlank(lines[last]!)) removed.add(last);
+  return removed;
+}
+
+/**
+ * The lines with `replace` (index → new content) and `insertAfter` (index → a new line after it) applied, and the
+ * lines of `removed` left out (a file that ended without a newline still does).
+ */
+function rebuild(
+  lines: readonly IniLine[],
+  replace: ReadonlyMap<number, string>,
+  insertAfter: ReadonlyMap<number, string>,
+  eol: string,
+  removed: ReadonlySet<number> = new Set(),
+): string {
   const parts: string[] = [];
   lines.forEach((line, i) => {
+    if (removed.has(i)) return;
     parts.push(replace.get(i) ?? line.content, line.eol);
     const inserted = insertAfter.get(i);
     if (inserted !== undefined) parts.push(line.eol ? '' : eol, inserted, line.eol);
   });
-  return parts.join('');
-}
-
-function sectionsByProfile(sections: readonly Section[]): Map<string, Section[]> {
-  const byProfile = new Map<string, Section[]>();
-  for (const section of sections) {
-    if (section.profile === undefined) continue;
-    const same = byProfile.get(section.profile);
-    if (same) same.push(section);
-    else byProfile.set(section.profile, [section]);
-  }
-  return byProfile;
+  const out = parts.join('');
+  const last = lines.length - 1;
+  // The removed lines ended the file without a newline: so does the new last line.
+  return removed.has(last) && lines[last]!.eol === '' ? out.replace(/\r?\n$/, '') : out;
 }
 
 /** Appends after a blank line, keeping the file's convention for the final newline. */
@@ -153,61 +227,3 @@ function appendBlock(text: string, block: string, eol: string): string {
   return text + (lastLineBlank ? '' : eol) + block;
 }
 
-/**
- * A section is xacct's when it is `[profile X]` and its only credential setting is
- * `credential_process = <xacct> credential-process X`, where <xacct> is `command` or any path named `xacct`
- * (so that changing --command updates the sections an earlier run wrote). Anything else is the user's.
- * Returns why a section is not xacct's, or undefined when it is.
- */
-function whyNotXacct(section: Section, name: string, command: string, expected = credentialProcessOf(command, name)): string | undefined {
-  if (isPlainlyOurs(section, expected)) return undefined;
-  const credentialKeys = section.keys.filter((k) => CREDENTIAL_SETTINGS.has(k.key));
-  const others = [...new Set(credentialKeys.filter((k) => k.key !== 'credential_process').map((k) => k.key))];
-  if (others.length > 0) return `it is not xacct's (it sets ${others.join(', ')})`;
-  if (!section.isProfileHeader) return "it is not xacct's (it is the [default] section)";
-  const processes = credentialKeys.filter((k) => k.key === 'credential_process');
-  if (processes.length === 0) return "it is not xacct's (it has no credential_process)";
-  if (processes.length > 1) return "it is not xacct's (it sets credential_process more than once)";
-  const words = shellWords(processes[0]!.value);
-  const isOurs =
-    words?.length === 3 &&
-    words[1] === 'credential-process' &&
-    words[2] === name &&
-    (words[0] === command || isXacctProgram(words[0]!));
-  return isOurs ? undefined : "it is not xacct's (its credential_process runs another command)";
-}
-
-/**
- * The common case of whyNotXacct, without allocating: `[profile X]` whose one credential setting is exactly the
- * credential_process xacct writes for X (`expected`).
- */
-function isPlainlyOurs(section: Section, expected: string): boolean {
-  if (!section.isProfileHeader) return false;
-  let ours = false;
-  for (const k of section.keys) {
-    if (!CREDENTIAL_SETTINGS.has(k.key)) continue;
-    if (ours || k.key !== 'credential_process' || k.value !== expected) return false;
-    ours = true;
-  }
-  return ours;
-}
-
-interface Section {
-  /** The profile the section configures: X of `[profile X]`, "default" of `[default]`; undefined for others. */
-  readonly profile?: string;
-  readonly isProfileHeader: boolean;
-  readonly keys: readonly IniSetting[];
-}
-
-/** A name profileOfHeader would return as it is: no space in it, no quote around it. */
-const PLAIN_PROFILE_NAME = /^[^\s"'](?:\S*[^\s"'])?$/;
-
-/** The sections of an AWS config file, with the profile each one configures. */
-function parseSections(lines: readonly IniLine[], file: string | undefined): Section[] {
-  return scanIniSections(lines, { ...(file ? { file } : {}), what: 'the AWS config' }).map(({ header, keys }) => {
-    // `[profile name]`, by far the most common header (25,000 of them at organisation scale): no regex, no spread.
-    if (header.startsWith('profile ') && PLAIN_PROFILE_NAME.test(header.slice(8))) return { profile: header.slice(8), isProfileHeader: true, keys };
-    const profile = profileOfHeader(header, true);
-    return profile !== undefined ? { profile, isProfileHeader: header !== 'default', keys } : { isProfileHeader: false, keys };
-  });
-}

@@ -121,6 +121,47 @@ describe('xacct aws-config', () => {
     expect(await readdir(join(home, '.aws'))).toEqual(['config']);
   });
 
+  it('a --command once written is kept by later writes (and shown) until another is given', async () => {
+    t.write('.aws/config', USER_CONFIG);
+    expect((await runCli(['aws-config', '--write', '--command', '/opt/xacct/bin/xacct'])).code).toBe(0);
+    const written = await readFile(config, 'utf8');
+    expect(written).toBe(`${USER_CONFIG}\r\n${ADDED.replace('= xacct', '= /opt/xacct/bin/xacct')}`);
+    // A new account: the next write without --command keeps the command, for the old entries and the new one.
+    t.write('.config/xacct/config.toml', PROFILE_MAP.replace('[roles]', 'dev = "444444444444"\n\n[roles]'));
+    const again = await runCli(['aws-config', '--write']);
+    expect(again.code, again.stderr).toBe(0);
+    expect(await readFile(config, 'utf8')).toBe(`${written}\r\n[profile dev-admin]\r\ncredential_process = /opt/xacct/bin/xacct credential-process dev-admin\r\n`);
+    expect(again.stderr).toContain(`xacct: ${config}: added dev-admin`);
+    expect((await runCli(['aws-config'])).stdout).toContain('credential_process = /opt/xacct/bin/xacct credential-process dev-admin\n');
+    // Another --command switches them all.
+    expect((await runCli(['aws-config', '--write', '--command', 'xacct'])).code).toBe(0);
+    expect(await readFile(config, 'utf8')).not.toContain('/opt/xacct');
+  });
+
+  it('--prune removes the entries of a removed account and keeps every byte the user wrote', async () => {
+    t.write('.aws/config', USER_CONFIG);
+    t.write('.config/xacct/config.toml', PROFILE_MAP.replace('[roles]', 'dev = "444444444444"\n\n[roles]'));
+    expect((await runCli(['aws-config', '--write'])).code).toBe(0);
+    const withDev = await readFile(config, 'utf8');
+    expect(withDev).toContain('[profile dev-admin]');
+    // The user edits the file after xacct wrote it: a section and a comment of theirs at the end.
+    const edited = `${withDev}\r\n# added by hand\r\n[profile tools]\r\nregion = us-west-2\r\n`;
+    t.write('.aws/config', edited);
+
+    t.write('.config/xacct/config.toml', PROFILE_MAP); // the dev account is gone
+    const stale = await runCli(['aws-config', '--write']);
+    expect(stale.stderr).toContain(`xacct: [profile dev-admin] in ${config} is no longer in the profile map; xacct aws-config --write --prune removes it\n`);
+    expect(await readFile(config, 'utf8')).toBe(edited);
+
+    const r = await runCli(['aws-config', '--write', '--prune']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`xacct: ${config}: removed dev-admin (previous version in ${config}.xacct-backup)\n`);
+    // Exactly the dev-admin section is gone: the user's bytes, before and after it, are all there.
+    expect(await readFile(config, 'utf8')).toBe(edited.replace('[profile dev-admin]\r\ncredential_process = xacct credential-process dev-admin\r\n\r\n', ''));
+    expect(await readFile(config, 'utf8')).toBe(`${USER_CONFIG}\r\n${ADDED}\r\n# added by hand\r\n[profile tools]\r\nregion = us-west-2\r\n`);
+    expect((await runCli(['aws-config', '--prune'])).code).toBe(2);
+  });
+
   it('--write refuses a config it cannot read, writing nothing', async () => {
     const bad = '[default]\nregion = eu-west-1\nthis line is not a setting\n';
     t.write('.aws/config', bad);

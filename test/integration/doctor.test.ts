@@ -130,11 +130,15 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
   });
 
   it('AWS config entries for an unknown profile, and xacct missing from PATH: errors', async () => {
-    t.home.write('.aws/config', `${AWS_CONFIG}\n[profile old]\ncredential_process = xacct credential-process prod-readonly\n`);
+    t.home.write('.aws/config', `${AWS_CONFIG}\n[profile old]\ncredential_process = xacct credential-process prod-readonly\n\n[profile gone-admin]\ncredential_process = xacct credential-process gone-admin\n`);
     const r = await doctor({ PATH: t.env.PATH! });
     expect(r.code).toBe(1);
     expect(r.lines).toContain(
-      `error    AWS config: [profile old] in ${awsConfig} runs xacct credential-process prod-readonly, and 'prod-readonly' is not a profile of xacct (fix: run xacct aws-config --write, or remove [profile old])`,
+      `error    AWS config: [profile old] in ${awsConfig} runs xacct credential-process prod-readonly, and 'prod-readonly' is not a profile of xacct (fix: remove [profile old], or point it at a profile of xacct)`,
+    );
+    // xacct's own entry for a profile that is gone: --prune removes it.
+    expect(r.lines).toContain(
+      `error    AWS config: [profile gone-admin] in ${awsConfig} runs xacct credential-process gone-admin, and 'gone-admin' is not a profile of xacct (fix: run xacct aws-config --write --prune)`,
     );
     expect(r.lines.find((l) => l.includes('PATH:'))).toMatch(/^error {4}PATH: xacct is not on PATH, so the AWS tools cannot run the credential_process entries/);
   });

@@ -116,12 +116,52 @@ describe('mergeAwsConfigEntries', () => {
 
   it("updates xacct's own sections in place, even written with another command, keeping the user's other settings", () => {
     const text = `[profile staging-readonly]\r\ncredential_process = /opt/old/bin/xacct credential-process staging-readonly\r\nregion = us-west-2\r\noutput = text\r\n\r\n[profile vendor-audit]\r\ncredential_process = xacct credential-process vendor-audit\r\n`;
-    const merge = mergeAwsConfigEntries(text, entries.slice(1));
+    const merge = mergeAwsConfigEntries(text, entries.slice(1), { command: 'xacct' });
     expect(merge.text).toBe(
       `[profile staging-readonly]\r\ncredential_process = xacct credential-process staging-readonly\r\nregion = us-east-1\r\noutput = text\r\n\r\n[profile vendor-audit]\r\ncredential_process = xacct credential-process vendor-audit\r\n`,
     );
     expect(merge.updated).toEqual(['staging-readonly']);
     expect(merge.unchanged).toEqual(['vendor-audit']);
+  });
+
+  it('keeps a --command once written until another is given: its sections keep it, new ones take it', () => {
+    const first = mergeAwsConfigEntries('# mine\n', entries.slice(1, 2), { command: '/opt/xacct/bin/xacct' });
+    expect(first.text).toBe('# mine\n\n[profile staging-readonly]\ncredential_process = /opt/xacct/bin/xacct credential-process staging-readonly\nregion = us-east-1\n');
+    // A later write without --command (entries built with plain `xacct`): nothing switches back.
+    const later = mergeAwsConfigEntries(first.text, entries.slice(1));
+    expect(later.command).toBe('/opt/xacct/bin/xacct');
+    expect(later.updated).toEqual([]);
+    expect(later.text).toBe(`${first.text}\n[profile vendor-audit]\ncredential_process = /opt/xacct/bin/xacct credential-process vendor-audit\n`);
+    expect(mergeAwsConfigEntries(later.text, entries.slice(1)).changed).toBe(false);
+    // Another --command switches every section.
+    const other = mergeAwsConfigEntries(later.text, entries.slice(1), { command: 'xacct' });
+    expect(other.updated).toEqual(['staging-readonly', 'vendor-audit']);
+    expect(other.text).not.toContain('/opt/xacct');
+  });
+
+  it('--prune removes only the sections xacct wrote for profiles that are gone, giving back every byte of the user', () => {
+    const user = '# my config\n[default]\nregion = eu-west-1\n\n[profile mine]\noutput = json\n';
+    const both = mergeAwsConfigEntries(user, entries.slice(1)).text;
+    const onlyStaging = mergeAwsConfigEntries(user, entries.slice(1, 2)).text;
+    const pruned = mergeAwsConfigEntries(both, entries.slice(1, 2), { prune: true });
+    expect(pruned.pruned).toEqual(['vendor-audit']);
+    expect(pruned.text).toBe(onlyStaging);
+    // Everything gone: the user's file as it was, to the byte (also without a final newline, and with CRLF).
+    for (const text of [user, user.slice(0, -1), user.replaceAll('\n', '\r\n')]) {
+      const written = mergeAwsConfigEntries(text, entries.slice(1)).text;
+      expect(mergeAwsConfigEntries(written, [], { prune: true }).text).toBe(text);
+    }
+    // Without --prune the stale section stays, named.
+    expect(mergeAwsConfigEntries(both, entries.slice(1, 2))).toMatchObject({ stale: ['vendor-audit'], pruned: [], changed: false });
+  });
+
+  it('--prune leaves a stale section alone when it holds a setting or a comment of the user', () => {
+    const text = '[profile old]\ncredential_process = xacct credential-process old\noutput = json\n\n[profile older]\ncredential_process = xacct credential-process older\n# keep\nregion = eu-west-1\n';
+    const merge = mergeAwsConfigEntries(text, [], { prune: true });
+    expect(merge.changed).toBe(false);
+    expect(merge.leftAlone.map((l) => l.name)).toEqual(['old', 'older']);
+    expect(merge.leftAlone[0]!.reason).toContain('holds settings of yours (output)');
+    expect(merge.leftAlone[1]!.reason).toContain('holds lines of yours');
   });
 
   it('adds a region line to an xacct section that has none', () => {

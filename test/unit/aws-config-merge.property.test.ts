@@ -78,9 +78,9 @@ describe('mergeAwsConfigEntries on arbitrary configs', () => {
   it('is idempotent, keeps every byte outside its own sections, and leaves every profile with its credential_process', () => {
     fc.assert(
       fc.property(config, entriesOf, ({ text, sections }, entries) => {
-        const merge = mergeAwsConfigEntries(text, entries);
+        const merge = mergeAwsConfigEntries(text, entries, { command: 'xacct' });
 
-        const again = mergeAwsConfigEntries(merge.text, entries);
+        const again = mergeAwsConfigEntries(merge.text, entries, { command: 'xacct' });
         expect(again.changed).toBe(false);
         expect(again.text).toBe(merge.text);
 
@@ -107,6 +107,44 @@ describe('mergeAwsConfigEntries on arbitrary configs', () => {
       }),
       { numRuns: 1500 },
     );
+  });
+
+  it('without --command keeps what xacct wrote: each of its sections its own command, new ones the common one', () => {
+    let kept = 0;
+    fc.assert(
+      fc.property(config, entriesOf, ({ text, sections }, entries) => {
+        const merge = mergeAwsConfigEntries(text, entries);
+        for (const s of sections.filter((x) => x.xacct)) {
+          kept++;
+          expect(merge.text).toContain(s.lines[1]!); // its credential_process line, as written
+        }
+        for (const name of merge.added) expect(merge.text).toContain(`credential_process = ${credentialProcessOf(merge.command!, name)}`);
+        expect(mergeAwsConfigEntries(merge.text, entries).changed).toBe(false);
+      }),
+      { numRuns: 500 },
+    );
+    expect(kept).toBeGreaterThan(500);
+  });
+
+  it('--prune removes exactly the stale sections that hold only what xacct writes; every other byte stays', () => {
+    let prunedSome = 0;
+    fc.assert(
+      fc.property(config, entriesOf, ({ text, sections }, entries) => {
+        const names = new Set(entries.map((e) => e.name));
+        const merge = mergeAwsConfigEntries(text, entries, { prune: true, command: 'xacct' });
+        const plain = (s: Section) => s.lines.slice(1).every((l) => /^(credential_process|region) = /.test(l) || l === '') && !s.lines[0]!.includes('#');
+        const stale = sections.filter((s) => s.xacct && !names.has(s.name));
+        expect(new Set(merge.pruned)).toEqual(new Set(stale.filter(plain).map((s) => s.name)));
+        prunedSome += merge.pruned.length;
+        for (const s of stale.filter((x) => !plain(x))) expect(merge.text).toContain(s.lines[0]!);
+        // What is left, without xacct's sections, is the user's text as it was.
+        const ours = new Set([...sections.filter((s) => s.xacct).map((s) => s.name), ...merge.added]);
+        expect(without(merge.text, ours).replace(/(\r?\n)+$/, '')).toBe(without(text, ours).replace(/(\r?\n)+$/, ''));
+        expect(mergeAwsConfigEntries(merge.text, entries, { prune: true, command: 'xacct' }).changed).toBe(false);
+      }),
+      { numRuns: 800 },
+    );
+    expect(prunedSome).toBeGreaterThan(100);
   });
 
   it('arbitrary text: merged, or refused with a ConfigError naming the line and not quoting it', () => {

@@ -1,5 +1,5 @@
 import { dirname } from 'node:path';
-import { mergeAwsConfigEntries, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
+import { mergeAwsConfigEntries, writtenAwsConfigCommand, type AwsConfigEntry, type AwsConfigMerge } from '../../core/aws-config-entries.js';
 import { XacctError } from '../../core/errors.js';
 import { makeDirs, writeFileAtomic, type AtomicWriteOps } from '../atomic-file.js';
 import { fsFailure } from '../trust.js';
@@ -27,11 +27,15 @@ function backupPathOf(file: string): string {
 export async function writeAwsConfigEntries(
   file: string,
   entries: readonly AwsConfigEntry[],
-  options: { command?: string; fileOps?: Partial<FileOps> } = {},
+  options: { command?: string; prune?: boolean; fileOps?: Partial<FileOps> } = {},
 ): Promise<AwsConfigWrite> {
   const ops = options.fileOps ?? {};
   const existing = await readExisting(file, 'the AWS config');
-  const merge = mergeAwsConfigEntries(existing?.text ?? '', entries, { command: options.command, file });
+  const merge = mergeAwsConfigEntries(existing?.text ?? '', entries, {
+    ...(options.command !== undefined ? { command: options.command } : {}),
+    ...(options.prune ? { prune: true } : {}),
+    file,
+  });
   if (!merge.changed) return { ...merge, file };
 
   try {
@@ -48,4 +52,10 @@ export async function writeAwsConfigEntries(
     const failure = err instanceof XacctError ? err : fsFailure(err, 'write', file, undefined, { ENOENT: 'its folder cannot be created' });
     throw new XacctError(failure.message, { exitCode: failure.exitCode, cause: err, hint: failure.hint ?? 'the file was left as it was' });
   }
+}
+
+/** The command xacct's sections in the AWS config run (what a write without --command keeps); `xacct` when none. */
+export async function keptAwsConfigCommand(file: string): Promise<string> {
+  const existing = await readExisting(file, 'the AWS config');
+  return (existing && writtenAwsConfigCommand(existing.text, file)) ?? 'xacct';
 }

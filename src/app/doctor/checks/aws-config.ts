@@ -19,7 +19,9 @@ export const awsConfigCheck: DoctorCheck = {
         findings.push(error('AWS config', `${runs}, not xacct credential-process <profile>`, 'run xacct aws-config --write, or correct the entry'));
       } else if (map && !map.profiles.has(entry.target)) {
         const message = `${where} runs xacct credential-process ${entry.target}, and '${entry.target}' is not a profile of xacct`;
-        findings.push(error('AWS config', message, `run xacct aws-config --write, or remove [profile ${entry.profile}]`));
+        // xacct's own entry for a profile that is gone (`[profile X]` running credential-process X): --prune removes it.
+        const fix = entry.target === entry.profile ? 'run xacct aws-config --write --prune' : `remove [profile ${entry.profile}], or point it at a profile of xacct`;
+        findings.push(error('AWS config', message, fix));
       } else {
         good.push(entry);
       }
