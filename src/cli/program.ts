@@ -7,7 +7,8 @@ import { addHelpExamples } from './help-examples.js';
 
 const ENVIRONMENT_EXEMPT = new Set(['doctor', 'completion', '__complete']);
 
-export function buildProgram(): Command {
+/** `first`: the first word of the command line, so that only the command it names is registered (see registerAll). */
+export function buildProgram(first?: string): Command {
   const program = new Command('xacct')
     .description('AWS cross-account access: one MFA code, many roles, sessions cached in the OS keychain.')
     .version(VERSION, '-V, --version')
@@ -24,7 +25,7 @@ Examples:
 
 Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.config/xacct/config.toml`,
     );
-  registerAll(program);
+  registerAll(program, first);
   addHelpExamples(program);
   // SPEC: a malformed variable xacct reads is a configuration error naming it, before any work; doctor reports
   // them among its findings instead, and completion scripts need none.
@@ -45,7 +46,7 @@ Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.con
 
 /** Runs the CLI; usage errors become UsageError (exit 2). */
 export async function runProgram(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = buildProgram(argv[0]);
   try {
     await program.parseAsync(argv, { from: 'user' });
   } catch (err) {

@@ -16,9 +16,39 @@ import { register as doctor } from './doctor.js';
 import { register as completion } from './completion.js';
 import { register as agent } from './agent.js';
 
+interface CommandModule {
+  /** The commands it registers. */
+  readonly names: readonly string[];
+  readonly register: (program: Command) => void;
+}
+
 /** Order here is the order of `xacct --help`. */
-export function registerAll(program: Command): void {
-  for (const register of [list, credentialProcess, exec, assume, whoami, add, remove, rotate, mfa, clear, login, awsConfig, sync, doctor, agent, completion]) {
-    register(program);
-  }
+const COMMANDS: readonly CommandModule[] = [
+  { names: ['list'], register: list },
+  { names: ['credential-process'], register: credentialProcess },
+  { names: ['exec'], register: exec },
+  { names: ['assume'], register: assume },
+  { names: ['whoami'], register: whoami },
+  { names: ['add'], register: add },
+  { names: ['remove'], register: remove },
+  { names: ['rotate'], register: rotate },
+  { names: ['mfa'], register: mfa },
+  { names: ['clear'], register: clear },
+  { names: ['login'], register: login },
+  { names: ['aws-config'], register: awsConfig },
+  { names: ['sync'], register: sync },
+  { names: ['doctor'], register: doctor },
+  { names: ['agent'], register: agent },
+  // The completion script describes every command: only its hidden `__complete` (names, on every Tab) runs alone.
+  { names: ['__complete'], register: completion },
+];
+
+/**
+ * Registers the commands. `first`, the first word of the command line: when it names a command, only that one is
+ * registered (building every command's options costs ~10 ms of a call, and a call runs one command); for help, the
+ * version, the completion script or an unknown word (which gets suggestions), all of them.
+ */
+export function registerAll(program: Command, first?: string): void {
+  const one = first === undefined ? undefined : COMMANDS.find((c) => c.names.includes(first));
+  for (const c of one ? [one] : COMMANDS) c.register(program);
 }
