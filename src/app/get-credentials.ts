@@ -4,7 +4,7 @@ import { parseDuration, ROLE_DURATION } from '../core/duration.js';
 import type { Env } from '../core/paths.js';
 import type { AssumedRole } from '../core/ports.js';
 import type { ProfileMap, ProfilePlan } from '../core/profile-map/types.js';
-import { profileListHint, resolveProfile } from '../core/profile-map/resolve.js';
+import { planWith, profileListHint, resolveProfile } from '../core/profile-map/resolve.js';
 import { UsageError } from '../core/errors.js';
 import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
@@ -113,7 +113,7 @@ function sessionProfile(env: Env, map: ProfileMap): string | undefined {
 export function applyRequest(plan: ProfilePlan, req: Pick<CredentialRequest, 'duration' | 'region'>, minSeconds = ROLE_DURATION.min): ProfilePlan {
   const range = { ...ROLE_DURATION, what: '--duration', min: minSeconds };
   const durationSeconds = req.duration ? parseDuration(req.duration, range) : plan.durationSeconds;
-  return { ...plan, durationSeconds, ...(req.region ? { region: req.region } : {}) };
+  return planWith(plan, { durationSeconds, ...(req.region ? { region: req.region } : {}) });
 }
 
 /** The engine over a context's ports; every new role session is written to the audit log. */

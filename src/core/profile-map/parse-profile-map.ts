@@ -128,7 +128,16 @@ function readSources(top: TableReader): { sources: Map<string, SourcePlan>; defa
 
 function readAccounts(top: TableReader): Map<string, Account> {
   const accounts = new Map<string, Account>();
-  for (const [name, value] of namedEntries(top, 'accounts')) {
+  const table = top.subTable('accounts');
+  if (!table) return accounts;
+  for (const name of Object.keys(table)) {
+    const value = table[name]!;
+    // Most of them, at organisation scale: `name = "123456789012"`, checked without a reader.
+    if (typeof value === 'string' && NAME.test(name) && isAccountId(value)) {
+      accounts.set(name, { name, id: value, origin: 'map' });
+      continue;
+    }
+    if (!NAME.test(name)) throw top.toml.error(['accounts', name], `invalid name '${name}' in ${tableName(['accounts'])}: use ${NAME.expected}`);
     const path = ['accounts', name];
     if (isTable(value)) {
       const t = new TableReader(top.toml, path, value, ACCOUNT_KEYS);

@@ -9,6 +9,7 @@ import { ROLE_DURATION } from '../duration.js';
 import { didYouMean } from '../suggest.js';
 import { EXTERNAL_ID, REGION, SESSION_NAME, TAG_LIMITS } from './checks.js';
 import { TableReader, type TomlFile, isTable, tableName } from './toml-table.js';
+import { profileEntries as entriesOf, type Entry, type ProfileEntries } from './profile-entries.js';
 import type { ProfilePlan, SourcePlan } from './types.js';
 
 const PROFILE_KEYS = ['role_arn', 'source', 'duration', 'external_id', 'source_identity', 'tags', 'region', 'role_session_name'];
@@ -39,7 +40,7 @@ export interface DroppedProfile {
 }
 
 /** The settings a `[profiles.X]` table may give. */
-interface ProfileSettings {
+export interface ProfileSettings {
   readonly reader: TableReader;
   readonly roleArn?: string;
   readonly source?: string;
@@ -88,10 +89,6 @@ function readTags(t: TableReader): Record<string, string> {
   return tags;
 }
 
-type Entry =
-  | { readonly kind: 'generated'; readonly account: Account; readonly role: Role; readonly settings?: ProfileSettings }
-  | { readonly kind: 'explicit'; readonly settings: ProfileSettings };
-
 /** The profiles of the TOML map by name: names at once, plans on demand (each built once). */
 export class ProfileCatalog {
   private readonly plans = new Map<string, ProfilePlan>();
@@ -99,7 +96,7 @@ export class ProfileCatalog {
 
   constructor(
     private readonly toml: TomlFile,
-    private readonly entries: ReadonlyMap<string, Entry>,
+    private readonly entries: ProfileEntries,
     private readonly accounts: ReadonlyMap<string, Account>,
     private readonly sourceFor: (profile: string, s: ProfileSettings | undefined) => SourcePlan,
     /** Synced profiles left out because the map has the name already. */
@@ -130,7 +127,7 @@ export class ProfileCatalog {
 
   private generated(name: string, { account, role, settings: s }: Extract<Entry, { kind: 'generated' }>): ProfilePlan {
     const source = this.sourceFor(name, s);
-    return {
+    return withDefinedAt({
       name,
       origin: account.origin === 'organization' ? 'organization' : 'generated',
       roleArn: roleArn(arnPartition(source.mfaSerial ?? '') ?? 'aws', account.id, role.nameWithPath),
@@ -144,15 +141,14 @@ export class ProfileCatalog {
       roleSessionName: s?.roleSessionName,
       sourceIdentity: s?.sourceIdentity,
       tags: s?.tags ?? {},
-      definedAt: s ? this.toml.where(['profiles', name]) : (account.definedAt ?? this.toml.where(['accounts', account.name])),
-    };
+    }, () => (s ? this.toml.where(['profiles', name]) : (account.definedAt ?? this.toml.where(['accounts', account.name]))));
   }
 
   private explicit(name: string, s: ProfileSettings): ProfilePlan {
     const arn = tryParseRoleArn(s.roleArn!)!;
     const source = this.sourceFor(name, s);
     this.accountNamesById ??= new Map([...this.accounts.values()].reverse().map((a) => [a.id, a.name]));
-    return {
+    return withDefinedAt({
       name,
       origin: 'explicit',
       roleArn: s.roleArn!,
@@ -166,9 +162,17 @@ export class ProfileCatalog {
       roleSessionName: s.roleSessionName,
       sourceIdentity: s.sourceIdentity,
       tags: s.tags,
-      definedAt: this.toml.where(['profiles', name]),
-    };
+    }, () => this.toml.where(['profiles', name]));
   }
+}
+
+/**
+ * `definedAt` is for messages, and finding a key's line means scanning the map's text (~15 ms at 5,000 accounts):
+ * it is found when first read. Copy a plan with planWith (resolve.ts), which keeps it so.
+ */
+function withDefinedAt(plan: Omit<ProfilePlan, 'definedAt'>, where: () => string): ProfilePlan {
+  let line: string | undefined;
+  return Object.defineProperty(plan, 'definedAt', { enumerable: true, configurable: true, get: () => (line ??= where()) });
 }
 
 /**
@@ -184,68 +188,35 @@ export function readProfiles(
   defaultSource: string | undefined,
   accounts: ReadonlyMap<string, Account>,
   roles: ReadonlyMap<string, Role>,
+  /** Tests: make every profile name (see profile-entries.ts). */
+  options: { eager?: boolean } = {},
 ): ProfileCatalog {
   const settings = new Map(profileEntries.map(([name, value]) => [name, readProfileSettings(top, name, value)]));
-  const entries = new Map<string, Entry>();
   const dropped: DroppedProfile[] = [];
-  const synced: Account[] = [];
-
-  const add = (account: Account, role: Role) => {
-    const name = `${account.name}-${role.name}`;
-    const s = settings.get(name);
-    const earlier = entries.get(name);
-    if (earlier?.kind === 'generated') {
-      if (account.origin === 'organization') {
-        dropped.push({ profile: name, account, by: `account '${earlier.account.name}' with role '${earlier.role.name}'` });
-        return;
-      }
-      throw top.toml.error(
-        ['accounts', account.name],
-        `profile name '${name}' is made twice: by account '${earlier.account.name}' with role '${earlier.role.name}' and by account '${account.name}' with role '${role.name}'`,
-        'rename one of these accounts or roles',
-      );
-    }
-    if (s?.roleArn !== undefined) {
-      if (account.origin === 'organization') {
-        dropped.push({ profile: name, account, by: `[profiles.${name}] (${s.reader.toml.where(['profiles', name])})` });
-        return;
-      }
-      throw s.reader.error(
-        'role_arn',
-        `${tableName(['profiles', name])} has role_arn, but '${name}' is already the profile of account '${account.name}' with role '${role.name}'`,
-        'remove role_arn to refine that profile, or give this one another name',
-      );
-    }
-    entries.set(name, { kind: 'generated', account, role, ...(s ? { settings: s } : {}) });
-  };
-
-  // The map's own accounts first: a synced account never takes a name from them.
-  for (const account of accounts.values()) {
-    if (account.origin === 'organization') synced.push(account);
-    else for (const role of roles.values()) add(account, role);
-  }
-  for (const account of synced) for (const role of roles.values()) add(account, role);
+  const entries = entriesOf({ top, settings, accounts, roles, dropped, ...(options.eager ? { eager: true } : {}) });
 
   for (const [name, s] of settings) {
-    if (entries.has(name)) continue;
-    if (s.roleArn === undefined) {
-      throw s.reader.error(
-        undefined,
-        `${tableName(['profiles', name])} matches no account and role, and has no role_arn${didYouMean(name, entries.keys())}`,
-        'name it <account>-<role> to refine a generated profile, or give it a role_arn',
-      );
-    }
-    entries.set(name, { kind: 'explicit', settings: s });
+    if (entries.get(name)?.kind !== 'explicit' || s.roleArn !== undefined) continue;
+    throw s.reader.error(
+      undefined,
+      `${tableName(['profiles', name])} matches no account and role, and has no role_arn${didYouMean(name, [...entries.keys()].filter((n) => n !== name))}`,
+      'name it <account>-<role> to refine a generated profile, or give it a role_arn',
+    );
   }
 
   const sourceFor = (_profile: string, s: ProfileSettings | undefined): SourcePlan => {
     if (s?.source !== undefined) return sources.get(s.source)!;
     return sources.get(defaultSource!)!;
   };
-  // Sources are checked for every profile now, so that a bad one fails the map whichever profile is asked for.
-  for (const [name, e] of entries) {
-    const where = e.settings ? ['profiles', name] : ['accounts', (e as Extract<Entry, { kind: 'generated' }>).account.name];
-    checkSource(top, name, e.settings, sources, defaultSource, where);
+  // Sources are checked for every profile now, so that a bad one fails the map whichever profile is asked for:
+  // those of [profiles.X], and the default source once for the first profile that takes it.
+  for (const [name, s] of settings) if (s.source !== undefined && entries.has(name)) checkSource(top, name, s, sources, defaultSource);
+  if (defaultSource === undefined) {
+    for (const name of entries.keys()) {
+      const e = entries.get(name)!;
+      if (e.settings?.source !== undefined) continue;
+      checkSource(top, name, e.settings, sources, defaultSource, e.kind === 'generated' && !e.settings ? ['accounts', e.account.name] : ['profiles', name]);
+    }
   }
   return new ProfileCatalog(top.toml, entries, accounts, sourceFor, dropped);
 }

@@ -37,3 +37,8 @@ export function profileListHint(map: ProfileMap, max = 20): string {
   const shown = names.slice(0, max).join(', ');
   return `profiles: ${shown}${names.length > max ? `, … (${names.length - max} more: xacct list)` : ''}`;
 }
+
+/** A copy of `plan` with `changes`; what it finds only when read (definedAt) is not looked up by the copy. */
+export function planWith(plan: ProfilePlan, changes: Partial<ProfilePlan>): ProfilePlan {
+  return Object.defineProperties({}, { ...Object.getOwnPropertyDescriptors(plan), ...Object.getOwnPropertyDescriptors(changes) }) as ProfilePlan;
+}
