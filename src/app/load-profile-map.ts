@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { readAwsSharedConfig } from '../adapters/config-files/aws-shared-config.js';
+import { cachedMapParser } from '../adapters/config-files/parsed-map-cache.js';
 import { readMapWithIncludes, readOrganizationFile, readProfileMapFile } from '../adapters/config-files/profile-map-file.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
@@ -42,7 +43,7 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
       hint: `create the profile map there, or unset XACCT_CONFIG to use ${xacctPaths({ ...env, XACCT_CONFIG: undefined }).profileMap}`,
     });
   }
-  const read = main ? await readMapWithIncludes(main, env.HOME || homedir()) : undefined;
+  const read = main ? await readMapWithIncludes(main, env.HOME || homedir(), cachedMapParser(paths.parsedMaps)) : undefined;
   const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
   const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));
   const map = buildProfileMap({

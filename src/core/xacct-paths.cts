@@ -43,6 +43,8 @@ function xacctPaths(env: Env) {
     cacheIndex: path.join(cacheDir, 'index.json'),
     /** The file backend's passphrase agent listens here (a private folder: XDG_RUNTIME_DIR, else one in /tmp). */
     agentSocket: path.join(runtimeDir(env), 'agent.sock'),
+    /** Parses of large profile maps, by the text's sha256 (adapters/config-files/parsed-map-cache.ts). */
+    parsedMaps: path.join(cacheDir, 'parsed-maps'),
     awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),
     awsCredentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(env), '.aws', 'credentials'),
   };

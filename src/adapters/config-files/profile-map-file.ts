@@ -80,9 +80,10 @@ export interface MapWithIncludes {
 /**
  * The profile map and every map it includes, followed depth first, each read as the main map is (readTrustedConfig).
  * A file reached twice (two maps include one team map) is read once; a file that includes itself, directly or not,
- * is a loop. Errors name the file and line of the `include` that fails.
+ * is a loop. Errors name the file and line of the `include` that fails. `parse`: parseMapDocument, or the same
+ * through the cache of parsed maps (parsed-map-cache.ts).
  */
-export async function readMapWithIncludes(main: ReadFile, home: string): Promise<MapWithIncludes> {
+export async function readMapWithIncludes(main: ReadFile, home: string, parse: typeof parseMapDocument = parseMapDocument): Promise<MapWithIncludes> {
   const documents: MapDocument[] = [];
   const included = new Map<string, FileStat>();
   const done = new Set<string>();
@@ -102,14 +103,14 @@ export async function readMapWithIncludes(main: ReadFile, home: string): Promise
       const read = readTrustedConfig(entry.path, 'an included profile map', 'an included profile map');
       if (!read) throw includeError(entry, `${entry.path} does not exist`);
       included.set(entry.path, read.stat);
-      await visit(parseMapDocument(read.text, entry.path), [...chain, { file: entry.path, real }]);
+      await visit(parse(read.text, entry.path), [...chain, { file: entry.path, real }]);
     }
     documents.push(d);
     done.add(chain[chain.length - 1]!.real);
   };
 
   const mainReal = await realpath(main.file).catch(() => main.file);
-  await visit(parseMapDocument(main.text, main.file), [{ file: main.file, real: mainReal }]);
+  await visit(parse(main.text, main.file), [{ file: main.file, real: mainReal }]);
   return { documents, included };
 }
 

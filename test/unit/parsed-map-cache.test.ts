@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { CACHED_FROM_BYTES, cachedMapParser, jsonSafe } from '../../src/adapters/config-files/parsed-map-cache.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+function setUp() {
+  const dir = mkdtempSync(join(tmpdir(), 'xacct-parsed-'));
+  dirs.push(dir);
+  return { folder: join(dir, 'cache', 'parsed-maps'), file: join(dir, 'config.toml') };
+}
+
+/** A map of `n` accounts: large enough to be cached from about 2,000 on. */
+function mapText(n: number, id = '222222222222'): string {
+  const lines = ['[sources.identity]', '', '[accounts]', `prod = "${id}"`];
+  for (let i = 0; i < n; i++) lines.push(`account-${i} = "${String(300000000000 + i)}"`);
+  return `${lines.join('\n')}\n\n[roles]\nadmin = "Admin"\n`;
+}
+
+const cacheFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : []);
+const written = (folder: string) => vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(1));
+
+describe('the cache of parsed profile maps', () => {
+  it('leaves a small map alone: parsed, nothing written', async () => {
+    const { folder, file } = setUp();
+    const text = mapText(10);
+    expect(text.length).toBeLessThan(CACHED_FROM_BYTES);
+    expect(cachedMapParser(folder)(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(folder)).toBe(false);
+  });
+
+  it('keeps the parse of a large map in a private file, and reads it back while the text is the same', async () => {
+    const { folder, file } = setUp();
+    const text = mapText(3_000);
+    expect(text.length).toBeGreaterThanOrEqual(CACHED_FROM_BYTES);
+    const first = cachedMapParser(folder)(text, file);
+    await written(folder);
+    const [name] = cacheFiles(folder);
+    const cacheFile = join(folder, name!);
+    expect(statSync(folder).mode & 0o777).toBe(0o700);
+    expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
+
+    // What the next call returns comes from the file (changed here behind its back), not from parsing.
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { doc: { accounts: Record<string, string> } };
+    cached.doc.accounts.prod = '999999999999';
+    writeFileSync(cacheFile, JSON.stringify(cached), { mode: 0o600 });
+    const second = cachedMapParser(folder)(text, file);
+    expect(second.doc.accounts).toMatchObject({ prod: '999999999999', 'account-2999': '300000002999' });
+    expect(second.text).toBe(text);
+    expect(first.doc.accounts).toMatchObject({ prod: '222222222222' });
+  });
+
+  it('parses again when the text changed, when the file is not private, or not JSON', async () => {
+    const { folder, file } = setUp();
+    const parse = cachedMapParser(folder);
+    const text = mapText(3_000);
+    parse(text, file);
+    await written(folder);
+    const cacheFile = join(folder, cacheFiles(folder)[0]!);
+    const good = JSON.parse(readFileSync(cacheFile, 'utf8')) as { sha256: string; doc: { accounts: Record<string, string> } };
+    expect(good.sha256).toBe(createHash('sha256').update(text).digest('hex'));
+    good.doc.accounts.prod = '999999999999';
+    const planted = (mode: number, body = JSON.stringify(good)) => {
+      rmSync(cacheFile);
+      writeFileSync(cacheFile, body, { mode });
+      chmodSync(cacheFile, mode);
+    };
+    planted(0o600);
+    expect(parse(text, file).doc.accounts).toMatchObject({ prod: '999999999999' }); // the planted parse is used…
+
+    planted(0o600);
+    expect(parse(mapText(3_000, '333333333333'), file).doc.accounts).toMatchObject({ prod: '333333333333' }); // …not for another text
+    await vi.waitFor(() => expect(readFileSync(cacheFile, 'utf8')).toContain('333333333333'));
+
+    planted(0o666);
+    expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor when others can write it
+    await vi.waitFor(() => expect(statSync(cacheFile).mode & 0o777).toBe(0o600));
+
+    planted(0o600, '{"v":1,');
+    expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+  });
+
+  it('keeps only what JSON gives back as it was', () => {
+    expect(jsonSafe({ a: ['x', 1, true, { b: 2.5 }] })).toBe(true);
+    for (const v of [new Date(0), Infinity, NaN, -0, 1n, undefined, null]) expect(jsonSafe({ a: v })).toBe(false);
+  });
+});
