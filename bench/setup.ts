@@ -25,6 +25,8 @@ export interface BenchWorld {
   readonly t: TestEnv;
   readonly small: Scale;
   readonly large: Scale;
+  /** The large map, with `xacct aws-config --write`'s 25,000 entries in its ~/.aws/config (written by the bench). */
+  readonly largeWithEntries: Scale;
   stop(): Promise<void>;
 }
 
@@ -60,14 +62,18 @@ function furnish(t: TestEnv, home: TestHome, accounts: number): Env {
 export async function startWorld(): Promise<BenchWorld> {
   const t = await startEnv({ keyring: true, sts: true });
   const largeHome = makeHome();
+  const entriesHome = makeHome();
   const small: Scale = { label: '50 profiles', profiles: 10 * ROLES.length, env: furnish(t, t.home, 10) };
   const large: Scale = { label: '25,000 profiles', profiles: 5_000 * ROLES.length, env: furnish(t, largeHome, 5_000) };
+  const largeWithEntries: Scale = { label: '25,000 profiles and their entries in ~/.aws/config', profiles: large.profiles, env: furnish(t, entriesHome, 5_000) };
   return {
     t,
     small,
     large,
+    largeWithEntries,
     stop: async () => {
       largeHome.cleanup();
+      entriesHome.cleanup();
       await t.stop();
     },
   };
