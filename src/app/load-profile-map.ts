@@ -43,7 +43,8 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
       hint: `create the profile map there, or unset XACCT_CONFIG to use ${xacctPaths({ ...env, XACCT_CONFIG: undefined }).profileMap}`,
     });
   }
-  const read = main ? await readMapWithIncludes(main, env.HOME || homedir(), cachedMapParser(paths.parsedMaps)) : undefined;
+  const parser = cachedMapParser(paths.parsedMaps);
+  const read = main ? await readMapWithIncludes(main, env.HOME || homedir(), parser.parse) : undefined;
   const wantsOrganization = options.organization !== false && (read?.documents.some((d) => d.doc.organization !== undefined) ?? false);
   const organization = !wantsOrganization ? undefined : (options.organization || (await readOrganizationFile(paths.organizationFile)));
   const map = buildProfileMap({
@@ -52,6 +53,7 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
     ...aws,
     ...(options.awsFiles === false ? { withoutAwsFiles: true } : {}),
   });
+  parser.keep(); // a map that is refused leaves no parse behind
   // Role sessions are cached per map: a hash of the files it is read from (core/session-keys.ts).
   const sessionScope = sessionScopeOf({ profileMap: resolve(paths.profileMap), awsConfig: resolve(paths.awsConfig) });
   return { ...map, sessionScope, ...(read?.included.size ? { includedFiles: read.included } : {}) };

@@ -23,6 +23,14 @@ function mapText(n: number, id = '222222222222'): string {
   return `${lines.join('\n')}\n\n[roles]\nadmin = "Admin"\n`;
 }
 
+/** Parses as loadProfileMap does when the map it makes is valid: then keeps what it parsed. */
+function parseKept(folder: string, text: string, file: string) {
+  const parser = cachedMapParser(folder);
+  const doc = parser.parse(text, file);
+  parser.keep();
+  return doc;
+}
+
 const cacheFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : []);
 const written = (folder: string) => vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(1));
 
@@ -31,16 +39,28 @@ describe('the cache of parsed profile maps', () => {
     const { folder, file } = setUp();
     const text = mapText(10);
     expect(text.length).toBeLessThan(CACHED_FROM_BYTES);
-    expect(cachedMapParser(folder)(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+    expect(parseKept(folder, text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
     await new Promise((r) => setTimeout(r, 50));
     expect(existsSync(folder)).toBe(false);
+  });
+
+  it('writes nothing for a large map that was not kept (refused when built)', async () => {
+    const { folder, file } = setUp();
+    const text = mapText(3_000);
+    expect(text.length).toBeGreaterThanOrEqual(CACHED_FROM_BYTES);
+    const parser = cachedMapParser(folder);
+    expect(parser.parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(existsSync(folder)).toBe(false);
+    parser.keep();
+    await written(folder); // the same parse, kept: written
   });
 
   it('keeps the parse of a large map in a private file, and reads it back while the text is the same', async () => {
     const { folder, file } = setUp();
     const text = mapText(3_000);
     expect(text.length).toBeGreaterThanOrEqual(CACHED_FROM_BYTES);
-    const first = cachedMapParser(folder)(text, file);
+    const first = parseKept(folder, text, file);
     await written(folder);
     const [name] = cacheFiles(folder);
     const cacheFile = join(folder, name!);
@@ -51,7 +71,7 @@ describe('the cache of parsed profile maps', () => {
     const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { doc: { accounts: Record<string, string> } };
     cached.doc.accounts.prod = '999999999999';
     writeFileSync(cacheFile, JSON.stringify(cached), { mode: 0o600 });
-    const second = cachedMapParser(folder)(text, file);
+    const second = parseKept(folder, text, file);
     expect(second.doc.accounts).toMatchObject({ prod: '999999999999', 'account-2999': '300000002999' });
     expect(second.text).toBe(text);
     expect(first.doc.accounts).toMatchObject({ prod: '222222222222' });
@@ -59,7 +79,7 @@ describe('the cache of parsed profile maps', () => {
 
   it('parses again when the text changed, when the file is not private, or not JSON', async () => {
     const { folder, file } = setUp();
-    const parse = cachedMapParser(folder);
+    const parse = (t: string, f: string) => parseKept(folder, t, f);
     const text = mapText(3_000);
     parse(text, file);
     await written(folder);
@@ -85,6 +105,7 @@ describe('the cache of parsed profile maps', () => {
 
     planted(0o600, '{"v":1,');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 1, file })); // rewritten
   });
 
   it('keeps only what JSON gives back as it was', () => {

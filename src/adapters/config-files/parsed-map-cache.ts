@@ -3,7 +3,8 @@
  * map of 5,000 accounts in a fresh process, JSON.parse of its parse ~3 ms. For a text of at least
  * CACHED_FROM_BYTES, the parse is written to `$XDG_CACHE_HOME/xacct/parsed-maps/<hash of the path>.json`
  * (a private folder, mode 0600) with the sha256 of the text, and read back while the file has that same text.
- * What comes back is validated as any parse is (buildProfileMap); only the TOML parse is skipped.
+ * What comes back is validated as any parse is (buildProfileMap); only the TOML parse is skipped. A parse is written
+ * only once the map it is part of has been built (`keep()`): a map that is refused leaves no file behind.
  * Anything wrong with the cache (missing, unreadable, not a private file of the user, not JSON, another text)
  * means parsing the text again, and a cache that cannot be written is no error. Only documents that JSON keeps
  * as they are (strings, booleans, finite numbers, lists, tables) are kept: a TOML date, inf or nan is not.
@@ -20,17 +21,29 @@ const VERSION = 1;
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
-/** parseMapDocument, through the cache in `folder` for large texts. */
-export function cachedMapParser(folder: string): (text: string, file: string) => MapDocument {
-  return (text, file) => {
-    if (text.length < CACHED_FROM_BYTES) return parseMapDocument(text, file);
-    const cacheFile = join(folder, `${sha256(file).slice(0, 32)}.json`);
-    const digest = sha256(text);
-    const doc = readCached(cacheFile, file, digest);
-    if (doc) return { file, text, doc };
-    const parsed = parseMapDocument(text, file);
-    if (jsonSafe(parsed.doc)) void writeCached(folder, cacheFile, JSON.stringify({ v: VERSION, file, sha256: digest, doc: parsed.doc }));
-    return parsed;
+export interface CachedMapParser {
+  /** parseMapDocument, through the cache for large texts. */
+  parse(text: string, file: string): MapDocument;
+  /** Writes the parses made since, in the background: call it once the map they make was built without error. */
+  keep(): void;
+}
+
+export function cachedMapParser(folder: string): CachedMapParser {
+  const pending: { cacheFile: string; json: () => string }[] = [];
+  return {
+    parse: (text, file) => {
+      if (text.length < CACHED_FROM_BYTES) return parseMapDocument(text, file);
+      const cacheFile = join(folder, `${sha256(file).slice(0, 32)}.json`);
+      const digest = sha256(text);
+      const doc = readCached(cacheFile, file, digest);
+      if (doc) return { file, text, doc };
+      const parsed = parseMapDocument(text, file);
+      if (jsonSafe(parsed.doc)) pending.push({ cacheFile, json: () => JSON.stringify({ v: VERSION, file, sha256: digest, doc: parsed.doc }) });
+      return parsed;
+    },
+    keep: () => {
+      for (const p of pending.splice(0)) void writeCached(folder, p.cacheFile, p.json());
+    },
   };
 }
 
