@@ -48,7 +48,11 @@ export async function addFromAwsProfile(env: Env, req: MoveRequest): Promise<Mov
   const file = context.paths.awsCredentials;
   const existing = await readExisting(file, 'the AWS credentials file');
   if (!existing) {
-    throw new UsageError(`there is no AWS credentials file ${file} to take the keys of profile '${req.profile}' from`, 'give the profile that holds the keys (AWS_SHARED_CREDENTIALS_FILE names another file)');
+    // The hint speaks of AWS_SHARED_CREDENTIALS_FILE as set only when it is.
+    const hint = env.AWS_SHARED_CREDENTIALS_FILE
+      ? 'AWS_SHARED_CREDENTIALS_FILE names it: point it at the file that holds the keys, or unset it'
+      : `write the keys there (aws configure --profile ${req.profile}), or set AWS_SHARED_CREDENTIALS_FILE to the file that holds them`;
+    throw new UsageError(`there is no AWS credentials file ${file} to take the keys of profile '${req.profile}' from`, hint);
   }
   const keys = keysOf(existing.text, req.profile, file);
 

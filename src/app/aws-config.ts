@@ -22,7 +22,7 @@ export interface AwsConfigOptions {
 }
 
 export async function awsConfig(env: Env, options: AwsConfigOptions): Promise<AwsConfigOutcome> {
-  if (options.prune && !options.write) throw new UsageError('--prune goes with --write', 'xacct aws-config --write --prune');
+  if (options.prune && !options.write) throw new UsageError('--prune goes with --write: it removes entries from the AWS config', 'run: xacct aws-config --write --prune');
   // Entries are for the profile map's own profiles: the AWS config's role profiles already are profiles there.
   const map = await loadProfileMap(env, { awsFiles: false });
   const file = xacctPaths(env).awsConfig;

@@ -3,7 +3,7 @@
  * ~/.aws/credentials moved into the real keychain, checked against STS (moto behind the checking proxy, which
  * refuses keys IAM does not know), and deleted from the file with every other byte kept.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keychainEntry, requireEnv, runCli, standardMap, startEnv, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
 
@@ -132,7 +132,13 @@ describe.skipIf(!requireEnv(opts, 'add --from-aws-profile tests'))('xacct add --
     t.home.write('.aws/credentials', before);
     const missing = await runCli(['add', 'identity', '--from-aws-profile', 'identity'], { env: { ...t.env, AWS_SHARED_CREDENTIALS_FILE: t.home.path('nope') } });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/there is no AWS credentials file .*nope/);
+    expect(missing.stderr).toMatch(/there is no AWS credentials file .*nope.*\nxacct: AWS_SHARED_CREDENTIALS_FILE names it: point it at the file that holds the keys, or unset it\n$/);
+    // Unset, the hint does not speak of it as set.
+    rmSync(file);
+    const none = await runCli(['add', 'identity', '--from-aws-profile', 'identity'], { env: t.env });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/\nxacct: write the keys there \(aws configure --profile identity\), or set AWS_SHARED_CREDENTIALS_FILE to the file that holds them\n$/);
+    t.home.write('.aws/credentials', before);
     expect(readFileSync(file, 'utf8')).toBe(before);
     expect(await stored()).toBeNull();
   });

@@ -159,7 +159,9 @@ describe('xacct aws-config', () => {
     // Exactly the dev-admin section is gone: the user's bytes, before and after it, are all there.
     expect(await readFile(config, 'utf8')).toBe(edited.replace('[profile dev-admin]\r\ncredential_process = xacct credential-process dev-admin\r\n\r\n', ''));
     expect(await readFile(config, 'utf8')).toBe(`${USER_CONFIG}\r\n${ADDED}\r\n# added by hand\r\n[profile tools]\r\nregion = us-west-2\r\n`);
-    expect((await runCli(['aws-config', '--prune'])).code).toBe(2);
+    const alone = await runCli(['aws-config', '--prune']);
+    expect(alone.code).toBe(2);
+    expect(alone.stderr).toBe('xacct: --prune goes with --write: it removes entries from the AWS config\nxacct: run: xacct aws-config --write --prune\n');
   });
 
   it('--write refuses a config it cannot read, writing nothing', async () => {
