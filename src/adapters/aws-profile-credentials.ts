@@ -13,6 +13,7 @@ import type { AwsProfileCredentialLoader } from '../core/ports.js';
 import { xacctInvocation } from '../core/xacct-command.js';
 import { sdkLoader } from './aws-client-config.js';
 import { readAwsSharedConfig } from './config-files/aws-shared-config.js';
+import { runCredentialProcess, withSdkProcessLimit } from './credential-process.js';
 
 type Section = Record<string, string | undefined>;
 interface SharedFiles {
@@ -39,13 +40,22 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
             `or define AWS profile '${profile}' in ${shortPath(paths.awsCredentials, env)}`,
         );
       }
-      refuseRecursion(profile, shared);
+      const commands = refuseRecursion(profile, shared);
+      const failed = (err: XacctError) =>
+        new XacctError(`cannot load credentials for source '${source}' from AWS profile '${profile}': ${err.message}`, { cause: err, ...(err.hint ? { hint: err.hint } : {}) });
+      // A profile of the credential_process kind is run by xacct itself: bounded, without xacct's secrets.
+      if (awsProfileKind(shared.credentialsFile[profile], shared.configFile[profile]) === 'credential_process') {
+        const section: Section = { ...shared.configFile[profile], ...shared.credentialsFile[profile] };
+        return runCredentialProcess(section.credential_process!, env).catch((err: unknown) => {
+          throw err instanceof XacctError ? failed(err) : err;
+        });
+      }
       const keys = staticKeys(shared.credentialsFile[profile], shared.configFile[profile]);
       if (keys) return keys;
 
       const { fromIni } = credentialProviders();
       try {
-        const c = await fromIni({ profile, ...files })();
+        const c = await withSdkProcessLimit(fromIni({ profile, ...files })(), commands);
         return {
           accessKeyId: c.accessKeyId,
           secretAccessKey: c.secretAccessKey,
@@ -53,6 +63,7 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
           ...(c.expiration ? { expiration: c.expiration } : {}),
         };
       } catch (err) {
+        if (err instanceof XacctError) throw failed(err);
         throw explain(err, profile, source);
       }
     },
@@ -74,10 +85,11 @@ function staticKeys(inCredentials: Section | undefined, inConfig: Section | unde
 
 /**
  * A profile (or a profile it takes its credentials from) whose credential_process runs xacct would start xacct
- * again, which would load the same profile again, without end.
+ * again, which would load the same profile again, without end. Returns the credential_process commands of the chain.
  */
-function refuseRecursion(profile: string, shared: SharedFiles): void {
+function refuseRecursion(profile: string, shared: SharedFiles): string[] {
   const seen = new Set<string>();
+  const commands: string[] = [];
   for (let name: string | undefined = profile; name && !seen.has(name); ) {
     seen.add(name);
     const section: Section = { ...shared.configFile[name], ...shared.credentialsFile[name] };
@@ -92,8 +104,10 @@ function refuseRecursion(profile: string, shared: SharedFiles): void {
         },
       );
     }
+    if (command) commands.push(command);
     name = section.source_profile;
   }
+  return commands;
 }
 
 function explain(err: unknown, profile: string, source: string): XacctError {

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { constants } from 'node:os';
 import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
+import { applyEnvChanges } from '../core/session-env.js';
 
 /** Signals passed on to the child while it runs; xacct itself survives them and waits for the child. */
 const FORWARDED_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2', 'SIGWINCH'] as const;
@@ -28,7 +29,7 @@ export interface RunOptions {
 export function runCommand(command: string, args: readonly string[], env: Env, options: RunOptions = {}): Promise<number> {
   const reachedChild = options.terminalReachedChild ?? terminalReachedChild;
   return new Promise<number>((resolve, reject) => {
-    const child = spawn(command, args, { env: definedOnly(env), stdio: options.stdio ?? 'inherit', shell: false });
+    const child = spawn(command, args, { env: applyEnvChanges(env, {}), stdio: options.stdio ?? 'inherit', shell: false });
     let spawned = false;
     const listeners = new Map<ForwardedSignal, () => void>();
 
@@ -97,12 +98,6 @@ function startFailure(command: string, err: NodeJS.ErrnoException): XacctError {
     default:
       return new XacctError(`cannot run ${command}: ${err.code ?? err.message}`, { exitCode: 126, cause: err });
   }
-}
-
-function definedOnly(env: Env): NodeJS.ProcessEnv {
-  const out: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined) out[name] = value;
-  return out;
 }
 
 /**

@@ -44,11 +44,9 @@ export async function openConsoleInBrowser(env: Env, req: CredentialRequest, dep
   const [{ openInBrowser }, { startOneTimeRedirect }] = await Promise.all([import('../adapters/browser.js'), import('../adapters/one-time-redirect.js')]);
   const redirect = await startOneTimeRedirect(login.url);
   try {
-    await openInBrowser(redirect.url, env);
-  } catch (err) {
+    await openInBrowser(redirect.url, env, redirect.done);
+  } finally {
     redirect.close();
-    throw err;
   }
-  await redirect.done;
   return { profile: login.profile };
 }

@@ -124,7 +124,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       terminalPresent,
     }),
     awsProfiles: {
-      load: async (profile) => (await openAwsProfiles()).load(profile),
+      load: async (profile, source) => (await openAwsProfiles()).load(profile, source),
     },
     audit: {
       record: async (entry) => (await openAudit()).record(entry),

@@ -3,7 +3,7 @@
  * cached one), told which session through XACCT_* variables and never given a secret. Its output goes to stderr,
  * since stdout may be credential-process's JSON; it cannot fail the session, only warn.
  */
-import { spawn } from 'node:child_process';
+import { howItEnded, startHelper } from '../adapters/bounded-child.js';
 import type { Env } from '../core/paths.js';
 import type { ProfilePlan } from '../core/profile-map/types.js';
 import { programName } from '../core/program-name.js';
@@ -45,37 +45,12 @@ export async function runOnAssume(command: string, event: RoleSessionEvent, opti
   const what = `on_assume (${programName(command)})`;
   const timeoutMs = options.timeoutMs ?? ON_ASSUME_TIMEOUT_MS;
   const output = options.output ?? 2;
-  const outcome = await new Promise<string | undefined>((resolve) => {
-    let child;
-    try {
-      // A process group of its own, so that a timeout stops everything the command started.
-      child = spawn('/bin/sh', ['-c', command], {
-        env: onAssumeEnv(options.env, event),
-        stdio: ['ignore', output, output],
-        detached: true,
-      });
-    } catch (err) {
-      resolve(`could not be started: ${err instanceof Error ? err.message : String(err)}`);
-      return;
-    }
-    const timer = setTimeout(() => {
-      try {
-        process.kill(-child.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-      resolve(`did not finish within ${timeoutMs / 1000} s and was stopped`);
-    }, timeoutMs);
-    child.once('error', (err: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      resolve(`could not be started: ${err.code ?? err.message}`);
-    });
-    child.once('exit', (code, signal) => {
-      clearTimeout(timer);
-      if (signal) resolve(`was killed by ${signal}`);
-      else if (code !== 0) resolve(`failed with exit code ${code}`);
-      else resolve(undefined);
-    });
-  });
+  let outcome: string | undefined;
+  try {
+    const helper = startHelper('/bin/sh', ['-c', command], { what, timeoutMs, env: onAssumeEnv(options.env, event), stdio: ['ignore', output, output] });
+    outcome = howItEnded(await helper.ended, timeoutMs);
+  } catch (err) {
+    outcome = `could not be started: ${err instanceof Error ? err.message.replace(`${what} could not be started: `, '') : String(err)}`;
+  }
   if (outcome) options.warn(`${what} ${outcome}; the session of ${event.plan.name} is still used`);
 }

@@ -1,7 +1,9 @@
+import { takeSecretsFromProcessEnv } from '../core/session-env.js';
 import { reportError } from './report-error.js';
 
 /** Entry point: returns the process exit code. Heavy modules are imported only by the commands that need them. */
 export async function main(argv: string[]): Promise<number> {
+  takeSecretsFromProcessEnv(process.env);
   endQuietlyOnBrokenPipe();
   try {
     const { runProgram } = await import('./program.js');

@@ -80,7 +80,8 @@ export interface StsPort {
 
 /** Loads a source's long-term credentials from an AWS profile (static keys, SSO, credential_process…). */
 export interface AwsProfileCredentialLoader {
-  load(profile: string): Promise<AwsCredentials>;
+  /** `source`: the xacct source it serves, for messages. */
+  load(profile: string, source?: string): Promise<AwsCredentials>;
 }
 
 /** Appends one line per new role session; never receives a secret. */

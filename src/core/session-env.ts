@@ -101,6 +101,26 @@ export function applyEnvChanges(baseEnv: Env, changes: Readonly<Record<string, s
   return env;
 }
 
+/**
+ * XACCT_FILE_PASSPHRASE as xacct found it at start-up. It is taken out of the process environment then
+ * (takeSecretsFromProcessEnv), because a program started with the whole process environment — the AWS SDK's own
+ * exec() of a credential_process deeper in a chain — would get it; xacct's code reads it here (filePassphrase).
+ */
+let passphraseAtStart: string | undefined;
+
+/** Called once, first thing, by the CLI: moves the file passphrase out of `processEnv` (process.env). */
+export function takeSecretsFromProcessEnv(processEnv: Record<string, string | undefined>): void {
+  const value = processEnv.XACCT_FILE_PASSPHRASE;
+  if (value === undefined) return;
+  passphraseAtStart = value;
+  delete processEnv.XACCT_FILE_PASSPHRASE;
+}
+
+/** The file backend's passphrase from the environment: `env`'s own, else the one taken at start-up. */
+export function filePassphrase(env: Env): string | undefined {
+  return env.XACCT_FILE_PASSPHRASE || passphraseAtStart || undefined;
+}
+
 /** Secrets xacct may have in its own environment; no program it starts gets them from it (envWithoutSecrets). */
 const SECRET_ENV_VARS = [
   'AWS_ACCESS_KEY_ID',

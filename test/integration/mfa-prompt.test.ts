@@ -128,7 +128,7 @@ describe('without a terminal', () => {
     });
     expect(Date.now() - started).toBeLessThan(5_000);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/mfa_process \(sleep\) did not finish within 500ms/);
+    expect(r.stderr).toMatch(/mfa_process \(sleep\) did not finish within 500 ms and was stopped/);
     const children = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
     expect(children).toHaveLength(2);
     for (let i = 0; i < 20 && children.some(isAlive); i++) await new Promise((res) => setTimeout(res, 100));

@@ -55,7 +55,7 @@ describe('on_assume', () => {
       closeSync(fd);
     }
     expect(Date.now() - started).toBeLessThan(3000);
-    expect(warnings).toEqual(['on_assume (sleep) did not finish within 0.3 s and was stopped; the session of vendor-audit is still used']);
+    expect(warnings).toEqual(['on_assume (sleep) did not finish within 300 ms and was stopped; the session of vendor-audit is still used']);
     const pid = Number(/child (\d+)/.exec(readFileSync(out, 'utf8'))![1]);
     await new Promise((r) => setTimeout(r, 200));
     expect(isAlive(pid)).toBe(false);

@@ -6,6 +6,7 @@
 import { XacctError } from '../../core/errors.js';
 import { formatDuration } from '../../core/duration.js';
 import type { Env } from '../../core/paths.js';
+import { filePassphrase } from '../../core/session-env.js';
 import { onTerminalTurn } from '../prompt/terminal-turn.js';
 import { terminalPresent } from '../prompt/tty.js';
 import { createAgentClient, type AgentClient } from './agent-client.js';
@@ -41,7 +42,8 @@ const TRIES = 3;
 
 export function keyFromEnvAgentOrTerminal(env: Env, options: KeySourceOptions): KeySource {
   return async (req) => {
-    if (env.XACCT_FILE_PASSPHRASE) return req.derive(env.XACCT_FILE_PASSPHRASE);
+    const fromEnv = filePassphrase(env);
+    if (fromEnv) return req.derive(fromEnv);
     const agent = options.holdSeconds > 0 ? (options.agent ?? createAgentClient(options.socketPath)) : undefined;
     const held = await fromAgent(agent, req);
     if (held) return held;

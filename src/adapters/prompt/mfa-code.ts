@@ -2,13 +2,13 @@
  * MFA codes, from (in this order) --mfa-token, the source's mfa_process, or a prompt on the terminal.
  * Every code is checked to be 6 digits before it reaches AWS.
  */
-import { spawn } from 'node:child_process';
 import { closeSync } from 'node:fs';
 import { UsageError, XacctError } from '../../core/errors.js';
 import type { Env } from '../../core/paths.js';
 import type { MfaCodeSource, MfaRequest } from '../../core/ports.js';
 import { programName } from '../../core/program-name.js';
 import { envWithoutSecrets } from '../../core/session-env.js';
+import { howItEnded, startHelper } from '../bounded-child.js';
 import { suspendProgress } from './progress.js';
 import { inTerminalForeground, onTerminalTurn, type TerminalTurnOptions, type Turn, type TurnNeed } from './terminal-turn.js';
 import { openTerminal, openTerminalFd, terminalPresent, type Terminal } from './tty.js';
@@ -115,55 +115,31 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number,
 /**
  * Runs mfa_process through the shell with stdin and stderr on the terminal (for a touch or PIN prompt) when there
  * is one, and reads the code from its stdout. Messages name the program but never its arguments or output:
- * either could be a TOTP secret. It gets xacct's environment without the secrets in it (the file passphrase, keys).
+ * either could be a TOTP secret. It gets xacct's environment without the secrets in it (the file passphrase, keys),
+ * a time limit, and is stopped with what it started at the limit or when xacct ends (bounded-child.ts).
  */
 export async function runMfaProcess(command: string, env: Env, timeoutMs: number): Promise<string> {
   const what = `mfa_process (${programName(command)})`;
   const ttyFd = openTerminalFd();
-  // Without a terminal there is none to lose: a process group of its own lets a timeout kill everything the
-  // command started, and piped stderr keeps an orphan from holding our caller's stderr open.
-  const ownGroup = ttyFd === null;
   try {
-    const output = await new Promise<string>((resolve, reject) => {
-      // shell: `/bin/sh -c command` (cmd.exe on Windows).
-      const child = spawn(command, {
-        shell: true,
-        env: envWithoutSecrets(env),
-        stdio: [ttyFd ?? 'ignore', 'pipe', ttyFd ?? 'pipe'],
-        detached: ownGroup && process.platform !== 'win32',
-        windowsHide: true,
-      });
-      let out = '';
-      child.stdout!.setEncoding('utf8');
-      child.stdout!.on('data', (chunk: string) => {
-        if (out.length < MAX_PROCESS_OUTPUT) out += chunk;
-      });
-      child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-      const timer = setTimeout(() => {
-        try {
-          if (ownGroup && child.pid && process.platform !== 'win32') process.kill(-child.pid, 'SIGKILL');
-          else child.kill('SIGKILL');
-        } catch {
-          // already gone
-        }
-        // Whatever the shell started may still hold the pipes open: stop waiting for them.
-        child.stdout!.destroy();
-        child.stderr?.destroy();
-        child.unref();
-        reject(new XacctError(`${what} did not finish within ${inWords(timeoutMs)}`));
-      }, timeoutMs);
-      child.once('error', (err) => {
-        clearTimeout(timer);
-        reject(new XacctError(`${what} could not be started: ${err.message}`));
-      });
-      child.once('close', (code, signal) => {
-        clearTimeout(timer);
-        if (signal) reject(new XacctError(`${what} was killed by ${signal}`));
-        else if (code !== 0) reject(new XacctError(`${what} failed with exit code ${code}`));
-        else resolve(out);
-      });
+    const helper = startHelper(command, [], {
+      what,
+      timeoutMs,
+      shell: true,
+      env: envWithoutSecrets(env),
+      // Without a terminal, piped stderr keeps an orphan from holding our caller's stderr open.
+      stdio: [ttyFd ?? 'ignore', 'pipe', ttyFd ?? 'pipe'],
+      needsTerminal: ttyFd !== null,
     });
-    const code = normaliseMfaCode(output);
+    let out = '';
+    helper.child.stdout!.setEncoding('utf8');
+    helper.child.stdout!.on('data', (chunk: string) => {
+      if (out.length < MAX_PROCESS_OUTPUT) out += chunk;
+    });
+    helper.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    const failed = howItEnded(await helper.ended, timeoutMs);
+    if (failed) throw new XacctError(`${what} ${failed}`);
+    const code = normaliseMfaCode(out);
     if (!code) {
       throw new XacctError(`${what} did not print a 6-digit code`, {
         hint: 'mfa_process must print only the code on stdout',
@@ -173,8 +149,4 @@ export async function runMfaProcess(command: string, env: Env, timeoutMs: number
   } finally {
     if (ttyFd !== null) closeSync(ttyFd);
   }
-}
-
-function inWords(ms: number): string {
-  return ms < 1000 ? `${ms}ms` : `${Math.round(ms / 1000)}s`;
 }

@@ -29,7 +29,7 @@ export const awsProfile: SourceKind = {
     provider(async () => {
       const profile = l.settings.profile!;
       try {
-        return await ports.awsProfiles.load(profile);
+        return await ports.awsProfiles.load(profile, source.name);
       } catch (err) {
         if (err instanceof XacctError) throw err; // the loader's own message already says what to do
         const reason = err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 /** The secret store in force: which backend and why, whether it answers, how many entries of xacct it holds. */
 import { error, ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { XacctError } from '../../../core/errors.js';
+import { filePassphrase } from '../../../core/session-env.js';
 import type { SecretStore } from '../../../core/ports.js';
 import type { DoctorCheck, DoctorContext } from '../context.js';
 import { profileMapOf } from './profile-map.js';
@@ -55,7 +56,7 @@ export async function storeFact(ctx: DoctorContext): Promise<StoreFact> {
   if (mode & 0o077) {
     findings.push(warning('keychain', `backend file${why}: ${file} has mode ${mode.toString(8).padStart(4, '0')}: other users may read it`, `chmod 600 ${file}`));
   }
-  if (!env.XACCT_FILE_PASSPHRASE) {
+  if (!filePassphrase(env)) {
     findings.push(
       warning(
         'keychain',

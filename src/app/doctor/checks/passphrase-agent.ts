@@ -5,6 +5,7 @@
 import { formatDuration } from '../../../core/duration.js';
 import { ok, warning, type Finding } from '../../../core/doctor-report.js';
 import { XacctError } from '../../../core/errors.js';
+import { filePassphrase } from '../../../core/session-env.js';
 import type { DoctorCheck } from '../context.js';
 import { profileMapOf } from './profile-map.js';
 
@@ -14,7 +15,7 @@ export const passphraseAgentCheck: DoctorCheck = {
     const { env, deps: d } = ctx;
     const map = await profileMapOf(ctx);
     try {
-      if (d.chooseBackend(env, map?.backend) !== 'file' || env.XACCT_FILE_PASSPHRASE) return [];
+      if (d.chooseBackend(env, map?.backend) !== 'file' || filePassphrase(env)) return [];
     } catch (err) {
       if (err instanceof XacctError) return []; // the keychain line reports it
       throw err;
