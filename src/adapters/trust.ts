@@ -34,6 +34,22 @@ export function stateRefusal(problem: TrustProblem, action: string, path: string
   return new RefusedPathError(`refused to ${action} ${path}: ${trust.describeProblem(problem, 'it')}`, problem.fix);
 }
 
+/** The problem as a phrase about `name` ("the lock folder /x"): "the folder /y above the lock folder /x belongs to uid 7". */
+export function describeTrustProblem(problem: TrustProblem, name: string): string {
+  return trust.describeProblem(problem, name);
+}
+
+/** The looks of doctor, as the user running it: nothing is opened, created or changed. */
+export function trustInspector(): { stateFolder: (dir: string) => TrustProblem | undefined; privateFolder: (dir: string) => TrustProblem | undefined; stateFile: (file: string) => TrustProblem | undefined; configFile: (file: string) => TrustProblem | undefined } {
+  const who = whoAmI();
+  return {
+    stateFolder: (dir) => trust.stateFolderProblem(dir, who),
+    privateFolder: (dir) => trust.privateFolderProblem(dir, who),
+    stateFile: (file) => trust.stateFileProblem(file, who),
+    configFile: (file) => trust.configFileProblem(file, who),
+  };
+}
+
 /** The trust problem carried by an error of file-trust.cjs (an untrusted file was opened), else undefined. */
 export function untrustedProblem(err: unknown): TrustProblem | undefined {
   return err instanceof trust.UntrustedFileError ? err.problem : undefined;

@@ -1,5 +1,5 @@
 import type { SigninTokenRequest } from '../adapters/federation.js';
-import { consoleEndpoints, consoleLoginUrl, consoleSessionSeconds } from '../core/federation.js';
+import { consoleEndpoints, consoleLoginUrl, consoleSessionSeconds, federationUrlFromEnv } from '../core/federation.js';
 import type { Env } from '../core/paths.js';
 import { getCredentials, type CredentialRequest, type ObtainedCredentials } from './get-credentials.js';
 
@@ -25,6 +25,7 @@ export interface ConsoleLogin {
  */
 export async function consoleSigninUrl(env: Env, req: CredentialRequest, deps: Partial<ConsoleLoginDeps> = {}): Promise<ConsoleLogin> {
   const d = { ...defaultDeps, ...deps };
+  federationUrlFromEnv(env); // a bad XACCT_FEDERATION_URL is refused before any session is taken
   const { plan, credentials, region } = await d.getCredentials(env, { ...req, askForProfile: true });
   const endpoints = consoleEndpoints(region, env);
   const signinToken = await d.requestSigninToken({

@@ -1,5 +1,4 @@
-import { oneLine } from '../core/one-line.js';
-import type { Env } from '../core/paths.js';
+import { debugEnabled, oneLine, visible } from '../core/one-line.js';
 
 /**
  * A line for people on stderr: `xacct: <text>`, made one safe line (it may quote files and AWS's answers).
@@ -13,7 +12,12 @@ export function warn(text: string): void {
   say(`warning: ${text}`);
 }
 
-/** XACCT_DEBUG=1 (or true): stack traces on stderr. */
-export function debugEnabled(env: Env): boolean {
-  return env.XACCT_DEBUG === '1' || env.XACCT_DEBUG === 'true';
+/** XACCT_DEBUG=1 (or true): stack traces on stderr (src/core/text.cts has the one definition). */
+export { debugEnabled };
+
+/** An error's stack trace for XACCT_DEBUG=1, every line prefixed and made safe (it quotes messages and paths). */
+export function debugTrace(err: unknown): void {
+  const stack = err instanceof Error ? err.stack : undefined;
+  if (!stack) return;
+  for (const line of visible(stack).split('\n')) process.stderr.write(`xacct: debug: ${line}\n`);
 }

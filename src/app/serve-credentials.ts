@@ -5,7 +5,7 @@ import { xacctPaths, type Env } from '../core/paths.js';
 import { sessionEnv } from '../core/session-env.js';
 import { getCredentials, type CredentialRequest, type ObtainedCredentials } from './get-credentials.js';
 import { sessionCredentials, type SessionRequest } from './run-command.js';
-import { debugEnabled, say } from './say.js';
+import { debugEnabled, debugTrace, say } from './say.js';
 
 export interface ServeDeps {
   readonly getCredentials: (env: Env, req: CredentialRequest) => Promise<ObtainedCredentials>;
@@ -52,7 +52,7 @@ export async function runWithCredentialServer(
   const server = await startCredentialServer(() => renewals.retrieve(), {
     onError: (err) => {
       d.say(`could not renew the credentials of ${profile}: ${describe(err)}`);
-      if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+      if (debug) debugTrace(err);
     },
   });
   try {

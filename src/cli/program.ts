@@ -4,6 +4,7 @@ import { UsageError } from '../core/errors.js';
 import { VERSION } from './version.js';
 import { registerAll } from './commands/index.js';
 import { addHelpExamples } from './help-examples.js';
+import { visible } from '../core/one-line.js';
 
 const ENVIRONMENT_EXEMPT = new Set(['doctor', 'completion', '__complete']);
 
@@ -35,7 +36,8 @@ Profile map: $XACCT_CONFIG, else $XDG_CONFIG_HOME/xacct/config.toml, else ~/.con
   for (const cmd of [program, ...program.commands]) {
     cmd.exitOverride();
     cmd.configureOutput({
-      writeErr: (s) => process.stderr.write(s),
+      // Help and usage text quote the command line as typed: shown safe, like every line for people.
+      writeErr: (s) => process.stderr.write(visible(s)),
       outputError: () => {
         /* reported once, by runProgram */
       },

@@ -1,4 +1,4 @@
-import { debugEnabled, say } from '../app/say.js';
+import { debugEnabled, debugTrace, say } from '../app/say.js';
 import { XacctError } from '../core/errors.js';
 
 /**
@@ -10,12 +10,12 @@ export function reportError(err: unknown, env: NodeJS.ProcessEnv = process.env):
   if (err instanceof XacctError) {
     say(err.message);
     if (err.hint) say(err.hint);
-    if (debug && err.stack) process.stderr.write(`${err.stack}\n`);
+    if (debug) debugTrace(err);
     return err.exitCode;
   }
   const message = err instanceof Error ? err.message : String(err);
   say(`unexpected error: ${message}`);
-  if (debug && err instanceof Error && err.stack) process.stderr.write(`${err.stack}\n`);
+  if (debug) debugTrace(err);
   else say('run again with XACCT_DEBUG=1 for details');
   return 1;
 }

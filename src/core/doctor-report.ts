@@ -1,4 +1,5 @@
 /** `xacct doctor`'s findings and how they are printed: one line each, marked ok / warning / error, with the fix. */
+import { oneLine, terminalSafeJson } from './one-line.js';
 
 export type FindingStatus = 'ok' | 'warning' | 'error';
 
@@ -36,9 +37,5 @@ export function formatFindings(findings: readonly Finding[], options: { colour?:
 /** `xacct doctor --json`. */
 export function findingsJson(findings: readonly Finding[]): string {
   const count = (s: FindingStatus) => findings.filter((f) => f.status === s).length;
-  return `${JSON.stringify({ errors: count('error'), warnings: count('warning'), findings }, null, 2)}\n`;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').trim();
+  return `${terminalSafeJson({ errors: count('error'), warnings: count('warning'), findings }, 2)}\n`;
 }

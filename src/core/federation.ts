@@ -4,7 +4,7 @@
  * Everything built here carries a credential: the Session holds the keys, the login URL a sign-in token.
  */
 import type { AwsCredentials } from './credentials.js';
-import { XacctError } from './errors.js';
+import { ConfigError, XacctError } from './errors.js';
 import type { Env } from './paths.js';
 
 /** The console session a sign-in token may ask for (SessionDuration): 15 minutes to 12 hours. */
@@ -24,6 +24,34 @@ const PARTITIONS = [
   { prefix: 'us-gov-', signin: 'signin.amazonaws-us-gov.com', console: 'console.amazonaws-us-gov.com' },
 ] as const;
 
+/**
+ * `XACCT_FEDERATION_URL`, checked: it receives the role session's keys in its query string, so it must be https, or
+ * http on a loopback address (a test's stand-in). Anything else is a configuration error (exit 2) naming the variable.
+ */
+export function federationUrlFromEnv(env: Env): string | undefined {
+  const value = env.XACCT_FEDERATION_URL;
+  if (!value) return undefined;
+  const refuse = (why: string) =>
+    new ConfigError(`XACCT_FEDERATION_URL ${why}: ${JSON.stringify(value)}`, {
+      hint: 'it receives the role session: give an https:// URL (http:// only on 127.0.0.1, ::1 or localhost), or unset it',
+    });
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw refuse('is not a URL');
+  }
+  if (url.username || url.password) throw refuse('must not hold a user name or password');
+  if (url.search || url.hash) throw refuse('must not hold a query or fragment');
+  if (url.protocol === 'https:') return value;
+  if (url.protocol === 'http:' && isLoopback(url.hostname)) return value;
+  throw refuse(url.protocol === 'http:' ? 'is http:// to a host that is not loopback' : `must be https://, not ${url.protocol}//`);
+}
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '[::1]' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
 /** `XACCT_FEDERATION_URL` replaces the endpoint (for tests and proxies); the destination stays AWS's. */
 export function consoleEndpoints(region: string | undefined, env: Env): ConsoleEndpoints {
   const partition = region ? PARTITIONS.find((p) => region.startsWith(p.prefix)) : undefined;
@@ -32,7 +60,7 @@ export function consoleEndpoints(region: string | undefined, env: Env): ConsoleE
   const destination = region
     ? `https://${region}.${consoleHost}/console/home?region=${encodeURIComponent(region)}`
     : `https://${consoleHost}/console/home`;
-  return { federationUrl: env.XACCT_FEDERATION_URL || `https://${signin}/federation`, destination };
+  return { federationUrl: federationUrlFromEnv(env) ?? `https://${signin}/federation`, destination };
 }
 
 /**

@@ -17,6 +17,7 @@ import inputs = require('./inputs-stamp.cjs');
 import indexFile = require('./index-file.cjs');
 import type lockFileModule = require('../adapters/lock-file.cjs');
 import type keychainModule = require('../adapters/keychain/secret-service.cjs');
+import type textModule = require('../core/text.cjs');
 
 /** What the decision needs from the machine; tests replace it. */
 interface FastIo {
@@ -176,8 +177,10 @@ function writeStdout(text: string): void {
   }
 }
 
+/** src/core/text.cts has the one definition; loaded only when XACCT_DEBUG is set at all, so a hit does not pay. */
 function isDebug(env: Env): boolean {
-  return env.XACCT_DEBUG === '1' || env.XACCT_DEBUG === 'true';
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return env.XACCT_DEBUG !== undefined && (require('../core/text.cjs') as typeof textModule).debugEnabled(env);
 }
 
 async function serveFromCache(args: readonly string[], env: Env, io: FastIo = systemIo): Promise<boolean> {
@@ -196,7 +199,11 @@ async function serveFromCache(args: readonly string[], env: Env, io: FastIo = sy
   }
   if ('reason' in decision && decision.refreshable) decision = await afterRefresh(args, env, io, decision, waited);
   if ('reason' in decision) {
-    if (isDebug(env)) process.stderr.write(`xacct: debug: credential-process fast path not taken: ${decision.reason}\n`);
+    if (isDebug(env)) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { oneLine } = require('../core/text.cjs') as typeof textModule;
+      process.stderr.write(`xacct: debug: ${oneLine(`credential-process fast path not taken: ${decision.reason}`)}\n`);
+    }
     return false;
   }
   try {

@@ -187,6 +187,27 @@ function privateFolderProblem(dir: string, who: Who): TrustProblem | undefined {
   };
 }
 
+/**
+ * What is wrong with a file xacct writes (audit log, fast-path index, encrypted store), looked at without opening it
+ * (lstat: a FIFO is not waited on, a link not followed), for `doctor`; undefined when it is fine or absent.
+ */
+function stateFileProblem(file: string, who: Who): TrustProblem | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.lstatSync(file);
+  } catch {
+    return undefined;
+  }
+  const problem = (kind: TrustProblem['kind'], reason: string, fix = `run \`rm ${file}\``): TrustProblem => ({ path: file, role: 'itself', reason, fix, kind });
+  if (st.isSymbolicLink()) return problem('kind', 'is a symbolic link');
+  if (!st.isFile()) return problem('kind', st.isFIFO() ? 'is a FIFO' : st.isDirectory() ? 'is a folder' : 'is not a regular file');
+  if (who.uid === undefined) return undefined;
+  if (st.uid !== who.uid) return problem('owner', `belongs to uid ${st.uid}, not to you`);
+  if (st.nlink > 1) return problem('links', `has other names (${st.nlink} hard links)`);
+  // Its mode is xacct's to fix (every write makes it 0600); the keychain check reports the store's.
+  return undefined;
+}
+
 /** The failure of opening a file that is not a regular file of the user (message: the problem's sentence). */
 class UntrustedFileError extends Error {
   readonly code = 'EUNTRUSTED';
@@ -268,6 +289,7 @@ export = {
   configFileProblem,
   stateFolderProblem,
   privateFolderProblem,
+  stateFileProblem,
   folderAboveProblem,
   statProblem,
   openForAppend,

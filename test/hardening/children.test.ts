@@ -139,6 +139,14 @@ describe.skipIf(!requireEnv(opts, 'the helper-process tests'))('helpers xacct st
     expect(isAlive(sleeper)).toBe(false);
   });
 
+  it('XACCT_FEDERATION_URL that is not https (or http on loopback) is exit 2 naming it, before any session is taken', async () => {
+    for (const url of ['http://signin.evil.example/federation', 'ftp://127.0.0.1/federation']) {
+      const r = await cli(['login', 'prod-admin', '--no-cache'], { XACCT_FEDERATION_URL: url });
+      expectCleanFailure(r, 2, { message: /^xacct: XACCT_FEDERATION_URL (is http:\/\/ to a host that is not loopback|must be https:\/\/, not ftp:\/\/): / });
+    }
+    expect(t.sts.calls).toEqual([]);
+  });
+
   it('a browser launcher that fails before the browser fetched the URL (BROWSER=false) is exit 1, one line', async () => {
     const r = await cli(['login', 'prod-admin'], { BROWSER: 'false' });
     expectCleanFailure(r, 1, { message: /^xacct: could not open a browser: the browser launcher \(false\) failed with exit code 1$/m });

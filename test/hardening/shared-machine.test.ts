@@ -207,6 +207,36 @@ describe.skipIf(!available)('another user on the machine (xacct run as a second 
     });
   });
 
+  it('doctor reports every such folder and file (errors), and an AWS config others can write (a warning)', async () => {
+    const state = attackerFolder('doctor-state', (dir) => symlinkSync(bashrc, join(dir, 'audit.jsonl')));
+    const cache = attackerFolder('doctor-cache', (dir) => execFileSync('mkfifo', [join(dir, 'index.json')]));
+    const data = victim.path('.local/share/xacct');
+    const awsConfig = victim.write('.aws/config', '[default]\nregion = eu-west-1\n');
+    chownTree(victim.path('.aws'), VICTIM);
+    chmodSync(awsConfig, 0o666);
+    chmodSync(data, 0o777);
+    try {
+      const r = await asVictim(['doctor'], { XDG_STATE_HOME: state, XDG_CACHE_HOME: cache });
+      expect(r.code, r.stdout).toBe(1);
+      const lines = r.stdout.split('\n').filter((l) => /^\S+\s+files: /.test(l));
+      expect(lines).toEqual([
+        expect.stringMatching(new RegExp(`^error +files: the state folder ${state}/xacct belongs to uid ${ATTACKER}, not to you`)),
+        expect.stringMatching(new RegExp(`^error +files: the folder ${state}/xacct above the lock folder ${state}/xacct/locks belongs to uid ${ATTACKER}`)),
+        expect.stringMatching(new RegExp(`^error +files: the cache folder ${cache}/xacct belongs to uid ${ATTACKER}`)),
+        expect.stringMatching(new RegExp(`^error +files: the data folder ${data} can be written by other users \\(mode 0777\\), who could delete or roll back`)),
+        expect.stringMatching(new RegExp(`^error +files: the audit log ${state}/xacct/audit.jsonl is a symbolic link; xacct will not use it`)),
+        expect.stringMatching(new RegExp(`^error +files: the fast-path index ${cache}/xacct/index.json is a FIFO`)),
+        expect.stringMatching(new RegExp(`^warning +files: the AWS config ${awsConfig} can be written by other users \\(mode 0666\\) \\(fix: run \`chmod go-w ${awsConfig}\`\\)$`)),
+      ]);
+      expectBashrcUntouched();
+    } finally {
+      chmodSync(data, 0o700);
+      chmodSync(awsConfig, 0o600);
+    }
+    const clean = await asVictim(['doctor']);
+    expect(clean.stdout).toMatch(/^ok +files: xacct’s folders and files are yours alone/m);
+  });
+
   describe("the audit log is written only as a regular file of the victim's own (else exit 1, the file named)", () => {
     const state = () => victim.path('.local/state/xacct');
     const log = () => join(state(), 'audit.jsonl');

@@ -221,6 +221,9 @@ source = "broken"
       { name: 'empty', content: () => '', message: /corrupt file \(not JSON\)/ },
       { name: 'ciphertext changed by one bit', content: tampered, message: /cannot decrypt \S+secrets\.enc: wrong passphrase or corrupt file/ },
       { name: 'KDF cost raised (would take minutes)', content: () => JSON.stringify({ ...envelope(), kdf: { ...envelope().kdf, N: 2 ** 30 } }), message: /corrupt file \(bad KDF parameters\)/ },
+      // The header of issue 11's report: within the old bounds, it took 60 s and 1.1 GB before failing.
+      { name: 'KDF header N=2^20, r=8, p=16 (what xacct never writes)', content: () => JSON.stringify({ ...envelope(), kdf: { ...envelope().kdf, N: 2 ** 20, r: 8, p: 16 } }), message: /corrupt file \(bad KDF parameters\)/ },
+      { name: 'KDF r or p changed alone', content: () => JSON.stringify({ ...envelope(), kdf: { ...envelope().kdf, r: 16 } }), message: /corrupt file \(bad KDF parameters\)/ },
       { name: 'KDF cost lowered (authenticated with the data)', content: () => JSON.stringify({ ...envelope(), kdf: { ...envelope().kdf, N: 2 ** 10 } }), message: /wrong passphrase or corrupt file/ },
       { name: 'another version', content: () => JSON.stringify({ ...envelope(), v: 2 }), message: /corrupt file \(unknown version 2\)/ },
       { name: 'wrong passphrase', content: () => good, passphrase: WRONG_PASSPHRASE, message: /wrong passphrase or corrupt file\nxacct: check XACCT_FILE_PASSPHRASE/ },

@@ -172,7 +172,7 @@ const CASES: Case[] = [
     name: 'mfa_process that hangs: stopped after 60 s, with everything it started',
     args: ['credential-process', 'viaprocess-hangs', '--no-cache'],
     code: 1,
-    message: /^xacct: mfa_process \(sleep\) did not finish within 60s\n$/,
+    message: /^xacct: mfa_process \(sleep\) did not finish within 60 s and was stopped\n$/,
     timeoutMs: 75_000,
     // No other case starts this command, so any one alive now is the hung mfa_process or a child it left.
     after: async () => expect(await processesLeft('sleep\u00004242')).toEqual([]),

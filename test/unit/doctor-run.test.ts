@@ -63,6 +63,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): { deps: Partial<DoctorDeps>;
       statFile: async () => undefined,
       isExecutable: async (file) => file === '/usr/bin/xacct',
       realpath: async (file) => (file === '/usr/bin/xacct' ? '/opt/xacct/bin/xacct.js' : file),
+      trust: { stateFolder: () => undefined, privateFolder: () => undefined, stateFile: () => undefined, configFile: () => undefined },
       now: () => now,
       thisInstallation: '/opt/xacct/bin/xacct.js',
       platform: 'linux',
@@ -86,6 +87,7 @@ describe('doctor run with injected deps', () => {
       'ok STS: https://sts.eu-west-1.amazonaws.com (regional endpoint), region eu-west-1 (of source identity)',
       'ok AWS config: no profile of /home/u/.aws/config gets credentials from xacct (xacct aws-config --write adds them)',
       'ok PATH: xacct is /usr/bin/xacct: this installation (/opt/xacct/bin/xacct.js)',
+      'ok files: xacct’s folders and files are yours alone, and no one else can change the AWS files',
     ]);
     expect(d.sts).toEqual([KEYS.accessKeyId]);
     expect(JSON.stringify(findings)).not.toContain(KEYS.secretAccessKey);

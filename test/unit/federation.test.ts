@@ -6,7 +6,8 @@ import { requestSigninToken } from '../../src/adapters/federation.js';
 import { consoleSigninUrl } from '../../src/app/console-login.js';
 import type { CredentialRequest, ObtainedCredentials } from '../../src/app/get-credentials.js';
 import { AwsError, XacctError } from '../../src/core/errors.js';
-import { consoleEndpoints, consoleLoginUrl, consoleSessionSeconds, parseSigninToken } from '../../src/core/federation.js';
+import { consoleEndpoints, consoleLoginUrl, consoleSessionSeconds, federationUrlFromEnv, parseSigninToken } from '../../src/core/federation.js';
+import { ConfigError } from '../../src/core/errors.js';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 
 const SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
@@ -51,6 +52,24 @@ describe('console endpoints', () => {
     const e = consoleEndpoints('us-east-1', { XACCT_FEDERATION_URL: 'http://127.0.0.1:9/federation' });
     expect(e.federationUrl).toBe('http://127.0.0.1:9/federation');
     expect(e.destination).toContain('us-east-1.console.aws.amazon.com');
+  });
+
+  it('accepts XACCT_FEDERATION_URL only as https, or http on loopback; anything else is exit 2 naming it', () => {
+    for (const ok of ['https://signin.example.com/federation', 'http://127.0.0.1:8080/f', 'http://localhost/f', 'http://[::1]:9/f', 'http://127.1.2.3/f']) {
+      expect(federationUrlFromEnv({ XACCT_FEDERATION_URL: ok }), ok).toBe(ok);
+    }
+    for (const bad of ['http://evil.example/federation', 'http://127.0.0.1.evil.example/f', 'ftp://127.0.0.1/f', 'file:///tmp/f', 'notaurl', 'https://user:pw@signin.example.com/f', 'https://signin.example.com/f?x=1']) {
+      let err: unknown;
+      try {
+        federationUrlFromEnv({ XACCT_FEDERATION_URL: bad });
+      } catch (e) {
+        err = e;
+      }
+      expect(err, bad).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).exitCode).toBe(2);
+      expect((err as ConfigError).message).toMatch(/^XACCT_FEDERATION_URL /);
+    }
+    expect(federationUrlFromEnv({})).toBeUndefined();
   });
 
   it('asks for a console session as long as the role session, within 15m..12h, and 1h when chained', () => {

@@ -64,6 +64,7 @@ describe('reportError', () => {
   it('a stack trace only with XACCT_DEBUG=1', () => {
     const err = new XacctError('boom');
     expect(printed(err).text).toBe('xacct: boom\n');
-    expect(printed(err, { XACCT_DEBUG: '1' }).text).toMatch(/^xacct: boom\nXacctError: boom\n\s+at /);
+    // Each line of the trace prefixed and made safe, like every line for people.
+    expect(printed(err, { XACCT_DEBUG: '1' }).text).toMatch(/^xacct: boom\nxacct: debug: XacctError: boom\nxacct: debug:\s+at /);
   });
 });

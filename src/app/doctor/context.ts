@@ -4,6 +4,7 @@
  */
 import type { AwsSharedConfig } from '../../adapters/config-files/aws-shared-config.js';
 import type { CallerIdentityWithTime } from '../../adapters/sts.js';
+import type { trustInspector } from '../../adapters/trust.js';
 import type { AwsCredentials } from '../../core/credentials.js';
 import type { Finding } from '../../core/doctor-report.js';
 import type { Env, XacctPaths } from '../../core/paths.js';
@@ -39,6 +40,8 @@ export interface DoctorDeps {
   readonly isExecutable: (file: string) => Promise<boolean>;
   /** The file a path leads to, links followed; the path itself when that cannot be told. */
   readonly realpath: (file: string) => Promise<string>;
+  /** File and folder trust as xacct judges it (src/fast/file-trust.cts), looked at without opening anything. */
+  readonly trust: ReturnType<typeof trustInspector>;
   readonly now: () => Date;
   /** The launcher of this installation (bin/xacct.js). */
   readonly thisInstallation: string;

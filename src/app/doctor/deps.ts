@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { chooseBackend } from '../../adapters/keychain/index.js';
 import { createIam } from '../../adapters/iam.js';
 import { createSts } from '../../adapters/sts.js';
+import { trustInspector } from '../../adapters/trust.js';
 import type { DoctorDeps } from './context.js';
 
 /** GetCallerIdentity's time limit: doctor reports an unreachable STS, it does not wait for it. */
@@ -34,6 +35,7 @@ export const defaultDoctorDeps: DoctorDeps = {
     }
   },
   realpath: (file) => realpath(file).catch(() => file),
+  trust: trustInspector(),
   now: () => new Date(),
   thisInstallation: fileURLToPath(new URL('../../../bin/xacct.js', import.meta.url)),
   platform: process.platform,

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import cacheEntry from '../../core/cache-entry.cjs';
 import { formatDuration } from '../../core/duration.js';
+import { oneLine, terminalSafeJson } from '../../core/one-line.js';
 import type { Env } from '../../core/paths.js';
 import { xacctPaths } from '../../core/paths.js';
 import type { ProfileMap, ProfilePlan } from '../../core/profile-map/types.js';
@@ -48,7 +49,7 @@ export function register(program: Command): void {
       for (const note of [...always, ...fresh]) say(note);
       if (fresh.length) say(`${fresh.length === 1 ? 'this note is' : 'these notes are'} shown once; xacct doctor tells ${fresh.length === 1 ? 'it' : 'them'} every time`);
       if (opts.json) {
-        process.stdout.write(`${JSON.stringify(entries, null, 2)}\n`);
+        process.stdout.write(`${terminalSafeJson(entries, 2)}\n`);
         return;
       }
       if (entries.length) process.stdout.write(formatTable(entries, found.lookup !== undefined));
@@ -92,7 +93,7 @@ export function formatTable(entries: readonly ListEntry[], sessionsKnown: boolea
     e.parent ? `via ${e.parent}` : e.source,
     e.mfaSerial ?? '-',
     sessionColumn(e, sessionsKnown),
-  ]);
+  ].map(oneLine));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   return [header, ...rows].map((cells) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd() + '\n').join('');
 }

@@ -13,6 +13,7 @@ import { keyLifeCheck } from './key-life.js';
 import { organizationCheck } from './organization.js';
 import { pathCheck } from './path.js';
 import { profileMapCheck } from './profile-map.js';
+import { sharedMachineCheck } from './shared-machine.js';
 import { sourcesCheck } from './sources.js';
 import { stsEndpointCheck } from './sts-endpoint.js';
 
@@ -28,4 +29,5 @@ export const DOCTOR_CHECKS: readonly DoctorCheck[] = [
   stsEndpointCheck,
   awsConfigCheck,
   pathCheck,
+  sharedMachineCheck,
 ];
