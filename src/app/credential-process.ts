@@ -1,5 +1,6 @@
 /** `xacct credential-process <profile>` on the full path: the role session, and the fast path told what it served. */
 import type { AwsCredentials } from '../core/credentials.js';
+import { RefusedPathError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import { readKeyIdentity, roleSessionKey, rootOf } from '../core/session-keys.js';
 import { recordServedProfile, stampInputs } from './fast-path-index.js';
@@ -21,7 +22,9 @@ export async function serveCredentialProcess(env: Env, req: CredentialRequest, p
     const keys = await readKeyIdentity(rootOf(plan).source, context.store, context.map);
     const key = roleSessionKey(plan, context.map);
     await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, included: context.map.includedFiles });
-  } catch {
-    // Only speeds up later calls: a failure here must not fail this one.
+  } catch (err) {
+    // Only speeds up later calls: a failure here must not fail this one. A cache folder someone else could control
+    // is said, though (the credentials are printed already): it is an attack to be seen.
+    if (err instanceof RefusedPathError) context.warn(`${err.message}; the fast path is not used`);
   }
 }

@@ -65,6 +65,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
       `ok       STS: ${t.sts.url} (AWS_ENDPOINT_URL_STS), region eu-west-1 (of source identity)`,
       `ok       AWS config: 1 profile of ${awsConfig} gets credentials from xacct: prod-admin`,
       `ok       PATH: xacct is ${t.home.path('bin/xacct')}: this installation (${XACCT_BIN})`,
+      'ok       files: xacct’s folders and files are yours alone, and no one else can change the AWS files',
     ]);
     expect(t.sts.calls).toEqual([expect.objectContaining({ action: 'GetCallerIdentity', accessKeyId: t.user.accessKeyId, region: 'eu-west-1', status: 200 })]);
     expect(r.stdout).not.toContain(t.user.secretAccessKey);
@@ -93,7 +94,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { errors: number; warnings: number; findings: Finding[] };
     expect(report).toMatchObject({ errors: 0, warnings: 0 });
-    expect(report.findings.map((f) => f.topic)).toEqual(['profile map', 'keychain', 'source identity', 'source identity', 'source identity', 'source identity', 'clock', 'STS', 'AWS config', 'PATH']);
+    expect(report.findings.map((f) => f.topic)).toEqual(['profile map', 'keychain', 'source identity', 'source identity', 'source identity', 'source identity', 'clock', 'STS', 'AWS config', 'PATH', 'files']);
     expect(report.findings.every((f) => f.status === 'ok')).toBe(true);
   });
 
