@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import trust from '../fast/file-trust.cjs';
+import trust from './file-trust.cjs';
 import { fsFailure, readRegularFile, stateRefusal, whoAmI, type Who } from './trust.js';
 
 /**

@@ -1,6 +1,6 @@
 import { closeSync, fchmodSync, fstatSync, lstatSync, unlinkSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
-import trust from '../fast/file-trust.cjs';
+import trust from './file-trust.cjs';
 import type { AuditEntry, AuditLog } from '../core/ports.js';
 import { ensurePrivateDir } from './atomic-file.js';
 import { fsFailure, whoAmI } from './trust.js';

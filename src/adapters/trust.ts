@@ -1,10 +1,10 @@
 /**
- * The ESM side of src/fast/file-trust.cts: who the user is, and trust problems and file-system failures as the one
+ * The ESM side of src/adapters/file-trust.cts: who the user is, and trust problems and file-system failures as the one
  * clear line a user reads (XacctError / ConfigError with the command that fixes it).
  */
 import { closeSync, fstatSync, readFileSync, type BigIntStats } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
-import trust from '../fast/file-trust.cjs';
+import trust from './file-trust.cjs';
 import { ConfigError, RefusedPathError, XacctError } from '../core/errors.js';
 
 export type TrustProblem = NonNullable<ReturnType<typeof trust.configFileProblem>>;

@@ -1,5 +1,5 @@
 import { realpath } from 'node:fs/promises';
-import trust from '../../fast/file-trust.cjs';
+import trust from '../file-trust.cjs';
 import { ConfigError } from '../../core/errors.js';
 import { parseOrganizationFile } from '../../core/organization/organization-file.js';
 import { includesOf, parseMapDocument, type IncludeEntry, type MapDocument } from '../../core/profile-map/include.js';

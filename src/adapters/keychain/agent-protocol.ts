@@ -4,7 +4,7 @@
  */
 import { existsSync, lstatSync } from 'node:fs';
 import { dirname } from 'node:path';
-import trust from '../../fast/file-trust.cjs';
+import trust from '../file-trust.cjs';
 import { ensurePrivateDir } from '../atomic-file.js';
 import { whoAmI } from '../trust.js';
 

@@ -40,7 +40,7 @@ export interface DoctorDeps {
   readonly isExecutable: (file: string) => Promise<boolean>;
   /** The file a path leads to, links followed; the path itself when that cannot be told. */
   readonly realpath: (file: string) => Promise<string>;
-  /** File and folder trust as xacct judges it (src/fast/file-trust.cts), looked at without opening anything. */
+  /** File and folder trust as xacct judges it (src/adapters/file-trust.cts), looked at without opening anything. */
   readonly trust: ReturnType<typeof trustInspector>;
   readonly now: () => Date;
   /** The launcher of this installation (bin/xacct.js). */
