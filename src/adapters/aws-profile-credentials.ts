@@ -6,7 +6,7 @@
  */
 import type * as CredentialProviders from '@aws-sdk/credential-providers';
 import { awsProfileKind } from '../core/aws-profile-kind.js';
-import type { AwsCredentials } from '../core/credentials.js';
+import { checkKeyShape, type AwsCredentials } from '../core/credentials.js';
 import { XacctError } from '../core/errors.js';
 import { xacctPaths, type Env } from '../core/paths.js';
 import type { AwsProfileCredentialLoader } from '../core/ports.js';
@@ -51,17 +51,26 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
         });
       }
       const keys = staticKeys(shared.credentialsFile[profile], shared.configFile[profile]);
-      if (keys) return keys;
+      if (keys) {
+        try {
+          return checkKeyShape(keys, 'its keys');
+        } catch (err) {
+          throw err instanceof XacctError ? failed(err) : err;
+        }
+      }
 
       const { fromIni } = credentialProviders();
       try {
         const c = await withSdkProcessLimit(fromIni({ profile, ...files })(), commands);
-        return {
-          accessKeyId: c.accessKeyId,
-          secretAccessKey: c.secretAccessKey,
-          ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
-          ...(c.expiration ? { expiration: c.expiration } : {}),
-        };
+        return checkKeyShape(
+          {
+            accessKeyId: c.accessKeyId,
+            secretAccessKey: c.secretAccessKey,
+            ...(c.sessionToken ? { sessionToken: c.sessionToken } : {}),
+            ...(c.expiration ? { expiration: c.expiration } : {}),
+          },
+          'its keys',
+        );
       } catch (err) {
         if (err instanceof XacctError) throw failed(err);
         throw explain(err, profile, source);

@@ -6,7 +6,7 @@
  * read as the SDKs read it (Version 1 JSON), and never repeated in a message: it holds keys.
  */
 import { readFileSync } from 'node:fs';
-import type { AwsCredentials } from '../core/credentials.js';
+import { checkKeyShape, type AwsCredentials } from '../core/credentials.js';
 import { XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import { programName } from '../core/program-name.js';
@@ -59,7 +59,7 @@ export function parseProcessOutput(text: string, what: string): AwsCredentials {
     if (!expires || Number.isNaN(expires.getTime())) throw new XacctError(`${what} printed an Expiration that is not a date`);
     if (expires.getTime() <= Date.now()) throw new XacctError(`${what} printed credentials that have expired`);
   }
-  return { accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}), ...(expires ? { expiration: expires } : {}) };
+  return checkKeyShape({ accessKeyId: id, secretAccessKey: secret, ...(token ? { sessionToken: token } : {}), ...(expires ? { expiration: expires } : {}) }, `the keys ${what} printed`);
 }
 
 /**

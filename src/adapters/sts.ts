@@ -6,7 +6,7 @@
 import { createRequire } from 'node:module';
 import type * as StsSdk from '@aws-sdk/client-sts';
 import type { AssumeRoleCommand, GetCallerIdentityCommand, GetSessionTokenCommand, STSClient } from '@aws-sdk/client-sts';
-import type { AwsCredentials } from '../core/credentials.js';
+import { checkKeyShape, type AwsCredentials } from '../core/credentials.js';
 import { environmentProblems } from '../core/environment.js';
 import { AwsError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
@@ -112,6 +112,8 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
     if (endpointError) throw endpointError;
     const region = stsRegion(env, regionArg);
     const seen: Seen = {};
+    // A key with a control character or a space fails signing only after the SDK's retries: say so at once.
+    checkKeyShape(creds, `the keys given to STS ${operation}`);
     try {
       const sdk = await loadSdk();
       const client = clientFor(sdk, creds, region);

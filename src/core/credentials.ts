@@ -1,3 +1,5 @@
+import { XacctError } from './errors.js';
+
 /** Credentials as xacct passes them around; `expiration` is absent only for long-term keys. */
 export interface AwsCredentials {
   readonly accessKeyId: string;
@@ -49,4 +51,18 @@ export interface CacheEntry {
   readonly source?: string;
   /** A digest of each input of the fingerprint (fingerprint.ts `inputDigests`), to tell which one changed. */
   readonly inputs?: Readonly<Record<string, string>>;
+}
+
+/** What an access key id, secret key or session token may hold: printable ASCII, no space (they go into headers). */
+const KEY_TEXT = /^[\x21-\x7e]+$/;
+
+/**
+ * Refuses credentials that cannot be keys (a control character, a space, a non-ASCII letter), never quoting them: the
+ * SDK would fail signing with "Invalid character in header content", after retries.
+ */
+/** `what`: "the keys of AWS profile 'x'". */
+export function checkKeyShape(c: AwsCredentials, what: string): AwsCredentials {
+  const bad = [c.accessKeyId, c.secretAccessKey, c.sessionToken].some((v) => v !== undefined && !KEY_TEXT.test(v));
+  if (bad) throw new XacctError(`${what} cannot be AWS keys: they hold a space, a control character or a letter outside ASCII`);
+  return c;
 }
