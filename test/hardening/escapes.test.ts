@@ -16,8 +16,10 @@ const planted = (i: number) => ESC[i % ESC.length]!;
 // eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
+// A header holding `]` (the title sequence) makes the whole file unreadable, one line naming file:line and nothing of
+// it quoted; planted in a header that parses, the sequences reach the messages that quote names.
 const AWS_CONFIG = [
-  `[profile evil${planted(0)}]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = base\n`,
+  `[profile evil${planted(1)}]\nrole_arn = arn:aws:iam::222222222222:role/x\nsource_profile = base\n`,
   `[profile badarn]\nrole_arn = arn:aws:iam::222222222222:role/x${planted(1)}\nsource_profile = base\n`,
   `[profile badsource]\nrole_arn = arn:aws:iam::222222222222:role/ok\nsource_profile = base${planted(2)}\n`,
   `[profile badregion]\nrole_arn = arn:aws:iam::222222222222:role/ok\nsource_profile = base\nregion = eu${planted(3)}west\n`,
