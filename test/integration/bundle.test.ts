@@ -84,7 +84,7 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
     const r = await runCli(['whoami', 'no-such-profile'], { env: { ...t.env, XACCT_DEBUG: '1' } });
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^xacct: unknown profile 'no-such-profile'\n/);
-    expect(r.stderr).toMatch(/\n {4}at resolveProfile \(.*\/src\/core\/profile-map\/resolve\.ts:\d+:\d+\)\n/);
+    expect(r.stderr).toMatch(/\nxacct: debug: +at resolveProfile \(.*\/src\/core\/profile-map\/resolve\.ts:\d+:\d+\)\n/);
     expect(r.stderr).not.toContain('xacct.cjs');
   });
 });
