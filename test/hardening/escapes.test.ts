@@ -56,6 +56,7 @@ describe('escape sequences planted in ~/.aws/config never reach the terminal', (
     ['doctor', '--json'],
     ['aws-config'],
     ['completion', 'bash'],
+    ['__complete', 'profiles'],
     ['credential-process', 'nice'],
     ['credential-process', 'badarn'],
     ['credential-process', 'badsource'],
