@@ -20,23 +20,14 @@
  * path and looks for it on every call.
  */
 import fs = require('node:fs');
-import os = require('node:os');
-import path = require('node:path');
 import pids = require('./pid-alive.cjs');
+import record = require('./lock-record.cjs');
+import watching = require('./lock-watch.cjs');
 
-interface Holder {
-  readonly pid: number;
-  readonly host: string;
-  readonly time: string;
-  readonly token: string;
-}
-
-interface Inspected {
-  readonly holder: Holder | undefined;
-  readonly ageMs: number;
-  /** Owned by another user than this process's. */
-  readonly foreign: boolean;
-}
+const { host, lockPath, newHolder, tryCreate, parseHolder, inspect, removeIfHeldBy } = record;
+const { lockWatcher } = watching;
+type Holder = ReturnType<typeof newHolder>;
+type Inspected = NonNullable<Awaited<ReturnType<typeof inspect>>>;
 
 interface WaitOptions {
   /** How long to wait for a live holder, at most. */
@@ -54,93 +45,9 @@ const HEARTBEAT_MS = 5_000;
 /** A takeover guard lives for a few milliseconds; one older than this belongs to a waiter that died mid-takeover. */
 const GUARD_STALE_MS = 3_000;
 
-const host = os.hostname();
-const uid = process.getuid?.();
 /** Lock path → token of the locks this process holds; removed on exit even if their `finally` never runs. */
 const held = new Map<string, string>();
 let exitHookInstalled = false;
-
-/** 64-bit FNV-1a of the key, in hex: lock names need uniqueness, not secrecy (the folder is private). */
-function hash64(text: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (const byte of Buffer.from(text, 'utf8')) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 0x100000001b3n);
-  return h.toString(16).padStart(16, '0');
-}
-
-/** File name of a key's lock: readable prefix for people looking at the folder, hash for uniqueness. */
-function lockPath(lockDir: string, key: string): string {
-  const readable = key.replace(/[^\w.-]+/g, '_').slice(0, 40);
-  return path.join(lockDir, `${readable}-${hash64(key)}.lock`);
-}
-
-function newHolder(): Holder {
-  const token = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-  return { pid: process.pid, host, time: new Date().toISOString(), token };
-}
-
-function code(err: unknown): string | undefined {
-  return typeof err === 'object' && err !== null && 'code' in err ? String((err as { code: unknown }).code) : undefined;
-}
-
-/** Creates the lock file holding `holder`'s record; false when it exists already. */
-async function tryCreate(file: string, holder: Holder | { pid: number; time: string }): Promise<boolean> {
-  const record = JSON.stringify(holder);
-  const temp = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.new`;
-  try {
-    // Inside the try: a full disk fails the write after the create, and the empty temp file must go too.
-    await fs.promises.writeFile(temp, record, { mode: 0o600, flag: 'wx' });
-    await fs.promises.link(temp, file);
-    return true;
-  } catch (err) {
-    if (code(err) === 'EEXIST') return false;
-    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(code(err) ?? '')) return tryCreateWithoutLink(file, record);
-    throw err;
-  } finally {
-    await fs.promises.unlink(temp).catch(() => undefined);
-  }
-}
-
-/** Filesystems without hard links: exclusive create, then write (a reader may briefly see it empty). */
-async function tryCreateWithoutLink(file: string, record: string): Promise<boolean> {
-  let created = false;
-  try {
-    const handle = await fs.promises.open(file, 'wx', 0o600);
-    created = true;
-    try {
-      await handle.writeFile(record);
-    } finally {
-      await handle.close();
-    }
-    return true;
-  } catch (err) {
-    if (code(err) === 'EEXIST') return false;
-    if (created) await fs.promises.unlink(file).catch(() => undefined);
-    throw err;
-  }
-}
-
-function parseHolder(text: string): Holder | undefined {
-  try {
-    const v = JSON.parse(text) as Partial<Holder>;
-    if (typeof v.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string') {
-      return { pid: v.pid, host: v.host, time: String(v.time ?? ''), token: v.token };
-    }
-  } catch {
-    /* unreadable: judged by age alone */
-  }
-  return undefined;
-}
-
-/** The lock's holder and age; undefined when there is no lock. */
-async function inspect(file: string): Promise<Inspected | undefined> {
-  try {
-    const [text, st] = await Promise.all([fs.promises.readFile(file, 'utf8'), fs.promises.stat(file)]);
-    return { holder: parseHolder(text), ageMs: Date.now() - st.mtimeMs, foreign: uid !== undefined && st.uid !== uid };
-  } catch (err) {
-    if (code(err) === 'ENOENT') return undefined; // released meanwhile
-    throw err;
-  }
-}
 
 function isStale(current: Inspected, staleMs: number): boolean {
   if (current.foreign || current.ageMs > staleMs) return true;
@@ -150,26 +57,6 @@ function isStale(current: Inspected, staleMs: number): boolean {
   // Our own PID but not our token: left by an earlier process that had the same PID (containers reuse PIDs).
   if (holder.pid === process.pid) return ![...held.values()].includes(holder.token);
   return !pids.alive(holder.pid);
-}
-
-/**
- * Removes the lock file only if it still holds `token` (undefined: an unreadable record).
- * Rename first, so what gets checked is exactly what was taken away; put it back if it was someone else's.
- */
-async function removeIfHeldBy(file: string, token: string | undefined): Promise<void> {
-  const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.old`;
-  try {
-    await fs.promises.rename(file, aside);
-  } catch (err) {
-    if (code(err) === 'ENOENT') return;
-    throw err;
-  }
-  try {
-    const holder = parseHolder(await fs.promises.readFile(aside, 'utf8'));
-    if (holder?.token !== token) await fs.promises.link(aside, file).catch(() => undefined);
-  } finally {
-    await fs.promises.unlink(aside).catch(() => undefined);
-  }
 }
 
 async function takeOver(file: string, stale: Holder | undefined): Promise<void> {
@@ -197,28 +84,31 @@ async function clearAbandonedGuard(guard: string): Promise<void> {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /** Waits until the lock is free and takes it, or gives up after `timeoutMs` (then names the holder it waited for). */
 async function acquire(file: string, options: WaitOptions): Promise<AcquireResult> {
   const me = newHolder();
   const started = Date.now();
   let pause = 10;
-  for (;;) {
-    if (await tryCreate(file, me)) {
-      markHeld(file, me.token);
-      return { holder: me };
+  let watch: ReturnType<typeof lockWatcher> | undefined;
+  try {
+    for (;;) {
+      if (await tryCreate(file, me)) {
+        markHeld(file, me.token);
+        return { holder: me };
+      }
+      const current = await inspect(file);
+      if (current && isStale(current, options.staleMs)) {
+        await takeOver(file, current.holder);
+        continue;
+      }
+      const left = options.timeoutMs - (Date.now() - started);
+      if (left <= 0) return { timedOut: true, holder: current?.holder };
+      watch ??= lockWatcher(file);
+      await watch.next(pause + Math.random() * pause, left);
+      pause = Math.min(pause * 2, options.maxPollMs);
     }
-    const current = await inspect(file);
-    if (current && isStale(current, options.staleMs)) {
-      await takeOver(file, current.holder);
-      continue;
-    }
-    if (Date.now() - started >= options.timeoutMs) return { timedOut: true, holder: current?.holder };
-    await sleep(pause + Math.random() * pause);
-    pause = Math.min(pause * 2, options.maxPollMs);
+  } finally {
+    watch?.close();
   }
 }
 
@@ -289,18 +179,25 @@ async function waitForRelease(file: string, options: WaitOptions): Promise<'none
   const started = Date.now();
   let waited = false;
   let pause = 5;
-  for (;;) {
-    const current = await inspect(file);
-    if (!current) return waited ? 'released' : 'none';
-    if (current.holder && held.get(file) === current.holder.token) return waited ? 'released' : 'none';
-    if (isStale(current, options.staleMs)) {
-      await takeOver(file, current.holder);
-      return waited ? 'released' : 'none';
+  let watch: ReturnType<typeof lockWatcher> | undefined;
+  try {
+    for (;;) {
+      const current = await inspect(file);
+      if (!current) return waited ? 'released' : 'none';
+      if (current.holder && held.get(file) === current.holder.token) return waited ? 'released' : 'none';
+      if (isStale(current, options.staleMs)) {
+        await takeOver(file, current.holder);
+        return waited ? 'released' : 'none';
+      }
+      const left = options.timeoutMs - (Date.now() - started);
+      if (left <= 0) return 'timeout';
+      waited = true;
+      watch ??= lockWatcher(file);
+      await watch.next(pause, left);
+      pause = Math.min(Math.ceil(pause * 1.5), options.maxPollMs);
     }
-    if (Date.now() - started >= options.timeoutMs) return 'timeout';
-    waited = true;
-    await sleep(pause);
-    pause = Math.min(Math.ceil(pause * 1.5), options.maxPollMs);
+  } finally {
+    watch?.close();
   }
 }
 

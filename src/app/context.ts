@@ -97,6 +97,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       set: async (key, value) => (await openStore()).set(key, value),
       delete: async (key) => (await openStore()).delete(key),
       list: async () => (await openStore()).list(),
+      readAll: async () => (await openStore()).readAll(),
     },
     lock: {
       withLock: async (key, fn, lockOptions) => (await openLock()).withLock(key, fn, lockOptions),

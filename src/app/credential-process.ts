@@ -21,7 +21,7 @@ export async function serveCredentialProcess(env: Env, req: CredentialRequest, p
   try {
     const keys = await readKeyIdentity(rootOf(plan).source, context.store, context.map);
     const key = roleSessionKey(plan, context.map);
-    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, included: context.map.includedFiles });
+    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, included: context.map.includedFiles }, context.lock);
   } catch (err) {
     // Only speeds up later calls: a failure here must not fail this one. A cache folder someone else could control
     // is said, though (the credentials are printed already): it is an attack to be seen.

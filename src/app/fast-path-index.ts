@@ -9,11 +9,15 @@ import inputs from '../fast/inputs-stamp.cjs';
 import indexFile from '../fast/index-file.cjs';
 import userNames from '../core/user-name.cjs';
 import type { Env } from '../core/paths.js';
+import type { LockManager } from '../core/ports.js';
 import { xacctPaths } from '../core/paths.js';
 import type { FileStat, ProfilePlan } from '../core/profile-map/types.js';
 import { roleSessionShape } from '../core/providers/engine.js';
 import { ensurePrivateDir, writeFileAtomic } from '../adapters/atomic-file.js';
 import { sessionRules } from './session-rules.js';
+
+/** The index only speeds up later calls: a writer does not wait long for another. */
+const INDEX_LOCK_WAIT_MS = 5_000;
 
 export type InputsStamp = ReturnType<typeof inputs.takeStamp>;
 
@@ -77,16 +81,25 @@ function withIncluded(stamp: InputsStamp, included: ReadonlyMap<string, FileStat
   return { ...stamp, files };
 }
 
-/** Adds or replaces the profile's entry; writes nothing when the entry is already there as it would be written. */
-export async function recordServedProfile(env: Env, served: ServedProfile): Promise<void> {
+/**
+ * Adds or replaces the profile's entry; writes nothing when the entry is already there as it would be written.
+ * With `lock`, the read-modify-write is done under the index's lock: full paths that finish together (one per
+ * profile in a burst) would otherwise each write back the index they read, losing the others' entries.
+ */
+export async function recordServedProfile(env: Env, served: ServedProfile, lock?: LockManager): Promise<void> {
   const entry = indexEntryFor(env, served);
   if (!entry) return;
   const file = xacctPaths(env).cacheIndex;
-  const profiles = new Map(Object.entries(readIndexProfiles(file)));
-  if (JSON.stringify(profiles.get(served.profile)) === JSON.stringify(entry)) return;
-  profiles.set(served.profile, entry);
-  await ensurePrivateDir(dirname(file));
-  await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(profiles)), { mode: 0o600 });
+  const upToDate = () => JSON.stringify(readIndexProfiles(file)[served.profile]) === JSON.stringify(entry);
+  if (upToDate()) return;
+  const write = async () => {
+    const profiles = new Map(Object.entries(readIndexProfiles(file)));
+    if (JSON.stringify(profiles.get(served.profile)) === JSON.stringify(entry)) return;
+    profiles.set(served.profile, entry);
+    await ensurePrivateDir(dirname(file));
+    await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(profiles)), { mode: 0o600 });
+  };
+  await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
 }
 
 /** The entries of the index, or none when it is missing or not one of ours (it is rebuilt as profiles are served). */

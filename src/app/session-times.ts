@@ -1,6 +1,6 @@
 /**
- * The cached role sessions `xacct list` shows: one listing of the secret store's keys, then a read of each
- * `role-session:<profile>@<scope>` entry that exists. Nothing is asked: without a reachable keychain (or the file
+ * The cached role sessions `xacct list` shows, from one read of the whole secret store (the `role-session:<profile>@<scope>`
+ * entries and the sources' keys). Nothing is asked: without a reachable keychain (or the file
  * backend's passphrase in XACCT_FILE_PASSPHRASE) the sessions are unknown, and a warning says why.
  */
 import cacheEntry from '../core/cache-entry.cjs';
@@ -44,21 +44,21 @@ export async function cachedSessionLookup(
   const found = new Map<string, CachedSession>();
   try {
     const store = await d.openStore(env, map.backend);
-    const keys = new Set(await store.list());
+    // One pass over the store (with the OS keychain: one Secret Service session, whatever the number of sessions).
+    const stored = await store.readAll();
     const userName = d.userName(env);
-    const plans = [...map.profiles.values()].filter((plan) => keys.has(roleSessionKey(plan, map)));
-    const entries = await Promise.all(plans.map(async (plan) => [plan, decodeCacheEntry(await store.get(roleSessionKey(plan, map)))] as const));
-    // A session made from other keys than the source's current ones is stale too: one read per source.
-    const identities = new Map<string, Promise<string>>();
-    const identityOf = (plan: ProfilePlan) => {
+    const view = { get: async (key: string) => stored.get(key) ?? null };
+    // A session made from other keys than the source's current ones is stale too: one identity per source.
+    const identities = new Map<string, string>();
+    for (const plan of map.profiles.values()) {
+      const text = stored.get(roleSessionKey(plan, map));
+      if (text === undefined) continue;
+      const entry = decodeCacheEntry(text);
+      if (!entry) continue; // corrupt or foreign: the engine treats it as no session
       const source = rootOf(plan).source;
       let identity = identities.get(source.name);
-      if (!identity) identities.set(source.name, (identity = readKeyIdentity(source, store, map)));
-      return identity;
-    };
-    for (const [plan, entry] of entries) {
-      if (!entry) continue; // corrupt or foreign: the engine treats it as no session
-      const expected = roleSessionShape(plan, userName, await identityOf(plan)).fingerprint;
+      if (identity === undefined) identities.set(source.name, (identity = await readKeyIdentity(source, view, map)));
+      const expected = roleSessionShape(plan, userName, identity).fingerprint;
       found.set(plan.name, { expiresAt: entry.credentials.expiration, stale: entry.fingerprint !== expected });
     }
   } catch (err) {

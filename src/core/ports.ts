@@ -11,6 +11,8 @@ export interface SecretStore {
   delete(key: string): Promise<boolean>;
   /** Every key xacct has stored. */
   list(): Promise<string[]>;
+  /** Every key and its value, in one pass (the OS keychain: one session, not one per entry). */
+  readAll(): Promise<ReadonlyMap<string, string>>;
 }
 
 /** A cross-process mutual exclusion per key; a lock whose holder died is taken over. */

@@ -37,9 +37,10 @@ type Located = { readonly entry: Exclude<ReturnType<typeof indexFile.readIndexEn
 
 /**
  * How long a caller sleeps on another process's refresh before taking the full path itself (whose own lock waits
- * are bounded too), and how often it looks.
+ * are bounded too), and how often it looks when the folder cannot be watched (a crowd polling often costs CPU
+ * that the refresher needs).
  */
-const CLAIM_WAIT = { timeoutMs: 60_000, staleMs: 60_000, maxPollMs: 50 } as const;
+const CLAIM_WAIT = { timeoutMs: 60_000, staleMs: 60_000, maxPollMs: 250 } as const;
 
 const systemIo: FastIo = {
   platform: process.platform,

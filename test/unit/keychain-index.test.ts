@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend, openSecretStore } from '../../src/adapters/keychain/index.js';
 import { keychainError } from '../../src/adapters/keychain/os.js';
+import keychain from '../../src/adapters/keychain/secret-service.cjs';
 import { ConfigError, XacctError } from '../../src/core/errors.js';
 
 let home: string;
@@ -73,5 +74,30 @@ describe('keychainError', () => {
     expect(err.exitCode).toBe(1);
     expect(err.message).toMatch(expected);
     expect(err.hint).toBe('set XACCT_BACKEND=file to keep secrets in an encrypted file instead');
+  });
+});
+
+describe('keychainError: a keychain that does not answer is not a missing one', () => {
+  const noReply =
+    'Platform failure: DBus error: Did not receive a reply. Possible causes include: the remote application did not send a reply, the message bus security policy blocked the reply, the reply timeout expired, or the network connection was broken.';
+  it.each([
+    [noReply, 'DBus error: Did not receive a reply.'],
+    ['Platform failure: DBus error: The session does not exist', 'DBus error: The session does not exist'],
+    ['the keychain did not answer within 8s (read "k")', 'the keychain did not answer within 8s (read "k")'],
+  ])('%s', (message, detail) => {
+    const err = keychainError(new Error(message), 'read "k" from');
+    expect(err.exitCode).toBe(1);
+    expect(err.message).toBe(`the OS keychain is not answering (Secret Service over D-Bus): could not read "k" from it: ${detail}`);
+    expect(err.hint).toMatch(/^the keychain is there but slow or stuck: check that its daemon/);
+  });
+
+  it('says how often and for how long it tried', () => {
+    const failure = new keychain.KeychainFailure('unresponsive', noReply, 8, 20_400);
+    expect(keychainError(failure, 'read "k" from').message).toBe(
+      'the OS keychain is not answering (Secret Service over D-Bus, 8 tries over 20s): could not read "k" from it: DBus error: Did not receive a reply.',
+    );
+    expect(keychainError(new keychain.KeychainFailure('absent', 'Platform failure: DBus error: Failed to connect to socket /x', 1, 3), 'read "k" from').message).toBe(
+      'no OS keychain reachable (Secret Service over D-Bus): DBus error: Failed to connect to socket /x',
+    );
   });
 });

@@ -23,6 +23,7 @@ function memoryStore(): SecretStore & { data: Map<string, string> } {
     set: async (k, v) => void data.set(k, v),
     delete: async (k) => data.delete(k),
     list: async () => [...data.keys()],
+    readAll: async () => new Map(data),
   };
 }
 

@@ -46,6 +46,9 @@ export class FakeStore implements SecretStore {
   async list() {
     return [...this.data.keys()];
   }
+  async readAll() {
+    return new Map(this.data);
+  }
 }
 
 /** A real mutual exclusion per key within the process, like the file locks across processes. */

@@ -145,6 +145,9 @@ export function createFileSecretStore(options: FileSecretStoreOptions): SecretSt
     async list() {
       return [...((await load())?.entries.keys() ?? [])].sort();
     },
+    async readAll() {
+      return new Map((await load())?.entries ?? []);
+    },
   };
 }
 

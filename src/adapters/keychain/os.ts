@@ -45,34 +45,53 @@ export function createOsSecretStore(env: Env): SecretStore {
       }
     },
     async list() {
-      try {
-        const found = await keychain.findAll();
-        return [...new Set(found.map((c) => c.account))].sort();
-      } catch (err) {
-        throw keychainError(err, 'list the entries of');
-      }
+      return [...(await readAll()).keys()].sort();
     },
+    readAll,
   };
 }
 
+/** Every entry, in one Secret Service session (findCredentials), not one session per entry. */
+async function readAll(): Promise<ReadonlyMap<string, string>> {
+  try {
+    return new Map((await keychain.findAll()).map((c) => [c.account, c.password] as const));
+  } catch (err) {
+    throw keychainError(err, 'list the entries of');
+  }
+}
+
 /**
- * The library's messages name the store and the D-Bus failure, never the secret; they are matched here because
- * every failure has the same error code (GenericFailure). Measured with GNOME Keyring:
- *  locked collection, Entry: "Couldn't access platform storage: Secret Service: unlock prompt was dismissed"
- *  locked collection, findCredentials: "zbus error: org.freedesktop.Secret.Error.IsLocked: …"
- *  no Secret Service on the bus: "Platform failure: DBus error: The name org.freedesktop.secrets was not provided…"
- *  no bus at the address: "Platform failure: DBus error: Failed to connect to socket …"
+ * One line that says what happened (secret-service.cts classifies the library's messages; none holds a secret):
+ * a keychain that does not answer (stopped, stuck, or starved by a crowd past every retry) is not a missing one.
  */
 export function keychainError(err: unknown, what: string): XacctError {
-  const detail = err instanceof Error ? err.message : String(err);
-  if (/IsLocked|is locked|unlock prompt|prompt was dismissed|locked collection/i.test(detail)) {
+  const failure = err instanceof keychain.KeychainFailure ? err : undefined;
+  const raw = err instanceof Error ? err.message : String(err);
+  const detail = shortDetail(raw);
+  const kind = failure?.kind ?? keychain.classify(raw);
+  if (kind === 'locked') {
     return new XacctError(`the keychain is locked; unlock it (with your desktop's keyring or passwords app) and try again (could not ${what} it)`, {
       hint: FILE_BACKEND_HINT,
       cause: err,
     });
   }
-  if (/dbus|zbus|ServiceUnknown|org\.freedesktop\.secrets|Failed to connect|No such file or directory/i.test(detail)) {
+  if (kind === 'unresponsive') {
+    const tried = failure ? `, ${failure.tries} ${failure.tries === 1 ? 'try' : 'tries'} over ${Math.max(1, Math.round(failure.elapsedMs / 1000))}s` : '';
+    return new XacctError(`the OS keychain is not answering (Secret Service over D-Bus${tried}): could not ${what} it: ${detail}`, {
+      hint: 'the keychain is there but slow or stuck: check that its daemon (gnome-keyring-daemon, KeePassXC…) runs and is not stopped, then try again',
+      cause: err,
+    });
+  }
+  if (kind === 'absent') {
     return new XacctError(`no OS keychain reachable (Secret Service over D-Bus): ${detail}`, { hint: FILE_BACKEND_HINT, cause: err });
   }
   return new XacctError(`could not ${what} the OS keychain: ${detail}`, { hint: FILE_BACKEND_HINT, cause: err });
+}
+
+/** The library's message without its generic prefix and libdbus's list of possible causes. */
+function shortDetail(message: string): string {
+  return message
+    .replace(/^Platform failure: /, '')
+    .replace(/\s*Possible causes include:.*$/s, '')
+    .trim();
 }

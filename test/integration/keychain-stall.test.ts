@@ -1,0 +1,94 @@
+/**
+ * The OS keychain when it is stopped, stalls or restarts, and how many Secret Service sessions xacct opens (issue
+ * 10): the built CLI against a private GNOME Keyring (its daemon stopped with SIGSTOP, as a hung daemon is) and moto
+ * behind the checking proxy. Sessions are counted on the bus itself with dbus-monitor (OpenSession calls).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import keychain from '../../src/adapters/keychain/secret-service.cjs';
+import { requireEnv, requireTools, roleSessionKeyIn, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
+
+const opts = { keyring: true, sts: true };
+const STOPPED_LIMIT_MS = 40_000;
+
+/** Counts the Secret Service sessions opened on the bus while `work` runs. */
+async function countSessions(env: Env, work: () => Promise<unknown>): Promise<number> {
+  const monitor: ChildProcess = spawn('dbus-monitor', ['--session', "type='method_call',member='OpenSession'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  monitor.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  try {
+    // dbus-monitor says nothing when it is ready: its own Hello and BecomeMonitor calls come first.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await work();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  } finally {
+    monitor.kill();
+  }
+  return (out.match(/member=OpenSession/g) ?? []).length;
+}
+
+describe.skipIf(!requireEnv(opts, 'keychain stall tests') || !requireTools(['dbus-monitor'], 'keychain session counts'))('the keychain in a crowd and when it stops', () => {
+  let t: TestEnv;
+  const cli = (args: string[], extra: Env = {}, timeoutMs = 60_000) => runCli(args, { env: { ...t.env, ...extra }, timeoutMs });
+  const daemon = (signal: 'SIGSTOP' | 'SIGCONT') => process.kill(t.keyring.pids.keyring, signal);
+
+  beforeAll(async () => {
+    t = await startEnv(opts);
+    await setupIdentity(t, { map: standardMap(t.user.mfaSerial, { source: `mfa_process = "printf ${VALID_MFA_CODE}"` }) });
+    expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0);
+  });
+  afterEach(() => daemon('SIGCONT'));
+  afterAll(() => t?.stop());
+
+  it('a cache hit opens one Secret Service session, a cold miss one per key it reads, and list one', async () => {
+    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toBe(1);
+    expect((await cli(['clear'])).code).toBe(0);
+    // role-session (read by the fast path, then by the full path on the same entry), mfa-session and source.
+    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toBe(3);
+    expect(await countSessions(t.env, async () => expect((await cli(['list'])).code).toBe(0))).toBe(1);
+  });
+
+  it('stopped (SIGSTOP): credential-process and list end within 40 s, saying that the keychain does not answer', async () => {
+    daemon('SIGSTOP');
+    const started = Date.now();
+    const timed = async (args: string[]) => ({ ...(await cli(args)), ms: Date.now() - started });
+    const [served, listed] = await Promise.all([timed(['credential-process', 'prod-admin']), timed(['list'])]);
+
+    expect(served.code, served.stderr).toBe(1);
+    expect(served.stdout).toBe('');
+    const [line, ...rest] = served.stderr.trimEnd().split('\n');
+    expect(line).toMatch(/^xacct: the OS keychain is not answering \(Secret Service over D-Bus, \d+ tries over \d+s\): could not read "role-session:prod-admin@[0-9a-f]+" from it: DBus error: Did not receive a reply\.$/);
+    expect(rest).toEqual([expect.stringMatching(/^xacct: the keychain is there but slow or stuck/)]);
+    expect(served.ms).toBeLessThan(STOPPED_LIMIT_MS);
+
+    // list still lists the profiles, and says why it cannot tell the sessions' time left.
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(listed.stdout).toMatch(/prod-admin/);
+    expect(listed.stderr).toMatch(/^xacct: warning: cached sessions unknown: the OS keychain is not answering/m);
+    expect(listed.ms).toBeLessThan(STOPPED_LIMIT_MS);
+  });
+
+  it('stalled for 3 s: the call is tried again and served, from the cache', async () => {
+    daemon('SIGSTOP');
+    setTimeout(() => daemon('SIGCONT'), 3_000);
+    const r = await cli(['credential-process', 'prod-admin'], { XACCT_DEBUG: '1' });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^xacct: debug: credential-process served from the cache \(fast path\)$/m);
+    expect(r.stderr).toMatch(/^xacct: debug: keychain: \d+ Secret Service session\(s\), \d+ call\(s\), [1-9]\d* retried$/m);
+  });
+
+  it('restarted: an entry opened before the restart is read again on a new session', async () => {
+    const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
+    process.env.DBUS_SESSION_BUS_ADDRESS = t.env.DBUS_SESSION_BUS_ADDRESS;
+    try {
+      const before = await keychain.getPassword(roleSessionKeyIn(t.env, 'prod-admin'));
+      expect(before).toMatch(/"fingerprint"/);
+      const sessions = keychain.stats.sessions;
+      await t.keyring.unlock(); // restarts gnome-keyring-daemon
+      expect(await keychain.getPassword(roleSessionKeyIn(t.env, 'prod-admin'))).toBe(before);
+      expect(keychain.stats.sessions).toBe(sessions + 1);
+    } finally {
+      process.env.DBUS_SESSION_BUS_ADDRESS = saved;
+    }
+  });
+});
