@@ -16,6 +16,7 @@ import xacctPaths = require('../core/xacct-paths.cjs');
 import inputs = require('./inputs-stamp.cjs');
 import indexFile = require('./index-file.cjs');
 import type lockFileModule = require('../adapters/lock-file.cjs');
+import type lockRecordModule = require('../adapters/lock-record.cjs');
 import type keychainModule = require('../adapters/keychain/secret-service.cjs');
 import type textModule = require('../core/text.cjs');
 
@@ -102,9 +103,14 @@ async function decide(args: readonly string[], env: Env, io: FastIo): Promise<De
   }
 }
 
-/** The refresh claim of a profile: a lock of the one lock mechanism, in the lock folder. */
-function claimFileOf(env: Env, profile: string, lockFile: typeof lockFileModule): string {
-  return lockFile.lockPath(xacctPaths.xacctPaths(env).lockDir, `refresh:${profile}`);
+/**
+ * The refresh claim of a profile: a lock of the one lock mechanism, in the lock folder. Its name alone needs only
+ * lock-record.cjs: a hit with no refresh running loads nothing more of the lock mechanism.
+ */
+function claimFileOf(env: Env, profile: string): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const lockRecord = require('../adapters/lock-record.cjs') as typeof lockRecordModule;
+  return lockRecord.lockPath(xacctPaths.xacctPaths(env).lockDir, `refresh:${profile}`);
 }
 
 /**
@@ -133,7 +139,7 @@ async function afterRefresh(args: readonly string[], env: Env, io: FastIo, miss:
   if (!profile || !lockFolder(env, io)) return miss;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
-  const claim = claimFileOf(env, profile, lockFile);
+  const claim = claimFileOf(env, profile);
   try {
     if (await lockFile.claimUntilExit(claim)) return { reason: `${miss.reason}; this process refreshes it` };
     if (waitedAlready) return { reason: `${miss.reason}, after waiting for another process's refresh` };
@@ -154,10 +160,10 @@ async function afterRefresh(args: readonly string[], env: Env, io: FastIo, miss:
 async function waitForRunningRefresh(env: Env, profile: string): Promise<boolean> {
   const lockDir = xacctPaths.xacctPaths(env).lockDir;
   if (!fs.existsSync(lockDir)) return false;
+  const claim = claimFileOf(env, profile);
+  if (!fs.existsSync(claim)) return false;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
-  const claim = claimFileOf(env, profile, lockFile);
-  if (!fs.existsSync(claim)) return false;
   try {
     return (await lockFile.waitForRelease(claim, CLAIM_WAIT)) !== 'none';
   } catch {
