@@ -19,6 +19,7 @@ import type lockFileModule = require('../adapters/lock-file.cjs');
 import type lockRecordModule = require('../adapters/lock-record.cjs');
 import type keychainModule = require('../adapters/keychain/secret-service.cjs');
 import type textModule = require('../core/text.cjs');
+import type trustModule = require('../adapters/file-trust.cjs');
 
 /** What the decision needs from the machine; tests replace it. */
 interface FastIo {
@@ -114,13 +115,18 @@ function claimFileOf(env: Env, profile: string): string {
 }
 
 /**
- * The lock folder, made if missing; undefined when it is not a private folder of this user (a claim is only a
- * shortcut: without one, the full path's locks still make one STS call).
+ * The lock folder (made if missing, with `create`) when it is a private folder of this user that no one else can
+ * swap: file-trust's rule for state folders, judged before anything is made. Else undefined: a claim is only a
+ * shortcut (without one, the full path's locks still make one STS call), and none is made or waited on in a folder
+ * someone else controls (the full path refuses that folder, naming it).
  */
-function lockFolder(env: Env, io: FastIo): string | undefined {
+function lockFolder(env: Env, io: FastIo, create = true): string | undefined {
   const dir = xacctPaths.xacctPaths(env).lockDir;
   try {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const trust = require('../adapters/file-trust.cjs') as typeof trustModule;
+    if (trust.stateFolderProblem(dir, { uid: io.uid, home: env.HOME })) return undefined;
+    if (create) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     const st = fs.lstatSync(dir);
     if (!st.isDirectory() || (io.uid !== undefined && st.uid !== io.uid) || (st.mode & 0o077) !== 0) return undefined;
     return dir;
@@ -157,11 +163,11 @@ async function afterRefresh(args: readonly string[], env: Env, io: FastIo, miss:
  * about to be replaced; sleep until it is, rather than add a keychain session to the daemon's load meanwhile.
  * One look at one file when nobody refreshes. Whether it slept.
  */
-async function waitForRunningRefresh(env: Env, profile: string): Promise<boolean> {
+async function waitForRunningRefresh(env: Env, profile: string, io: FastIo): Promise<boolean> {
   const lockDir = xacctPaths.xacctPaths(env).lockDir;
   if (!fs.existsSync(lockDir)) return false;
   const claim = claimFileOf(env, profile);
-  if (!fs.existsSync(claim)) return false;
+  if (!fs.existsSync(claim) || !lockFolder(env, io, false)) return false;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
   try {
@@ -198,7 +204,7 @@ async function serveFromCache(args: readonly string[], env: Env, io: FastIo = sy
     if ('reason' in located) {
       decision = located;
     } else {
-      waited = await waitForRunningRefresh(env, args[0]!);
+      waited = await waitForRunningRefresh(env, args[0]!, io);
       decision = await readCached(located, io);
     }
   } catch (err) {

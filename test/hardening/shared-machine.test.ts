@@ -169,6 +169,15 @@ describe.skipIf(!available)('another user on the machine (xacct run as a second 
       expect(readdirSync(join(state, 'xacct'))).toEqual(['audit.jsonl']);
     });
 
+    it("the same with the fast path tried first (os backend, a D-Bus address): no lock folder or claim is made in the attacker's xacct/", async () => {
+      const state = attackerFolder('state-fast');
+      const r = await asVictim(['credential-process', 'prod-admin'], { XDG_STATE_HOME: state, XACCT_BACKEND: 'os', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus', XACCT_DEBUG: '1' }, 15_000);
+      expect(r.timedOut).toBe(false);
+      expect(r.code, r.stderr).toBe(1);
+      expect(r.stderr).toMatch(/^xacct: debug: credential-process fast path not taken: no readable index\n/);
+      expect(readdirSync(join(state, 'xacct'))).toEqual([]);
+    });
+
     it('a lock folder that another user owns, in a state folder of the victim: refused', async () => {
       const state = mkdtempSync(join(victim.dir, 'state-'));
       mkdirSync(join(state, 'xacct', 'locks'), { recursive: true });
