@@ -6,15 +6,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, runCli, type Env, type RunResult, type TestHome } from '../helpers/index.js';
-import { reportCount } from './support.js';
+import { RAW_CONTROL, reportCount } from './support.js';
 
 /** Sequences a terminal acts on: a title change, a screen clear, colour, a C1 CSI (UTF-8), BEL, DEL, backspace, CR. */
 const ESC = ['\x1b]2;PWNED\x07', '\x1b[2J', '\x1b[31m', '\u009b31m', '\x07', '\x7f', '\b\b\b', '\rOVER'];
 const planted = (i: number) => ESC[i % ESC.length]!;
 
-/** C0 controls other than \n and \t, DEL, and C1 (as characters: the output is UTF-8). */
-// eslint-disable-next-line no-control-regex -- finding control characters is the point
-const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 // A header holding `]` (the title sequence) makes the whole file unreadable, one line naming file:line and nothing of
 // it quoted; planted in a header that parses, the sequences reach the messages that quote names.

@@ -73,6 +73,15 @@ const CASES: Case[] = [
     check: (s) => expect(statuses(s, 'AssumeRole')).toEqual(['AccessDenied']),
   },
 
+  {
+    // STS's own text is quoted in the message (an error xacct has no words of its own for): escaped, never raw.
+    name: 'an STS error whose text holds escape sequences',
+    setup: (s) => s.inject({ error: { status: 400, code: 'ValidationError', message: 'bad\x1b]2;PWNED\x07 value\x1b[2J\u009b31m' }, action: 'AssumeRole', times: 9 }),
+    args: PLAIN,
+    code: 1,
+    message: /bad\\x1b\]2;PWNED\\x07 value\\x1b\[2J\\x9b31m/,
+  },
+
   // Transient faults: retried with backoff, the last attempt succeeds
   ...(['Throttling', 'InternalFailure', 'ServiceUnavailable', 'ConnectionReset'] as const).map(
     (fault): Case => ({

@@ -29,7 +29,13 @@ export function expectOneErrorLine(stderr: string, context = stderr): void {
   for (const line of lines) expect(line, context).toMatch(/^xacct: \S/);
   expect(stderr, `a stack trace: ${context}`).not.toMatch(/^\s+at /m);
   expect(stderr, context).not.toMatch(/unexpected error/);
+  const raw = RAW_CONTROL.exec(stderr);
+  expect(raw, `a raw control character (${JSON.stringify(raw?.[0])}): ${context}`).toBeNull();
 }
+
+/** What must never reach a terminal raw: C0 controls but \n and \t, DEL, and C1 (as characters: output is UTF-8). */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+export const RAW_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
 
 export function expectNoSecret(texts: readonly string[], secrets: readonly string[], context = ''): void {
   for (const secret of secrets.filter(Boolean)) {
