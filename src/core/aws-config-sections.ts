@@ -13,7 +13,8 @@ export function credentialProcessOf(command: string, profile: string): string {
   return [command, 'credential-process', profile].map(shellWord).join(' ');
 }
 
-function shellWord(word: string): string {
+/** A word as a shell (and botocore's splitter) reads it back: quoted only when it must be. */
+export function shellWord(word: string): string {
   return /^[\w./:@%+=,-]+$/.test(word) ? word : posixQuote(word);
 }
 

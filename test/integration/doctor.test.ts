@@ -3,7 +3,7 @@
  * breaks — a bad profile map, a locked keychain, a skewed clock, AWS config entries that cannot work, an
  * unreachable STS, a secrets file others can read.
  */
-import { chmodSync, mkdirSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { addUserKeys, requireEnv, runCli, standardMap, startEnv, VALID_MFA_CODE, XACCT_BIN, type Env, type TestEnv } from '../helpers/index.js';
 
@@ -131,7 +131,7 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
   });
 
   it('AWS config entries for an unknown profile, and xacct missing from PATH: errors', async () => {
-    t.home.write('.aws/config', `${AWS_CONFIG}\n[profile old]\ncredential_process = xacct credential-process prod-readonly\n\n[profile gone-admin]\ncredential_process = xacct credential-process gone-admin\n`);
+    t.home.write('.aws/config', `${AWS_CONFIG}\n[profile old]\ncredential_process = xacct credential-process prod-readonly\n\n[profile gone-admin]\ncredential_process = xacct credential-process gone-admin\n\n[profile staging-admin]\ncredential_process = xacct exec staging-admin\n`);
     const r = await doctor({ PATH: t.env.PATH! });
     expect(r.code).toBe(1);
     expect(r.lines).toContain(
@@ -141,7 +141,29 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(r.lines).toContain(
       `error    AWS config: [profile gone-admin] in ${awsConfig} runs xacct credential-process gone-admin, and 'gone-admin' is not a profile of xacct (fix: run xacct aws-config --write --prune)`,
     );
+    // Another xacct command: --write leaves it alone, so the fix is the edit.
+    expect(r.lines).toContain(
+      `error    AWS config: [profile staging-admin] in ${awsConfig} runs 'xacct exec', not xacct credential-process <profile> (fix: make it credential_process = xacct credential-process staging-admin)`,
+    );
+    expect((await cli(['aws-config', '--write'], { PATH: t.env.PATH! })).stderr).toContain(`left [profile staging-admin] in ${awsConfig} alone`);
     expect(r.lines.find((l) => l.includes('PATH:'))).toMatch(/^error {4}PATH: xacct is not on PATH, so the AWS tools cannot run the credential_process entries/);
+  });
+
+  it('entries that run a program that is gone: the fix names a command that works, and following it clears the error', async () => {
+    t.home.write('.aws/config', AWS_CONFIG.replace('= xacct credential-process', '= /nonexistent/bin/xacct credential-process'));
+    const missing = (lines: string[]) => lines.filter((l) => l.includes('/nonexistent/bin/xacct'));
+    // A plain --write keeps the command it finds: the fix gives one (xacct when on PATH, else this installation).
+    expect(missing((await doctor()).lines)).toEqual([
+      'error    PATH: /nonexistent/bin/xacct, which credential_process entries run, is missing or not executable (fix: run xacct aws-config --write --command xacct)',
+    ]);
+    expect(missing((await doctor({ PATH: t.env.PATH! })).lines)).toEqual([
+      `error    PATH: /nonexistent/bin/xacct, which credential_process entries run, is missing or not executable (fix: run xacct aws-config --write --command ${realpathSync(XACCT_BIN)})`,
+    ]);
+    expect((await cli(['aws-config', '--write'])).code).toBe(0);
+    expect(missing((await doctor()).lines)).toHaveLength(1);
+    expect((await cli(['aws-config', '--write', '--command', 'xacct'])).code).toBe(0);
+    const fixed = await doctor();
+    expect(fixed.lines.filter((l) => l.includes('PATH:'))).toEqual([expect.stringMatching(/^ok {7}PATH: xacct is /)]);
   });
 
   it('an unreachable STS: a warning within the time limit, not a hang', async () => {

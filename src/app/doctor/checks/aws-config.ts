@@ -16,7 +16,9 @@ export const awsConfigCheck: DoctorCheck = {
       const where = `[profile ${entry.profile}] in ${file}`;
       if (entry.subcommand !== undefined || entry.target === undefined) {
         const runs = `${where} runs '${entry.program} ${entry.subcommand ?? ''}'`.trimEnd();
-        findings.push(error('AWS config', `${runs}, not xacct credential-process <profile>`, 'run xacct aws-config --write, or correct the entry'));
+        // --write leaves such a section alone (it is not xacct's): the fix is the user's edit.
+        const fix = map?.profiles.has(entry.profile) ? `make it credential_process = ${entry.program} credential-process ${entry.profile}` : 'correct the entry, or remove it';
+        findings.push(error('AWS config', `${runs}, not xacct credential-process <profile>`, fix));
       } else if (map && !map.profiles.has(entry.target)) {
         const message = `${where} runs xacct credential-process ${entry.target}, and '${entry.target}' is not a profile of xacct`;
         // xacct's own entry for a profile that is gone (`[profile X]` running credential-process X): --prune removes it.

@@ -1,6 +1,7 @@
 /** The xacct that the AWS tools run: the programs named by credential_process entries, and the one on PATH. */
 import { delimiter, isAbsolute, join } from 'node:path';
 import { error, ok, warning, type Finding } from '../../../core/doctor-report.js';
+import { shellWord } from '../../../core/aws-config-sections.js';
 import type { DoctorCheck, DoctorContext } from '../context.js';
 import { xacctEntriesFact } from './aws-files.js';
 
@@ -13,11 +14,15 @@ export const pathCheck: DoctorCheck = {
     const self = await d.realpath(d.thisInstallation);
     const lastWord = (program: string) => program.split(' ').at(-1)!;
     const explicit = [...new Set(entries.map((e) => lastWord(e.program)).filter((p) => isAbsolute(p)))];
+    const onPath = await findOnPath(ctx, 'xacct');
+    // A plain --write keeps the command the entries run: the fix names one that works (xacct on PATH, else this one).
+    const working = onPath ? 'xacct' : shellWord(self);
     for (const program of explicit) {
-      if (!(await d.isExecutable(program))) findings.push(error('PATH', `${program}, which credential_process entries run, is missing or not executable`, 'run xacct aws-config --write'));
+      if (!(await d.isExecutable(program))) {
+        findings.push(error('PATH', `${program}, which credential_process entries run, is missing or not executable`, `run xacct aws-config --write --command ${working}`));
+      }
     }
     const bare = entries.some((e) => !isAbsolute(lastWord(e.program)));
-    const onPath = await findOnPath(ctx, 'xacct');
     if (!onPath) {
       const fix = 'run npm link in the xacct folder (or install xacct globally), or xacct aws-config --write --command /path/to/xacct';
       findings.push(bare ? error('PATH', 'xacct is not on PATH, so the AWS tools cannot run the credential_process entries', fix) : warning('PATH', 'xacct is not on PATH', fix));
