@@ -8,7 +8,6 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   addUserKeys,
-  freePort,
   isAlive,
   keychainEntry,
   requireEnv,
@@ -255,7 +254,11 @@ const CASES: Case[] = [
   { name: 'exec of a folder', args: ['exec', 'direct', '--no-cache', '--', '/tmp'], code: 126, message: /^xacct: permission denied: \/tmp\n$/ },
 ];
 
-let closedPort = 0;
+/**
+ * A port nothing listens on: the discard port, below the ephemeral range, so that no server of another test file
+ * running at the same time can be given it (a port found free in beforeAll could be, and answered STS).
+ */
+const closedPort = 9;
 
 /** PIDs of the live processes whose command line (arguments joined by NUL) contains `cmdline`, 2 s after (a kill takes a moment). */
 async function processesLeft(cmdline: string): Promise<number[]> {
@@ -283,7 +286,6 @@ describe.skipIf(!requireEnv(opts, 'STS faults'))('STS faults, MFA codes and cloc
 
   beforeAll(async () => {
     t = await startEnv(opts);
-    closedPort = await freePort();
     t.home.write(
       '.config/xacct/config.toml',
       `[sources.identity]
