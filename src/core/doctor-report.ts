@@ -29,7 +29,7 @@ export function formatFindings(findings: readonly Finding[], options: { colour?:
     .map((f) => {
       const mark = f.status.padEnd(8);
       const status = options.colour ? `${COLOURS[f.status]}${f.status}\x1b[0m${mark.slice(f.status.length)}` : mark;
-      return `${status} ${f.topic}: ${oneLine(f.message)}${f.fix ? ` (fix: ${oneLine(f.fix)})` : ''}\n`;
+      return `${status} ${oneLine(f.topic)}: ${oneLine(f.message)}${f.fix ? ` (fix: ${oneLine(f.fix)})` : ''}\n`;
     })
     .join('');
 }

@@ -47,6 +47,14 @@ describe('doctor: the report', () => {
     expect(formatFindings([error('x', 'two\n  lines')])).toBe('error    x: two lines\n');
   });
 
+  it('a value from a file or from STS cannot act on the terminal: control characters are shown, not sent', () => {
+    // An escape sequence in a source name or an STS message would otherwise clear the screen or retitle the window.
+    const report = formatFindings([error('source \x1b]0;pwned\x07x', 'STS said \x1b[2Jno\r\nway', 'run\tthis')]);
+    expect(report).toBe('error    source \\x1b]0;pwned\\x07x: STS said \\x1b[2Jno way (fix: run this)\n');
+    // eslint-disable-next-line no-control-regex -- no control character may be left
+    expect(report.slice(0, -1)).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+
   it('exit code 1 only with an error; JSON with counts', () => {
     expect(doctorExitCode(findings)).toBe(1);
     expect(doctorExitCode(findings.slice(0, 2))).toBe(0);
