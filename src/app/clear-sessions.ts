@@ -2,7 +2,7 @@ import cacheEntry from '../core/cache-entry.cjs';
 import type { Env } from '../core/paths.js';
 import type { SecretStore } from '../core/ports.js';
 import type { ProfileMap } from '../core/profile-map/types.js';
-import { mfaSessionKey, profileOfRoleKey, readKeyIdentity, roleSessionKey } from '../core/session-keys.js';
+import { mfaSessionKey, readKeyIdentity, roleSessionKey } from '../core/session-keys.js';
 import { resolveProfile } from '../core/profile-map/resolve.js';
 import { createContext, type AppContext } from './context.js';
 
@@ -16,7 +16,7 @@ export interface ClearRequest {
 export interface ClearedSessions {
   /** Secret store keys deleted: `role-session:*` and `mfa-session:*`, never `source:*`. */
   readonly keys: readonly string[];
-  /** The source names of MFA session keys this map knows (for describeCleared). */
+  /** The source names of MFA session keys this map knows (for the CLI's describeCleared). */
   readonly labels: ReadonlyMap<string, string>;
 }
 
@@ -63,29 +63,4 @@ async function mfaSessionLabels(store: SecretStore, map: ProfileMap): Promise<Ma
     labels.set(key, labels.has(key) ? `${labels.get(key)}/${source.name}` : source.name);
   }
   return labels;
-}
-
-/**
- * For people: "the role sessions of prod-admin, staging-admin and the MFA session of identity". An MFA session's
- * key is a hash: `labels` names its source (a map from key to name, or one name for all of them); those without a
- * name are counted.
- */
-export function describeCleared(keys: readonly string[], labels: ReadonlyMap<string, string> | string = new Map()): string {
-  const roles = [...new Set(keys.map(profileOfRoleKey).filter((p): p is string => p !== undefined))];
-  const mfaKeys = keys.filter((k) => k.startsWith('mfa-session:'));
-  const nameOf = (k: string) => (typeof labels === 'string' ? labels : (labels.get(k) ?? legacyMfaName(k)));
-  const named = [...new Set(mfaKeys.map(nameOf).filter((n): n is string => n !== undefined))];
-  const unnamed = mfaKeys.filter((k) => nameOf(k) === undefined).length;
-  const mfa = [
-    named.length ? `the MFA session${named.length > 1 ? 's' : ''} of ${named.join(', ')}` : '',
-    unnamed ? `${named.length ? `${unnamed} other` : unnamed === 1 ? 'an' : String(unnamed)} MFA session${unnamed > 1 ? 's' : ''}` : '',
-  ].filter(Boolean);
-  const parts = [roles.length ? `the role session${roles.length > 1 ? 's' : ''} of ${roles.join(', ')}` : '', mfa.join(' and ')].filter(Boolean);
-  return parts.join(' and ');
-}
-
-/** `mfa-session:<source>` as cached before MFA sessions were keyed by their keys and device. */
-function legacyMfaName(key: string): string | undefined {
-  const name = key.slice('mfa-session:'.length);
-  return /^[0-9a-f]{32}$/.test(name) ? undefined : name;
 }

@@ -61,6 +61,13 @@ export function profileOfRoleKey(key: string): string | undefined {
   return m?.[1];
 }
 
+/** The source of `mfa-session:<source>` as cached before MFA sessions were keyed by their keys and device; else undefined. */
+export function sourceOfLegacyMfaKey(key: string): string | undefined {
+  if (!key.startsWith('mfa-session:')) return undefined;
+  const name = key.slice('mfa-session:'.length);
+  return /^[0-9a-f]{32}$/.test(name) ? undefined : name;
+}
+
 /** The plan whose role session a chain starts from, and so whose source's keys it is made from. */
 export function rootOf(plan: ProfilePlan): ProfilePlan {
   return plan.parent ? rootOf(plan.parent) : plan;

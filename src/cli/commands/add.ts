@@ -44,7 +44,7 @@ async function moveCommand(source: string, profile: string, removePlaintext: boo
 async function addCommand(source: string, env: NodeJS.ProcessEnv): Promise<void> {
   const [{ addSource }, { describeCleared }, { say }] = await Promise.all([
     import('../../app/source-keys.js'),
-    import('../../app/clear-sessions.js'),
+    import('../describe-cleared.js'),
     import('../../app/say.js'),
   ]);
   const { replaced, accessKeyId, where, retired } = await addSource(env, source);

@@ -13,7 +13,7 @@ export function register(program: Command): void {
 async function removeCommand(source: string, env: NodeJS.ProcessEnv): Promise<void> {
   const [{ removeSource }, { describeCleared }, { say }] = await Promise.all([
     import('../../app/source-keys.js'),
-    import('../../app/clear-sessions.js'),
+    import('../describe-cleared.js'),
     import('../../app/say.js'),
   ]);
   const { removed, where, retired } = await removeSource(env, source);

@@ -17,7 +17,7 @@ Killed half-way, the next xacct rotate finishes (xacct doctor tells what is left
     .action(async (source: string, opts: { mfaToken?: string }) => {
       const [{ rotate }, { describeCleared }, { say }] = await Promise.all([
         import('../../app/rotate.js'),
-        import('../../app/clear-sessions.js'),
+        import('../describe-cleared.js'),
         import('../../app/say.js'),
       ]);
       const r = await rotate(process.env, { source, report: say, ...(opts.mfaToken ? { mfaToken: opts.mfaToken } : {}) });
