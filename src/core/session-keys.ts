@@ -9,7 +9,8 @@
 import { createHash } from 'node:crypto';
 import cacheEntry from './cache-entry.cjs';
 import { decodeStoredKeys } from './stored-keys.js';
-import { awsProfileOf } from './sources/aws-profile.js';
+import { kindOf, SOURCE_KINDS } from './sources/index.js';
+import type { SourceKind } from './sources/kind.js';
 import type { SecretStore } from './ports.js';
 import type { ProfileMap, ProfilePlan, SourcePlan } from './profile-map/types.js';
 
@@ -20,14 +21,22 @@ function hash(...parts: string[]): string {
 }
 
 /**
- * What a source's sessions are made from: the key id stored by `xacct add`, else the static key id of its AWS
- * profile, else (SSO, credential_process: temporary keys that change on every call) the AWS profile's name.
+ * What a source's sessions are made from: the first of its links that tells (SourceKind.keyIdentity, in the order
+ * the links are tried): the key id stored by `xacct add`, else the static key id of its AWS profile, else (SSO,
+ * credential_process: temporary keys that change on every call) the AWS profile's name.
  */
-export function keyIdentity(source: SourcePlan, storedKeyId: string | undefined, map: Pick<ProfileMap, 'awsKeyIds'>): string {
-  if (storedKeyId) return `key:${storedKeyId}`;
-  const profile = awsProfileOf(source) ?? source.name;
-  const profileKeyId = map.awsKeyIds?.get(profile);
-  return profileKeyId ? `key:${profileKeyId}` : `aws-profile:${profile}`;
+export function keyIdentity(
+  source: SourcePlan,
+  storedKeyId: string | undefined,
+  map: Pick<ProfileMap, 'awsKeyIds'>,
+  kinds: readonly SourceKind[] = SOURCE_KINDS,
+): string {
+  const facts = { storedKeyId, awsKeyIds: map.awsKeyIds };
+  for (const link of source.credentials) {
+    const identity = kindOf(link, kinds).keyIdentity(link, source, facts);
+    if (identity) return identity;
+  }
+  return `aws-profile:${source.name}`;
 }
 
 /** keyIdentity() with the stored key read from the secret store (an unreadable entry counts as none). */

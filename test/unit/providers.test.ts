@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { NotThisSource, type SourceKind } from '../../src/core/sources/kind.js';
+import { SOURCE_KINDS } from '../../src/core/sources/index.js';
+import { storedKeys } from '../../src/core/sources/stored-keys.js';
+import { keyIdentity } from '../../src/core/session-keys.js';
 import { provider } from '../../src/core/credentials.js';
 import { AwsError, XacctError } from '../../src/core/errors.js';
 import { memoize, mfaSession, roleSession, roleSessionWithMfa, sourceCredentials } from '../../src/core/providers/index.js';
@@ -32,6 +35,7 @@ describe('sourceCredentials', () => {
           return { accessKeyId: `AKIA${name.toUpperCase()}`, secretAccessKey: 's' };
         }),
       doctor: async () => ({ found: false, none: '', fix: '' }),
+      keyIdentity: () => undefined,
     });
     const kinds = [kind('token', 'none'), kind('card', 'keys'), kind('never', 'keys')];
     const linked = (list: SourceKind[]) => sourcePlan({ credentials: list.map((k) => ({ kind: k.kind, settings: {} })) });
@@ -44,6 +48,20 @@ describe('sourceCredentials', () => {
     await expect(sourceCredentials(linked(broken), ports, broken).retrieve()).rejects.toThrow('token broke');
     const none = [kind('token', 'none'), kind('card', 'none'), kind('never', 'none')];
     await expect(sourceCredentials(source, ports, none).retrieve()).rejects.toThrow("no long-term credentials for source 'identity': no token; no card; no never");
+  });
+
+  it("a source's sessions are keyed by the first of its links that tells what they are made from", () => {
+    const map = { awsKeyIds: new Map([['work', 'AKIAWORK']]) };
+    // The two kinds of the registry: the stored key id, else the AWS profile's static key id, else its name.
+    const source = sourcePlan({ credentials: [{ kind: 'stored-keys', settings: {} }, { kind: 'aws-profile', settings: { profile: 'work' } }] });
+    expect(keyIdentity(source, 'AKIASTORED', map)).toBe('key:AKIASTORED');
+    expect(keyIdentity(source, undefined, map)).toBe('key:AKIAWORK');
+    expect(keyIdentity(sourcePlan(), undefined, map)).toBe('aws-profile:identity');
+    // A new kind says it in its own module: before the AWS profile, its identity wins; when it has none, the next link's.
+    const token = (id: string | undefined): SourceKind => ({ ...storedKeys, kind: 'token', keyIdentity: () => id });
+    const withToken = sourcePlan({ credentials: [{ kind: 'token', settings: {} }, ...source.credentials] });
+    expect(keyIdentity(withToken, 'AKIASTORED', map, [token('token:serial-42'), ...SOURCE_KINDS])).toBe('token:serial-42');
+    expect(keyIdentity(withToken, undefined, map, [token(undefined), ...SOURCE_KINDS])).toBe('key:AKIAWORK');
   });
 
   it('takes the keys stored by xacct add', async () => {

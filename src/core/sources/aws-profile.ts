@@ -40,6 +40,14 @@ export const awsProfile: SourceKind = {
       }
     }),
 
+  // Static keys are keyed by their id; SSO, credential_process and the like (temporary keys that change on every
+  // call) by the profile's name.
+  keyIdentity: (l, _source, facts) => {
+    const profile = l.settings.profile!;
+    const keyId = facts.awsKeyIds?.get(profile);
+    return keyId ? `key:${keyId}` : `aws-profile:${profile}`;
+  },
+
   async doctor(l, source, ports, passed) {
     const topic = `source ${source.name}`;
     const profile = l.settings.profile!;

@@ -29,6 +29,14 @@ export interface SourceDoctorPorts {
   readonly loadAwsProfile: (profile: string) => Promise<AwsCredentials>;
 }
 
+/** What the sessions of a source are keyed by may depend on (besides the source's links). */
+export interface KeyFacts {
+  /** The access key id `xacct add` stored for the source (`source:<name>`), if any. */
+  readonly storedKeyId?: string | undefined;
+  /** The static access key id of each AWS profile that has one (ProfileMap.awsKeyIds). */
+  readonly awsKeyIds?: ReadonlyMap<string, string> | undefined;
+}
+
 /** What a kind's doctor check found for a source. */
 export type SourceCheck =
   /** This link serves the source: its lines, and the keys when doctor can have them without prompting. */
@@ -48,6 +56,13 @@ export interface SourceKind {
   /** The source's long-term credentials this way; throws NotThisSource when it has none this way. */
   provider(link: SourceLink, source: SourcePlan, ports: SourcePorts): CredentialProvider;
   doctor(link: SourceLink, source: SourcePlan, ports: SourceDoctorPorts, passed: readonly string[]): Promise<SourceCheck>;
+  /**
+   * What sessions made from this link's credentials are made from (core/session-keys.ts: a session is reused only
+   * while it was made from the source's current keys): `key:<access key id>` for long-term keys, else a stable name
+   * of where temporary keys come from; undefined when this link has none for the source (the next link is asked).
+   * Never a secret; it is hashed before it names an entry.
+   */
+  keyIdentity(link: SourceLink, source: SourcePlan, facts: KeyFacts): string | undefined;
 }
 
 /** "Not me, try the next link" (smithy's `tryNextLink`); the message says what was looked at. */

@@ -24,6 +24,8 @@ export const storedKeys: SourceKind = {
       return keys;
     }),
 
+  keyIdentity: (_link, _source, facts) => (facts.storedKeyId ? `key:${facts.storedKeyId}` : undefined),
+
   async doctor(_link, source, ports) {
     const topic = `source ${source.name}`;
     const fix = `xacct add ${source.name}`;
