@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -77,7 +77,7 @@ describe('the cache of parsed profile maps', () => {
     expect(first.doc.accounts).toMatchObject({ prod: '222222222222' });
   });
 
-  it('parses again when the text changed, when the file is not private, or not JSON', async () => {
+  it('parses again when the text changed, when the file is not private, has another name or is a link, is in a folder of another user, or is not JSON', async () => {
     const { folder, file } = setUp();
     const parse = (t: string, f: string) => parseKept(folder, t, f);
     const text = mapText(3_000);
@@ -102,6 +102,26 @@ describe('the cache of parsed profile maps', () => {
     planted(0o666);
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor when others can write it
     await vi.waitFor(() => expect(statSync(cacheFile).mode & 0o777).toBe(0o600));
+
+    planted(0o600);
+    const elsewhere = join(folder, '..', 'elsewhere.json');
+    writeFileSync(elsewhere, readFileSync(cacheFile), { mode: 0o600 });
+    rmSync(cacheFile);
+    symlinkSync(elsewhere, cacheFile);
+    expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor through a link
+    await vi.waitFor(() => expect(lstatSync(cacheFile).isSymbolicLink()).toBe(false));
+    planted(0o600);
+    linkSync(cacheFile, elsewhere + '.2');
+    expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor with another name
+    rmSync(elsewhere + '.2');
+
+    if (process.getuid?.() === 0) {
+      // A cache folder another user owns (a shared XDG_CACHE_HOME): what is in it is not used.
+      planted(0o600);
+      chownSync(folder, 54322, 54322);
+      expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
+      chownSync(folder, 0, 0);
+    }
 
     planted(0o600, '{"v":1,');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });

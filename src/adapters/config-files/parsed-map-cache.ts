@@ -5,15 +5,17 @@
  * (a private folder, mode 0600) with the sha256 of the text, and read back while the file has that same text.
  * What comes back is validated as any parse is (buildProfileMap); only the TOML parse is skipped. A parse is written
  * only once the map it is part of has been built (`keep()`): a map that is refused leaves no file behind.
- * Anything wrong with the cache (missing, unreadable, not a private file of the user, not JSON, another text)
+ * Anything wrong with the cache (missing, unreadable, not a private file of the user with one name, a link, in a
+ * folder others control, not JSON, another text)
  * means parsing the text again, and a cache that cannot be written is no error. Only documents that JSON keeps
  * as they are (strings, booleans, finite numbers, lists, tables) are kept: a TOML date, inf or nan is not.
  */
 import { createHash } from 'node:crypto';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { TomlTable } from 'smol-toml';
 import { parseMapDocument, type MapDocument } from '../../core/profile-map/include.js';
 import { ensurePrivateDir, writeFileAtomic } from '../atomic-file.js';
+import trust from '../file-trust.cjs';
 import { readRegularFile, whoAmI } from '../trust.js';
 
 export const CACHED_FROM_BYTES = 64 * 1024;
@@ -50,7 +52,9 @@ export function cachedMapParser(folder: string): CachedMapParser {
 function readCached(cacheFile: string, file: string, digest: string): TomlTable | undefined {
   try {
     const who = whoAmI();
-    const text = readRegularFile(cacheFile, { who, what: 'a parsed profile map', notWritableByOthers: true }).toString('utf8');
+    // Stands for the profile map: read only from a folder no one else controls, never through a link.
+    if (trust.stateFolderProblem(dirname(cacheFile), who)) return undefined;
+    const text = readRegularFile(cacheFile, { who, what: 'a parsed profile map', notWritableByOthers: true, follow: false, singleLink: true }).toString('utf8');
     const cached = JSON.parse(text) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
     const doc = cached.doc;
     if (cached.v !== VERSION || cached.file !== file || cached.sha256 !== digest || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
