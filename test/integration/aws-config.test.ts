@@ -159,6 +159,24 @@ describe('xacct aws-config', () => {
     // Exactly the dev-admin section is gone: the user's bytes, before and after it, are all there.
     expect(await readFile(config, 'utf8')).toBe(edited.replace('[profile dev-admin]\r\ncredential_process = xacct credential-process dev-admin\r\n\r\n', ''));
     expect(await readFile(config, 'utf8')).toBe(`${USER_CONFIG}\r\n${ADDED}\r\n# added by hand\r\n[profile tools]\r\nregion = us-west-2\r\n`);
+    // No profile map at all (say, not on this machine yet): refused, since every entry would look stale.
+    const before = await readFile(config, 'utf8');
+    const noMap = await runXacct(['aws-config', '--write', '--prune'], { env: { ...env, XDG_CONFIG_HOME: t.path('elsewhere') } });
+    expect(noMap.code).toBe(2);
+    expect(noMap.stderr).toBe(
+      `xacct: no profile map at ${t.path('elsewhere', 'xacct', 'config.toml')}: --prune would remove every entry xacct wrote in ${config}\nxacct: put the profile map in place first (or set XACCT_CONFIG to it); nothing was written\n`,
+    );
+    expect(await readFile(config, 'utf8')).toBe(before);
+    expect(before).toContain('credential_process = xacct credential-process staging-admin');
+    // A map whose accounts come from AWS Organizations, before the first sync here: refused too.
+    t.write('.config/xacct/config.toml', `${PROFILE_MAP}\n[organization]\nvia = "prod-admin"\n`);
+    const unsynced = await runCli(['aws-config', '--write', '--prune']);
+    expect(unsynced.code, unsynced.stderr).toBe(2);
+    expect(unsynced.stderr).toBe(
+      `xacct: the profile map has [organization] but no accounts synced yet: --prune would remove the entries of every synced account in ${config}\nxacct: run xacct sync first; nothing was written\n`,
+    );
+    expect(await readFile(config, 'utf8')).toBe(before);
+    t.write('.config/xacct/config.toml', PROFILE_MAP);
     const alone = await runCli(['aws-config', '--prune']);
     expect(alone.code).toBe(2);
     expect(alone.stderr).toBe('xacct: --prune goes with --write: it removes entries from the AWS config\nxacct: run: xacct aws-config --write --prune\n');
