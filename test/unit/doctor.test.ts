@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clockFinding, xacctEntries } from '../../src/core/doctor-checks.js';
-import { doctorExitCode, error, findingsJson, formatFindings, ok, warning } from '../../src/core/doctor-report.js';
+import { findingsJson, formatFindings } from '../../src/cli/doctor-report.js';
+import { doctorExitCode, error, ok, warning } from '../../src/core/doctor-report.js';
 
 describe('doctor: AWS config entries that call xacct', () => {
   it('finds the profile asked for, whatever the program path, quoting and options', () => {

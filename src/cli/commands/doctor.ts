@@ -11,9 +11,10 @@ export function register(program: Command): void {
         'Never asks for an MFA code or a passphrase; calls STS GetCallerIdentity (at most 5 s) with each source\'s keys.',
     )
     .action(async (opts: { json?: boolean }) => {
-      const [{ runDoctor }, { doctorExitCode, findingsJson, formatFindings }] = await Promise.all([
+      const [{ runDoctor }, { doctorExitCode }, { findingsJson, formatFindings }] = await Promise.all([
         import('../../app/doctor/index.js'),
         import('../../core/doctor-report.js'),
+        import('../doctor-report.js'),
       ]);
       const findings = await runDoctor(process.env);
       // The report is what the command produces, so it is data on stdout (pipe it, grep it); colour only on a terminal.
