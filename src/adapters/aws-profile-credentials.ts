@@ -32,7 +32,7 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
 
   return {
     async load(profile, source = profile) {
-      const aws = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
+      const aws = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials, paths.parsedMaps);
       const shared: SharedFiles = { configFile: aws.awsConfig?.profiles ?? {}, credentialsFile: aws.awsCredentials?.profiles ?? {} };
       if (!shared.credentialsFile[profile] && !shared.configFile[profile]) {
         throw new XacctError(

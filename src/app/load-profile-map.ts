@@ -34,7 +34,7 @@ export async function loadProfileMap(env: Env, options: LoadOptions = {}): Promi
   const paths = xacctPaths(env);
   const [main, aws] = await Promise.all([
     readProfileMapFile(paths.profileMap),
-    options.awsFiles === false ? Promise.resolve({}) : readAwsSharedConfig(paths.awsConfig, paths.awsCredentials),
+    options.awsFiles === false ? Promise.resolve({}) : readAwsSharedConfig(paths.awsConfig, paths.awsCredentials, paths.parsedMaps),
   ]);
   // SPEC: XACCT_CONFIG naming a file that does not exist is a configuration error (a typo must not look like an
   // empty map); only the default location may be absent.

@@ -79,7 +79,7 @@ function describe(err: unknown): string {
 async function shadowingDefaultProfile(env: Env): Promise<string | undefined> {
   const paths = xacctPaths(env);
   const { readAwsSharedConfig } = await import('../adapters/config-files/aws-shared-config.js');
-  const { awsConfig, awsCredentials } = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials);
+  const { awsConfig, awsCredentials } = await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials, paths.parsedMaps);
   for (const file of [awsCredentials, awsConfig]) {
     const section = file?.profiles.default;
     const setting = credentialSettingOf(section);

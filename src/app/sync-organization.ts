@@ -81,7 +81,7 @@ const defaultDeps: SyncDeps = {
   awsConfigProfiles: async (env) => {
     const paths = xacctPaths(env);
     const { readAwsSharedConfig } = await import('../adapters/config-files/aws-shared-config.js');
-    return (await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials)).awsConfig?.profiles ?? {};
+    return (await readAwsSharedConfig(paths.awsConfig, paths.awsCredentials, paths.parsedMaps)).awsConfig?.profiles ?? {};
   },
   now: () => new Date(),
 };

@@ -1,8 +1,9 @@
 import { statSync, type BigIntStats } from 'node:fs';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
-import { scanIniSections, splitLines } from '../../core/ini-lines.js';
+import { profileLines, scanIniSections, splitLines } from '../../core/ini-lines.js';
 import type { AwsIniFile, IniProfile } from '../../core/profile-map/aws-config-profiles.js';
 import { sdkLoader } from '../aws-client-config.js';
+import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKeptParse, sha256 } from './parse-cache.js';
 import { readOptionalFile } from './profile-map-file.js';
 
 export interface AwsSharedConfig {
@@ -47,8 +48,9 @@ function currentIdentity(file: string): Identity | undefined {
  * same files returns the same result while neither file changed (same inode, size and times: xacct's own edits
  * replace a file, so they count as a change). The loader parses the text read here rather than reading the files
  * itself, and so does every later read of the SDK in this process (fromIni): one read of each file.
+ * `cacheFolder`: where a large config file's parse is kept between calls (see keptConfig).
  */
-export async function readAwsSharedConfig(configFile: string, credentialsFile: string): Promise<AwsSharedConfig> {
+export async function readAwsSharedConfig(configFile: string, credentialsFile: string, cacheFolder?: string): Promise<AwsSharedConfig> {
   if (
     last &&
     last.configFile === configFile &&
@@ -61,29 +63,81 @@ export async function readAwsSharedConfig(configFile: string, credentialsFile: s
   const config = readOptionalFile(configFile, 'the AWS config file');
   const credentials = readOptionalFile(credentialsFile, 'the AWS credentials file');
   const identities = [config ? identityOf(config.stat) : 'absent', credentials ? identityOf(credentials.stat) : 'absent'] as const;
-  const result = parse(configFile, config?.text, credentialsFile, credentials?.text);
+  const result = parse(configFile, config?.text, credentialsFile, credentials?.text, cacheFolder);
   last = { configFile, credentialsFile, identities, result };
   result.catch(() => (last = undefined));
   return result;
 }
 
-async function parse(configFile: string, configText: string | undefined, credentialsFile: string, credentialsText: string | undefined): Promise<AwsSharedConfig> {
+/**
+ * A parse of the config file as kept by parse-cache.ts: its profiles, and the line of the header of each role
+ * profile and of each section without keys (see AwsIniFile.lines).
+ */
+interface ConfigParse {
+  readonly profiles: Record<string, IniProfile>;
+  readonly lines: Record<string, number>;
+}
+
+/** Values that are secrets: such a config file's parse is not copied into the cache. */
+const SECRET_KEY = /secret|token|password/i;
+
+/**
+ * A config file of at least CACHED_FROM_BYTES (`aws-config --write` at 25,000 profiles writes 2.8 MB): its parse and
+ * header lines are kept by parse-cache.ts, by the text's sha256, so that the next call neither checks every line
+ * again (this text passed) nor parses it (~300 ms of CPU at 25,000 sections). A file holding keys is never kept.
+ */
+function keptConfig(folder: string, file: string, text: string) {
+  const cacheFile = parseCacheFile(folder, 'aws-config', file);
+  const digest = sha256(text);
+  const doc = readKeptParse(cacheFile, file, digest) as Partial<ConfigParse> | undefined;
+  const parse = doc && typeof doc.profiles === 'object' && typeof doc.lines === 'object' ? (doc as ConfigParse) : undefined;
+  return {
+    parse,
+    /** Keeps this parse (unless it holds keys); the header lines, when it did. */
+    keep: (profiles: Record<string, IniProfile>): Map<string, number> | undefined => {
+      const secret = Object.values(profiles).some((p) => Object.keys(p).some((k) => SECRET_KEY.test(k)));
+      if (secret || !jsonSafe(profiles)) return undefined;
+      const lines = profileLines(text, true);
+      // Only the lines anything asks for: of role profiles (their messages) and of sections the loader dropped.
+      const asked = [...lines].filter(([name]) => !Object.hasOwn(profiles, name) || profiles[name]!.role_arn !== undefined);
+      keepParse(folder, cacheFile, file, digest, { profiles, lines: Object.fromEntries(asked) } satisfies ConfigParse);
+      return lines;
+    },
+  };
+}
+
+async function parse(
+  configFile: string,
+  configText: string | undefined,
+  credentialsFile: string,
+  credentialsText: string | undefined,
+  cacheFolder: string | undefined,
+): Promise<AwsSharedConfig> {
   if (configText === undefined && credentialsText === undefined) return {};
+  const kept = cacheFolder && configText !== undefined && configText.length >= CACHED_FROM_BYTES ? keptConfig(cacheFolder, configFile, configText) : undefined;
   // The SDK's loader skips a line it cannot read; the AWS CLI refuses the whole file, and so does
   // `aws-config --write`. Every command says the same: the file and line, exit 2.
   const hint = 'fix the file: the AWS CLI and xacct aws-config --write cannot read it either';
-  if (configText !== undefined) scanIniSections(splitLines(configText), { file: configFile, what: 'the AWS config', hint });
+  if (configText !== undefined && !kept?.parse) scanIniSections(splitLines(configText), { file: configFile, what: 'the AWS config', hint });
   if (credentialsText !== undefined) scanIniSections(splitLines(credentialsText), { file: credentialsFile, what: 'the AWS credentials file', hint });
   const { externalDataInterceptor, loadSharedConfigFiles } = iniLoader();
   // The loader keeps what it read in a process-wide cache; this puts our text there (a missing file as empty).
   externalDataInterceptor.interceptFile(configFile, configText ?? '');
   externalDataInterceptor.interceptFile(credentialsFile, credentialsText ?? '');
-  const parsed = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configFile });
+  // A kept parse of the config file: the loader parses the credentials file alone (an empty stand-in for the other).
+  const configToParse = kept?.parse ? `${configFile}\0kept-parse` : configFile;
+  if (kept?.parse) externalDataInterceptor.interceptFile(configToParse, '');
+  const parsed = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configToParse });
   const profiles = (data: Record<string, Record<string, string | undefined>>, isConfig: boolean) =>
     Object.fromEntries(Object.entries(data).filter(([name]) => !(isConfig && OTHER_SECTIONS.test(name)))) as Record<string, IniProfile>;
+  const configProfiles = kept?.parse?.profiles ?? profiles(parsed.configFile, true);
+  const lines = kept?.parse ? new Map(Object.entries(kept.parse.lines)) : kept?.keep(configProfiles);
 
   return {
-    awsConfig: configText === undefined ? undefined : { file: configFile, text: configText, profiles: profiles(parsed.configFile, true) },
+    awsConfig:
+      configText === undefined
+        ? undefined
+        : { file: configFile, text: configText, profiles: configProfiles, ...(lines ? { lines } : {}) },
     awsCredentials:
       credentialsText === undefined ? undefined : { file: credentialsFile, text: credentialsText, profiles: profiles(parsed.credentialsFile, false) },
   };

@@ -13,7 +13,7 @@ export const STS_CHECK_TIMEOUT_MS = 5_000;
 
 export const defaultDoctorDeps: DoctorDeps = {
   loadProfileMap: async (env) => (await import('../load-profile-map.js')).loadProfileMap(env),
-  readAwsFiles: async (paths) => (await import('../../adapters/config-files/aws-shared-config.js')).readAwsSharedConfig(paths.awsConfig, paths.awsCredentials),
+  readAwsFiles: async (paths) => (await import('../../adapters/config-files/aws-shared-config.js')).readAwsSharedConfig(paths.awsConfig, paths.awsCredentials, paths.parsedMaps),
   openStore: async (env, backend) => (await import('../open-store.js')).openStoreWithoutAsking(env, backend),
   chooseBackend,
   passphraseAgent: async (env) => (await import('../passphrase-agent.js')).agentReport(env),

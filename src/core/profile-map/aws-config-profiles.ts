@@ -17,6 +17,11 @@ export interface AwsIniFile {
   readonly text: string;
   /** Profiles by name (the config file's "profile " prefix removed). */
   readonly profiles: Readonly<Record<string, IniProfile>>;
+  /**
+   * The line of each profile's first header, when already known (a kept parse: there, only of the role profiles and
+   * of sections without keys, all that is asked of it); else found in `text` when needed.
+   */
+  readonly lines?: ReadonlyMap<string, number>;
 }
 
 export interface AwsConfigProfiles {
@@ -48,7 +53,8 @@ export function awsConfigProfiles(
   if (!config) return { profiles, unusable };
 
   const roleProfiles = new Map<string, IniProfile>();
-  for (const [name, p] of Object.entries(config.profiles)) {
+  for (const name in config.profiles) {
+    const p = config.profiles[name]!;
     if (!p.role_arn || map.profiles.has(name)) continue;
     const why = unservableRoleProfile(p);
     if (why) unusable.set(name, new UsageError(`profile '${name}' of ${config.file} cannot be used by xacct: ${why}`, 'use it with the AWS CLI or SDK directly'));
@@ -56,7 +62,7 @@ export function awsConfigProfiles(
   }
   // Lines are only for role profiles' messages: a config of 25,000 credential_process entries has none to scan for.
   if (roleProfiles.size === 0) return { profiles, unusable };
-  const lines = profileLines(config.text, true);
+  const lines = config.lines ?? profileLines(config.text, true);
   const where = (name: string) => ({ file: config.file, line: lines.get(name) });
   // A role profile may name itself as source_profile when it also holds static keys (as in the AWS CLI).
   const hasStaticKeys = (name: string) => Boolean(config.profiles[name]?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);

@@ -109,8 +109,9 @@ class ProfilePlans implements ReadonlyMap<string, ProfilePlan> {
 function staticKeyIds(...files: (AwsIniFile | undefined)[]): Map<string, string> {
   const ids = new Map<string, string>();
   for (const file of files) {
-    for (const [name, profile] of Object.entries(file?.profiles ?? {})) {
-      const id = profile.aws_access_key_id?.trim();
+    const profiles = file?.profiles ?? {};
+    for (const name in profiles) {
+      const id = profiles[name]!.aws_access_key_id?.trim();
       if (id && !ids.has(name)) ids.set(name, id);
     }
   }

@@ -1,0 +1,65 @@
+/**
+ * Parses of large configuration files kept between calls (issue 16), in a private folder
+ * (`$XDG_CACHE_HOME/xacct/parsed-maps/`, 0700; files 0600, written atomically): one JSON file per parsed file and
+ * kind, holding the sha256 of the text it is the parse of. A parse is used only while the file has that same text;
+ * anything wrong with the cache (missing, unreadable, not a private file of the user with one name, a link, in a
+ * folder others control, not JSON, another text) means
+ * parsing the text again, and a cache that cannot be written is no error. Only values that JSON gives back as they
+ * were are kept. Used for the profile map (parsed-map-cache.ts) and ~/.aws/config (aws-shared-config.ts).
+ */
+import { createHash } from 'node:crypto';
+import { dirname, join } from 'node:path';
+import { ensurePrivateDir, writeFileAtomic } from '../atomic-file.js';
+import trust from '../file-trust.cjs';
+import { readRegularFile, whoAmI } from '../trust.js';
+
+/** Smaller texts are parsed in less time than the cache takes to check. */
+export const CACHED_FROM_BYTES = 64 * 1024;
+const VERSION = 1;
+
+export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** Where the parse of `file` of this kind ('map', 'aws-config') is kept. */
+export function parseCacheFile(folder: string, kind: string, file: string): string {
+  return join(folder, `${kind === 'map' ? '' : `${kind}-`}${sha256(file).slice(0, 32)}.json`);
+}
+
+/** The kept parse of `file` whose text has this sha256, or undefined. */
+export function readKeptParse(cacheFile: string, file: string, digest: string): Record<string, unknown> | undefined {
+  try {
+    const who = whoAmI();
+    // Stands for the file it is the parse of (a profile map names commands): read only from a folder no one else
+    // controls, never through a link or a file with other names (C2).
+    if (trust.stateFolderProblem(dirname(cacheFile), who)) return undefined;
+    const text = readRegularFile(cacheFile, { who, what: 'a parsed configuration file', notWritableByOthers: true, follow: false, singleLink: true }).toString('utf8');
+    const cached = JSON.parse(text) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
+    const doc = cached.doc;
+    if (cached.v !== VERSION || cached.file !== file || cached.sha256 !== digest || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+    return doc as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the parse in the background; the next call parses again when it cannot. */
+export function keepParse(folder: string, cacheFile: string, file: string, digest: string, doc: unknown): void {
+  const json = JSON.stringify({ v: VERSION, file, sha256: digest, doc });
+  void (async () => {
+    try {
+      await ensurePrivateDir(folder, 'the cache folder');
+      await writeFileAtomic(cacheFile, json, { mode: 0o600 });
+    } catch {
+      // The next call parses again.
+    }
+  })();
+}
+
+/** Whether JSON gives back exactly this value. */
+export function jsonSafe(value: unknown): boolean {
+  if (typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value) && !Object.is(value, -0);
+  if (Array.isArray(value)) return value.every(jsonSafe);
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value) as unknown;
+  return (proto === Object.prototype || proto === null) && Object.values(value).every(jsonSafe);
+}
