@@ -14,8 +14,8 @@ served.then((done) => {
   }
   // Stack traces (XACCT_DEBUG=1) name the lines of src/ rather than of the bundle.
   if (process.env.XACCT_DEBUG === '1' || process.env.XACCT_DEBUG === 'true') process.setSourceMapsEnabled(true);
-  // One CommonJS file (scripts/bundle.mjs): xacct's code, commander and smol-toml.
-  return require('../dist/xacct.cjs').main(args).then((code) => {
+  // One CommonJS file (scripts/bundle.mjs): xacct's code, commander and smol-toml; with V8's code cache of its build.
+  return require('../dist/launch-bundle.cjs').loadBundle(process.env).main(args).then((code) => {
     process.exitCode = code;
   });
 });

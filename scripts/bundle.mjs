@@ -12,7 +12,10 @@
  *   `new URL('../x', import.meta.url)` and `createRequire(import.meta.url)` resolve as before.
  * - Any warning fails the build (an `import.meta` the rewrite missed, say).
  */
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -56,8 +59,11 @@ const moduleUrls = {
   },
 };
 
+// The bundle's second line; the code cache of this build carries it too (src/launch-bundle.cts).
+const buildId = randomBytes(12).toString('hex');
 const banner = [
   "'use strict';",
+  `// build ${buildId}`,
   '// Built by scripts/bundle.mjs from src/ (see the source map); do not edit.',
   "const __xacctModuleUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;",
 ].join('\n');
@@ -82,6 +88,25 @@ export async function bundle() {
     logLevel: 'silent',
   });
   if (result.warnings.length) throw new Error(`bundle: ${result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`).join('; ')}`);
+  codeCache();
+}
+
+/**
+ * dist/xacct.cjs.v8cache (src/launch-bundle.cts): V8's code of the bundle after a `list` of a small map, the code
+ * most commands share (commander, the profile map), made in a fresh node with nothing of the user's environment.
+ */
+function codeCache() {
+  const home = mkdtempSync(join(tmpdir(), 'xacct-build-'));
+  try {
+    mkdirSync(join(home, '.config', 'xacct'), { recursive: true });
+    writeFileSync(join(home, '.config', 'xacct', 'config.toml'), '[sources.identity]\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n');
+    const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_STATE_HOME: join(home, '.state'), XDG_DATA_HOME: join(home, '.data') };
+    const warm = `require(${JSON.stringify(join(DIST, 'launch-bundle.cjs'))}).writeCodeCache(async (b) => { await b.main(['list']); })`;
+    const r = spawnSync(process.execPath, ['-e', warm], { env, cwd: home, encoding: 'utf8', timeout: 60_000 });
+    if (r.status !== 0) throw new Error(`bundle: the code cache was not made: ${r.error?.message ?? r.stderr.trim()}`);
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
