@@ -92,16 +92,31 @@ export async function bundle() {
 }
 
 /**
- * dist/xacct.cjs.v8cache (src/launch-bundle.cts): V8's code of the bundle after a `list` of a small map, the code
- * most commands share (commander, the profile map), made in a fresh node with nothing of the user's environment.
+ * dist/xacct.cjs.v8cache (src/launch-bundle.cts): V8's code of the bundle after a `list` of a small map and a
+ * `credential-process --no-cache` whose STS call finds nobody listening (the code of the full and the cold path),
+ * made in a fresh node with an empty HOME and nothing of the user's environment.
  */
 function codeCache() {
   const home = mkdtempSync(join(tmpdir(), 'xacct-build-'));
   try {
     mkdirSync(join(home, '.config', 'xacct'), { recursive: true });
-    writeFileSync(join(home, '.config', 'xacct', 'config.toml'), '[sources.identity]\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n');
-    const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: join(home, '.config'), XDG_CACHE_HOME: join(home, '.cache'), XDG_STATE_HOME: join(home, '.state'), XDG_DATA_HOME: join(home, '.data') };
-    const warm = `require(${JSON.stringify(join(DIST, 'launch-bundle.cjs'))}).writeCodeCache(async (b) => { await b.main(['list']); })`;
+    writeFileSync(join(home, '.config', 'xacct', 'config.toml'), '[sources.identity]\nregion = "eu-west-1"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n');
+    mkdirSync(join(home, '.aws'));
+    writeFileSync(join(home, '.aws', 'credentials'), '[identity]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = not-a-secret\n', { mode: 0o600 });
+    const env = {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      XDG_CONFIG_HOME: join(home, '.config'),
+      XDG_CACHE_HOME: join(home, '.cache'),
+      XDG_STATE_HOME: join(home, '.state'),
+      XDG_DATA_HOME: join(home, '.data'),
+      XDG_RUNTIME_DIR: join(home, '.run'),
+      XACCT_BACKEND: 'file',
+      // A port nobody listens on: the call fails at once, after the code of a whole credential-process ran.
+      AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9',
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    };
+    const warm = `require(${JSON.stringify(join(DIST, 'launch-bundle.cjs'))}).writeCodeCache(async (b) => { await b.main(['list']); await b.main(['credential-process', 'prod-admin', '--no-cache']); })`;
     const r = spawnSync(process.execPath, ['-e', warm], { env, cwd: home, encoding: 'utf8', timeout: 60_000 });
     if (r.status !== 0) throw new Error(`bundle: the code cache was not made: ${r.error?.message ?? r.stderr.trim()}`);
   } finally {
