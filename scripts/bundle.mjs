@@ -66,6 +66,8 @@ const banner = [
   `// build ${buildId}`,
   '// Built by scripts/bundle.mjs from src/ (see the source map); do not edit.',
   "const __xacctModuleUrl = (p) => require('node:url').pathToFileURL(require('node:path').join(__dirname, p)).href;",
+  // import() of an ESM-only package (rewritten below): src/launch-bundle.cts passes one that works in a vm.Script.
+  "const __dimp = typeof __xacctImport === 'function' ? __xacctImport : (s) => import(s);",
 ].join('\n');
 
 export async function bundle() {
@@ -88,7 +90,19 @@ export async function bundle() {
     logLevel: 'silent',
   });
   if (result.warnings.length) throw new Error(`bundle: ${result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`).join('; ')}`);
+  rewriteDynamicImports();
   codeCache();
+}
+
+/**
+ * `import("pkg")` → `__dimp("pkg")` (as long: the source map stays right), the banner's function: the code cache
+ * compiles the bundle with vm.Script, where Node 20 has no import() of its own.
+ */
+function rewriteDynamicImports() {
+  const text = readFileSync(BUNDLE, 'utf8');
+  const rewritten = text.replace(/(?<![\w$.])import\((?=["'])/g, '__dimp(');
+  if (/(?<![\w$.])import\((?!s\))/.test(rewritten)) throw new Error('bundle: an import() of something other than a package name is left in the bundle');
+  writeFileSync(BUNDLE, rewritten);
 }
 
 /**

@@ -22,6 +22,14 @@ function buildIdOf(source: string): string | undefined {
   return /^[^\n]*\n\/\/ build ([0-9a-f]{16,})\n/.exec(source)?.[1];
 }
 
+/**
+ * CommonJS's wrapper, and one more parameter: code compiled by vm.Script cannot run `import()` in Node 20 (not
+ * without --experimental-vm-modules), so the bundle's `import('@inquirer/prompts')` calls this one
+ * (scripts/bundle.mjs rewrote them; required plainly, the bundle uses its own import()).
+ */
+const wrap = (source: string) => `(function (exports, require, module, __filename, __dirname, __xacctImport) { ${source}\n});`;
+const dynamicImport = (specifier: string): Promise<unknown> => import(specifier);
+
 interface Compiled {
   readonly script: vm.Script;
   readonly source: string;
@@ -40,7 +48,7 @@ function compileWithCache(useCache: boolean, bundle = BUNDLE): Compiled | undefi
     cachedData = cache.subarray(nl + 1);
     if (cacheId !== id || digest !== crypto.createHash('sha256').update(cachedData).digest('hex')) return undefined;
   }
-  const script = new vm.Script(nodeModule.wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
+  const script = new vm.Script(wrap(source), { filename: bundle, ...(cachedData ? { cachedData } : {}) });
   if (cachedData && script.cachedDataRejected) return undefined;
   return { script, source };
 }
@@ -57,7 +65,7 @@ function run(compiled: Compiled): XacctBundle {
   m.paths = Module._nodeModulePaths(__dirname);
   Module._cache[BUNDLE] = m;
   const wrapper = compiled.script.runInThisContext() as (...args: unknown[]) => void;
-  wrapper.call(m.exports, m.exports, nodeModule.createRequire(BUNDLE), m, BUNDLE, __dirname);
+  wrapper.call(m.exports, m.exports, nodeModule.createRequire(BUNDLE), m, BUNDLE, __dirname, dynamicImport);
   m.loaded = true;
   return m.exports as XacctBundle;
 }
