@@ -103,7 +103,11 @@ async function acquire(file: string, options: WaitOptions): Promise<AcquireResul
       }
       const left = options.timeoutMs - (Date.now() - started);
       if (left <= 0) return { timedOut: true, holder: current?.holder };
-      watch ??= lockWatcher(file);
+      if (!watch) {
+        // Look again with the watch set: a release between the look above and the watch would wake nobody.
+        watch = lockWatcher(file);
+        continue;
+      }
       await watch.next(pause + Math.random() * pause, left);
       pause = Math.min(pause * 2, options.maxPollMs);
     }
@@ -192,7 +196,10 @@ async function waitForRelease(file: string, options: WaitOptions): Promise<'none
       const left = options.timeoutMs - (Date.now() - started);
       if (left <= 0) return 'timeout';
       waited = true;
-      watch ??= lockWatcher(file);
+      if (!watch) {
+        watch = lockWatcher(file); // then look again: see acquire
+        continue;
+      }
       await watch.next(pause, left);
       pause = Math.min(Math.ceil(pause * 1.5), options.maxPollMs);
     }
