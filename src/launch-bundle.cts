@@ -13,6 +13,7 @@ import path = require('node:path');
 import vm = require('node:vm');
 import crypto = require('node:crypto');
 import nodeModule = require('node:module');
+import text = require('./core/text.cjs');
 
 const BUNDLE = path.join(__dirname, 'xacct.cjs');
 const CACHE = `${BUNDLE}.v8cache`;
@@ -75,7 +76,7 @@ interface XacctBundle {
 }
 
 function loadBundle(env: NodeJS.ProcessEnv): XacctBundle {
-  const debug = env.XACCT_DEBUG === '1' || env.XACCT_DEBUG === 'true';
+  const debug = text.debugEnabled(env);
   let compiled: Compiled | undefined;
   if (!debug) {
     try {

@@ -53,7 +53,7 @@ function isStale(current: Inspected, staleMs: number): boolean {
   if (current.foreign || current.ageMs > staleMs) return true;
   const holder = current.holder;
   if (!holder) return false; // being written (no-link filesystems): give it until staleMs
-  if (holder.host !== host) return false;
+  if (holder.host !== host()) return false;
   // Our own PID but not our token: left by an earlier process that had the same PID (containers reuse PIDs).
   if (holder.pid === process.pid) return ![...held.values()].includes(holder.token);
   return !pids.alive(holder.pid);
@@ -215,7 +215,6 @@ export = {
   acquire,
   release,
   heartbeat,
-  isHeldHere: (file: string) => held.has(file),
   claimUntilExit,
   waitForRelease,
 };

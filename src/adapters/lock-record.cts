@@ -21,7 +21,9 @@ interface Inspected {
   readonly foreign: boolean;
 }
 
-const host = os.hostname();
+let hostName: string | undefined;
+/** Read when a holder record is made, not when the fast path loads this module only to name a claim. */
+const host = (): string => (hostName ??= os.hostname());
 const uid = process.getuid?.();
 
 /** 64-bit FNV-1a of the key, in hex: lock names need uniqueness, not secrecy (the folder is private). */
@@ -39,7 +41,7 @@ function lockPath(lockDir: string, key: string): string {
 
 function newHolder(): Holder {
   const token = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
-  return { pid: process.pid, host, time: new Date().toISOString(), token };
+  return { pid: process.pid, host: host(), time: new Date().toISOString(), token };
 }
 
 function code(err: unknown): string | undefined {

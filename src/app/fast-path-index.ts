@@ -34,9 +34,10 @@ export interface FastPathIndexEntry {
  * undefined when the fast path cannot be used (no HOME; a file that cannot be looked at).
  */
 export function stampInputs(env: Env): InputsStamp | undefined {
-  if (!env.HOME) return undefined;
+  const files = inputs.inputFiles(env);
+  if (!files) return undefined;
   try {
-    return inputs.takeStamp(env, xacctPaths(env), userNames.currentUserName(env));
+    return inputs.takeStamp(env, files, userNames.currentUserName(env));
   } catch {
     return undefined;
   }

@@ -43,6 +43,8 @@ function xacctPaths(env: Env) {
     cacheIndex: path.join(cacheDir, 'index.json'),
     /** The file backend's passphrase agent listens here (a private folder: XDG_RUNTIME_DIR, else one in /tmp). */
     agentSocket: path.join(runtimeDir(env), 'agent.sock'),
+    /** Where locks go when the state folder cannot be written at all (a read-only HOME: adapters/lock-folder.ts). */
+    runtimeLockDir: path.join(runtimeDir(env), 'locks'),
     /** Parses of large profile maps, by the text's sha256 (adapters/config-files/parsed-map-cache.ts). */
     parsedMaps: path.join(cacheDir, 'parsed-maps'),
     awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),

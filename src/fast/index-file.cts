@@ -89,4 +89,4 @@ function formatIndex(profiles: Readonly<Record<string, IndexEntry>>): string {
   return `${JSON.stringify(index)}\n`;
 }
 
-export = { INDEX_VERSION, readIndexFile, indexEntryOf, readIndexEntry, formatIndex };
+export = { readIndexFile, readIndexEntry, formatIndex };

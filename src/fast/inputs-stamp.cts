@@ -55,11 +55,6 @@ function inputFiles(env: Env): InputFiles | undefined {
   return { profileMap, organizationFile, awsConfig, awsCredentials };
 }
 
-/** xacctPaths(env).cacheIndex; undefined without HOME. */
-function indexFile(env: Env): string | undefined {
-  return env.HOME ? xacctPaths.xacctPaths(env).cacheIndex : undefined;
-}
-
 /** A file's identity; any change of its content, or a replacement by rename, changes it. Throws on EACCES etc. */
 function fileIdentity(file: string): string {
   const st = fs.statSync(file, { throwIfNoEntry: false, bigint: true });
@@ -102,4 +97,4 @@ function sameStamp(recorded: unknown, now: InputsStamp): boolean {
   return JSON.stringify(recorded) === JSON.stringify(now);
 }
 
-export = { STAMPED_ENV, inputFiles, indexFile, userName: userNames.currentUserName, fileIdentity, identityOf, takeStamp, includedFiles, sameStamp };
+export = { inputFiles, userName: userNames.currentUserName, identityOf, takeStamp, includedFiles, sameStamp };

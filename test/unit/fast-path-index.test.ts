@@ -54,12 +54,10 @@ describe('the files and names the fast path checks are those of the full path', 
   it.each(envs)('%j', (e) => {
     const paths = xacctPaths(e);
     expect(inputs.inputFiles(e)).toEqual({ profileMap: paths.profileMap, organizationFile: paths.organizationFile, awsConfig: paths.awsConfig, awsCredentials: paths.awsCredentials });
-    expect(inputs.indexFile(e)).toBe(paths.cacheIndex);
   });
 
   it('none without HOME (the home folder would come from the passwd database, which is not stamped)', () => {
     expect(inputs.inputFiles({})).toBeUndefined();
-    expect(inputs.indexFile({ XDG_CACHE_HOME: '/cache' })).toBeUndefined();
     expect(writer.stampInputs({ XDG_CONFIG_HOME: '/cfg' })).toBeUndefined();
   });
 
