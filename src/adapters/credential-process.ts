@@ -63,15 +63,20 @@ export function parseProcessOutput(text: string, what: string): AwsCredentials {
 }
 
 /**
- * The AWS SDK still runs a credential_process deeper in a chain it resolves itself (a role profile as a source's
- * aws_profile). Bounded from outside: after `timeoutMs` the wait ends with one line, and the SDK's shells running one
- * of `commands` (its exec() starts `/bin/sh -c <command>` as our child) are stopped with what they started.
+ * A chain the AWS SDK resolves itself (SSO, web identity, a role profile as a source's aws_profile, a
+ * credential_process deeper in it) is bounded from outside: its own clients wait up to 300 s per idle socket and
+ * retry, while xacct holds the source's session lock. After `timeoutMs` the wait ends with one line, and the SDK's
+ * shells running one of `commands` (its exec() starts `/bin/sh -c <command>` as our child) are stopped with what
+ * they started.
  */
 export async function withSdkProcessLimit<T>(work: Promise<T>, commands: readonly string[], timeoutMs = CREDENTIAL_PROCESS_TIMEOUT_MS): Promise<T> {
-  if (commands.length === 0) return work;
   let timer: NodeJS.Timeout | undefined;
   const limit = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
+      if (commands.length === 0) {
+        reject(new XacctError(`they did not come within ${inWords(timeoutMs)}`, { hint: 'check the network and the endpoints of its chain (AWS_ENDPOINT_URL_*), or try it with the AWS CLI' }));
+        return;
+      }
       stopSdkShells(commands);
       reject(new XacctError(`they did not come within ${inWords(timeoutMs)}, and the credential_process of its chain was stopped`, { hint: 'run it yourself to see why' }));
     }, timeoutMs);

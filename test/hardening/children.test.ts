@@ -6,7 +6,7 @@
  * one line says which.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -76,7 +76,11 @@ describe.skipIf(!requireEnv(opts, 'the helper-process tests'))('helpers xacct st
     await new Promise((r) => (federation ? federation.close(r) : r(undefined)));
     await t?.stop();
   });
-  beforeEach(() => t.sts.reset());
+  beforeEach(() => {
+    t.sts.reset();
+    // Each case proves its helpers ran by their dumps: none may be left by the case before.
+    for (const name of ['credential-process', 'mfa-process', 'on-assume', 'browser']) rmSync(dump(name), { force: true });
+  });
 
   const expectNoPassphrase = (name: string) => {
     expect(existsSync(dump(name)), `${name} did not run`).toBe(true);

@@ -223,8 +223,11 @@ describe.skipIf(!requireEnv(opts, 'xacct sync'))('xacct sync', () => {
     expect(first.code, first.stderr).toBe(0);
     expect((await cli(['credential-process', 'prod-admin'], { XACCT_DEBUG: '1' })).stderr).toContain('served from the cache (fast path)');
     t.home.write('team/roles.toml', '[roles]\nadmin = { name = "OrganizationAccountAccessRole", duration = "2h" }\n');
+    // The same call as the one served above (with --mfa-token the fast path is never tried): the stamp yields.
+    const probe = await cli(['credential-process', 'prod-admin'], { XACCT_DEBUG: '1' });
+    expect(probe.stderr).toContain('fast path not taken: the profile map, the AWS config files or the environment changed');
     const after = await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { XACCT_DEBUG: '1' });
     expect(after.code, after.stderr).toBe(0);
-    expect(after.stderr).not.toContain('served from the cache (fast path)');
+    expect(after.stderr).toContain('durationSeconds, via changed');
   });
 });

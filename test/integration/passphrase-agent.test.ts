@@ -19,7 +19,14 @@ const { createAgentClient } = (await import(built)) as typeof ClientModule;
 const KEY = Buffer.alloc(32, 7);
 const TIMES = { idleSeconds: 60, maxSeconds: 600 };
 const OTHER_UID = 4242;
-const asRoot = process.getuid?.() === 0;
+/** chown to another uid needs root: outside CI a visible skip of those cases, under CI a failure (as shared-machine). */
+const asRoot = ((): boolean => {
+  if (process.getuid?.() === 0) return true;
+  const message = "the passphrase agent's other-uid cases need root (they chown to another uid)";
+  if (process.env.CI === 'true') throw new Error(`${message} (CI=true: a missing tool is an error)`);
+  console.warn(`SKIPPED: ${message}`);
+  return false;
+})();
 
 let home: TestHome;
 let socket: string;

@@ -27,14 +27,15 @@ describe('helpers', () => {
       const started = Date.now();
       const helper = startHelper('/bin/sh', ['-c', `sleep 30 & echo $! >> ${pids}; (sleep 31 & echo $! >> ${pids}); wait`], {
         what: 'test helper',
-        timeoutMs: 400,
+        // Long enough for both sleeps to start on a busy machine; far from their 30 s.
+        timeoutMs: 2_000,
         env,
         stdio: 'ignore',
         needsTerminal,
       });
       const end = await helper.ended;
       expect(end.timedOut).toBe(true);
-      expect(Date.now() - started).toBeLessThan(3_000);
+      expect(Date.now() - started).toBeLessThan(10_000);
       const started2 = readFileSync(pids, 'utf8').trim().split('\n').map(Number);
       expect(started2).toHaveLength(2);
       expect(await gone(started2)).toEqual([]);

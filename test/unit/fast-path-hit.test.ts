@@ -291,7 +291,7 @@ describe('many processes on an expired session', () => {
   it('without a claim, nobody waits', async () => {
     const started = Date.now();
     expect(await lockFile.waitForRelease(claimFile(), WAIT)).toBe('none');
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('a claim whose holder is dead is removed at once', async () => {
@@ -313,7 +313,7 @@ describe('many processes on an expired session', () => {
     const started = Date.now();
     expect(await lockFile.waitForRelease(claimFile(), { ...WAIT, timeoutMs: 300 })).toBe('timeout');
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(4_000);
   });
 
   it('the others wait for the refresher to exit, reading the keychain only then, and serve what it cached', async () => {

@@ -142,7 +142,8 @@ describe('mfa_process', () => {
       const started = Date.now();
       const err = await failure(source(300).getCode(req({ mfaProcess: command })));
       expect(err.message).toBe('mfa_process (sleep) did not finish within 300 ms and was stopped');
-      expect(Date.now() - started).toBeLessThan(3_000);
+      // Stopped, not waited for: 30 s otherwise.
+      expect(Date.now() - started).toBeLessThan(10_000);
     }
   });
 
