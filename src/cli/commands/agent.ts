@@ -9,8 +9,9 @@ export function register(program: Command): void {
       'after',
       `
 With backend = "file" and no XACCT_FILE_PASSPHRASE, the passphrase typed once unlocks the encrypted file for every
-xacct process of yours for file_passphrase_cache (10m by default; XACCT_FILE_PASSPHRASE_CACHE overrides it, 0 turns
-the agent off), and at most 2h. The agent keeps the derived key in memory, never the passphrase.`,
+xacct process of yours for file_passphrase_cache unused (10m by default; XACCT_FILE_PASSPHRASE_CACHE overrides it,
+0 turns the agent off), and at most 2h after it was typed (or file_passphrase_cache, when that is longer). The agent
+keeps the derived key in memory, never the passphrase.`,
     )
     .action(async (action: 'status' | 'stop') => {
       const [{ agentReport, stopAgent }, { say }, { formatDuration }] = await Promise.all([
