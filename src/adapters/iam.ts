@@ -10,6 +10,7 @@ import type { Env } from '../core/paths.js';
 import type { AccessKeyInfo, IamPort, MfaDeviceInfo, NewAccessKey, VirtualMfaDevice } from '../core/ports.js';
 import { clientConfig, configuredEndpoint } from './aws-client-config.js';
 import { toIamError, type IamCallContext, type IamOperation } from './iam-errors.js';
+import { allPages, type Page, type PageBounds } from './pages.js';
 
 export interface IamOptions {
   /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */
@@ -19,6 +20,8 @@ export interface IamOptions {
   readonly requestTimeoutMs?: number;
   /** Per call, all attempts included. */
   readonly totalTimeoutMs?: number;
+  /** Bounds of one listing (pages.ts): a Marker that comes back again always stops it. */
+  readonly listing?: PageBounds;
 }
 
 export interface Iam extends IamPort {
@@ -26,7 +29,8 @@ export interface Iam extends IamPort {
   readonly endpoint: string;
 }
 
-const DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, totalTimeoutMs: 30_000 };
+/** A user has at most 2 access keys and 8 MFA devices: one page of 100 each; 100 pages is far beyond any listing. */
+const DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, totalTimeoutMs: 30_000, listing: { maxPages: 100, timeoutMs: 120_000 } };
 
 /**
  * Calls that are not retried: a retry after an answer that was lost would create a second key or device (whose
@@ -95,21 +99,21 @@ export function createIam(env: Env, options: IamOptions & { region?: string } = 
     }
   }
 
+  /** Every page of one listing (Marker), bounded (pages.ts). */
+  function pages<Item>(operation: IamOperation, page: (marker: string | undefined) => Promise<Page<Item>>): Promise<Item[]> {
+    const hint = `try again; if it happens again, ${endpoint} does not page as IAM does: check AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL`;
+    return allPages({ what: `IAM ${operation}`, token: 'Marker', hint }, opts.listing, page);
+  }
+
   return {
     endpoint,
 
-    async listAccessKeys(creds, userName): Promise<AccessKeyInfo[]> {
-      const keys: AccessKeyInfo[] = [];
-      let marker: string | undefined;
-      do {
+    listAccessKeys: (creds, userName) =>
+      pages('ListAccessKeys', async (marker) => {
         const out = await send<IamSdk.ListAccessKeysResponse>('ListAccessKeys', creds, (sdk) => new sdk.ListAccessKeysCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }), { userName });
-        for (const k of out.AccessKeyMetadata ?? []) {
-          if (k.AccessKeyId) keys.push({ accessKeyId: k.AccessKeyId, status: k.Status ?? 'Active', ...(k.CreateDate ? { createDate: new Date(k.CreateDate) } : {}) });
-        }
-        marker = out.IsTruncated ? out.Marker : undefined;
-      } while (marker);
-      return keys;
-    },
+        const keys = (out.AccessKeyMetadata ?? []).flatMap((k): AccessKeyInfo[] => (k.AccessKeyId ? [{ accessKeyId: k.AccessKeyId, status: k.Status ?? 'Active', ...(k.CreateDate ? { createDate: new Date(k.CreateDate) } : {}) }] : []));
+        return { items: keys, next: out.IsTruncated ? out.Marker : undefined };
+      }),
 
     async createAccessKey(creds, userName): Promise<NewAccessKey> {
       const out = await send<IamSdk.CreateAccessKeyResponse>('CreateAccessKey', creds, (sdk) => new sdk.CreateAccessKeyCommand({ UserName: userName }), { userName });
@@ -122,18 +126,12 @@ export function createIam(env: Env, options: IamOptions & { region?: string } = 
       await send('DeleteAccessKey', creds, (sdk) => new sdk.DeleteAccessKeyCommand({ UserName: userName, AccessKeyId: accessKeyId }), { userName });
     },
 
-    async listMfaDevices(creds, userName): Promise<MfaDeviceInfo[]> {
-      const devices: MfaDeviceInfo[] = [];
-      let marker: string | undefined;
-      do {
+    listMfaDevices: (creds, userName) =>
+      pages('ListMFADevices', async (marker) => {
         const out = await send<IamSdk.ListMFADevicesResponse>('ListMFADevices', creds, (sdk) => new sdk.ListMFADevicesCommand({ UserName: userName, ...(marker ? { Marker: marker } : {}) }), { userName });
-        for (const d of out.MFADevices ?? []) {
-          if (d.SerialNumber) devices.push({ serialNumber: d.SerialNumber, ...(d.EnableDate ? { enableDate: new Date(d.EnableDate) } : {}) });
-        }
-        marker = out.IsTruncated ? out.Marker : undefined;
-      } while (marker);
-      return devices;
-    },
+        const devices = (out.MFADevices ?? []).flatMap((d): MfaDeviceInfo[] => (d.SerialNumber ? [{ serialNumber: d.SerialNumber, ...(d.EnableDate ? { enableDate: new Date(d.EnableDate) } : {}) }] : []));
+        return { items: devices, next: out.IsTruncated ? out.Marker : undefined };
+      }),
 
     async createVirtualMfaDevice(creds, deviceName): Promise<VirtualMfaDevice> {
       const out = await send<IamSdk.CreateVirtualMFADeviceResponse>(

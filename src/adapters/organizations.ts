@@ -11,6 +11,7 @@ import { AwsError, XacctError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
 import type { ListedAccount, OrganizationInfo, OrganizationsPort } from '../core/organization/types.js';
 import { clientConfig, configuredEndpoint, sdkLoader } from './aws-client-config.js';
+import { allPages, type PageBounds } from './pages.js';
 import { sdkFailure, THROTTLING_CODES } from './sts-errors.js';
 
 export interface OrganizationsOptions {
@@ -23,9 +24,12 @@ export interface OrganizationsOptions {
   readonly callTimeoutMs?: number;
   /** OUs listed at once when following include_ous. */
   readonly concurrency?: number;
+  /** Bounds of one listing (pages.ts): a NextToken that comes back again always stops it. */
+  readonly listing?: PageBounds;
 }
 
-const DEFAULTS = { maxAttempts: 8, connectionTimeoutMs: 3_000, requestTimeoutMs: 15_000, callTimeoutMs: 60_000, concurrency: 4 };
+/** 10,000 pages: 200,000 accounts in one listing, 40 times the largest organizations; 30 minutes with throttling. */
+const DEFAULTS = { maxAttempts: 8, connectionTimeoutMs: 3_000, requestTimeoutMs: 15_000, callTimeoutMs: 60_000, concurrency: 4, listing: { maxPages: 10_000, timeoutMs: 30 * 60_000 } };
 
 /** AWS answers at most 20 a page for these operations (more is an InvalidInputException). */
 const PAGE_SIZE = 20;
@@ -65,16 +69,17 @@ export function createOrganizations(env: Env, creds: AwsCredentials, region: str
     }
   }
 
-  /** Every page of one listing, one call after the other (NextToken). */
-  async function pages<Item>(operation: string, make: (m: OrgModule, token: string | undefined) => unknown, items: (out: Record<string, unknown>) => Item[] | undefined): Promise<Item[]> {
-    const all: Item[] = [];
-    let token: string | undefined;
-    do {
+  /** Every page of one listing, one call after the other (NextToken), bounded (pages.ts). */
+  function pages<Item>(operation: string, make: (m: OrgModule, token: string | undefined) => unknown, items: (out: Record<string, unknown>) => Item[] | undefined): Promise<Item[]> {
+    const listing = {
+      what: `AWS Organizations ${operation}`,
+      token: 'NextToken',
+      hint: `run xacct sync again; if it happens again, ${where} does not page as AWS does: check AWS_ENDPOINT_URL_ORGANIZATIONS / AWS_ENDPOINT_URL`,
+    };
+    return allPages(listing, opts.listing, async (token) => {
       const out = await call<Record<string, unknown>>(operation, (m) => make(m, token));
-      all.push(...(items(out) ?? []));
-      token = typeof out.NextToken === 'string' && out.NextToken ? out.NextToken : undefined;
-    } while (token);
-    return all;
+      return { items: items(out) ?? [], next: typeof out.NextToken === 'string' ? out.NextToken : undefined };
+    });
   }
 
   const accountsOf = (out: Record<string, unknown>) => (out.Accounts as Account[] | undefined)?.map(listed);

@@ -35,8 +35,19 @@ export interface Hold {
   release(): void;
 }
 
+/**
+ * A listing of `action` that pages as a broken endpoint may: every page is truncated with the same Marker, and a
+ * page asked for with it is the first page again.
+ */
+export interface IamPaging {
+  action: string;
+  mode: 'repeat';
+}
+
 export interface IamChecks {
   knownKeysOnly: boolean;
+  /** Listings of one operation page as a broken endpoint does (see IamPaging); reset() ends it. */
+  paging: IamPaging | undefined;
   newKeyDelayMs: number;
   /** Access key id → the CreateDate ListAccessKeys answers for it. */
   readonly createDates: Map<string, Date>;
@@ -53,6 +64,8 @@ export interface IamCheckHooks extends IamChecks {
   refuseCodes(call: IamCheckedCall): Refusal | undefined;
   /** For a device enrolled through the proxy: whether `code` is its current code, not used yet; else undefined. */
   codeFits(serial: string, code: string): boolean | undefined;
+  /** The request body moto gets: a Marker this proxy made is taken out. */
+  requestBody(call: IamCheckedCall, body: Buffer): Buffer;
   /** Records what moto answered (new keys, seeds), and returns the answer as the client gets it. */
   observe(call: IamCheckedCall, responseXml: string): string;
   /** Waits while the call is held at `point`. */
@@ -77,6 +90,7 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
 
   const checks: IamCheckHooks = {
     knownKeysOnly: false,
+    paging: undefined,
     newKeyDelayMs: 0,
     createDates: new Map(),
 
@@ -96,6 +110,7 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
       seeds.clear();
       usedCodes.clear();
       checks.createDates.clear();
+      checks.paging = undefined;
     },
 
     async refuseKey(call) {
@@ -134,7 +149,19 @@ export function createIamChecks(motoUrl: string): IamCheckHooks {
       return fits;
     },
 
+    requestBody(call, body) {
+      if (checks.paging?.action !== call.action || !call.params.Marker?.startsWith('proxy-page')) return body;
+      const form = new URLSearchParams(body.toString('utf8'));
+      form.delete('Marker');
+      return Buffer.from(form.toString());
+    },
+
     observe(call, xml) {
+      if (checks.paging?.action === call.action) {
+        // moto leaves IsTruncated out (false); AWS puts it last in the result.
+        const end = `</${call.action}Result>`;
+        xml = xml.replace(/<Marker>[^<]*<\/Marker>|<IsTruncated>[^<]*<\/IsTruncated>/g, '').replace(end, `<IsTruncated>true</IsTruncated><Marker>proxy-page</Marker>${end}`);
+      }
       if (call.action === 'CreateAccessKey') {
         const id = xmlValue(xml, 'AccessKeyId');
         if (id) createdAt.set(id, Date.now());

@@ -51,11 +51,23 @@ export interface OrgCall {
   fault?: string;
 }
 
+/**
+ * How a listing of `action` pages, as a broken endpoint may: `repeat`, every page names the same NextToken (the
+ * second page names the one the first did); `endless`, every page names a new one, for ever. A page asked for with
+ * such a token is the first page again. Until reset().
+ */
+export interface OrgPaging {
+  action: string;
+  mode: 'repeat' | 'endless';
+}
+
 export interface OrganizationsProxy {
   readonly url: string;
   readonly calls: OrgCall[];
   count(action?: string): number;
   inject(fault: OrgFault): void;
+  /** Makes listings of one operation page as a broken endpoint does (see OrgPaging). */
+  page(paging: OrgPaging | undefined): void;
   reset(): void;
   stop(): Promise<void>;
 }
@@ -66,6 +78,8 @@ export async function startOrganizationsProxy(target: string | { url: string }):
   const upstream = new URL(typeof target === 'string' ? target : target.url);
   const calls: OrgCall[] = [];
   const faults = new FaultQueue<OrgFault>();
+  let paging: OrgPaging | undefined;
+  let tokensMade = 0;
 
   function answer(res: ServerResponse, call: OrgCall, status: number, body: string, headers: Record<string, string> = {}) {
     call.status = status;
@@ -125,9 +139,22 @@ export async function startOrganizationsProxy(target: string | { url: string }):
     }
     const refusal = check(call, authorization);
     if (refusal) return answerError(res, call, refusal);
-    const reply = await forwardRequest(upstream, req, body);
+    const paged = paging?.action === call.action ? paging : undefined;
+    let sent = body;
+    if (paged && typeof params.NextToken === 'string' && params.NextToken.startsWith('proxy-page')) {
+      const { NextToken: _made, ...rest } = params;
+      sent = Buffer.from(JSON.stringify(rest));
+      req.headers['content-length'] = String(sent.length);
+    }
+    const reply = await forwardRequest(upstream, req, sent);
     if (reply.status >= 400) call.errorType = /"__type"\s*:\s*"([^"]+)"/.exec(reply.body)?.[1];
-    answer(res, call, reply.status, reply.body, reply.headers);
+    let text = reply.body;
+    if (paged && reply.status === 200) {
+      const out = JSON.parse(text) as Record<string, unknown>;
+      out.NextToken = paged.mode === 'repeat' ? 'proxy-page' : `proxy-page-${++tokensMade}`;
+      text = JSON.stringify(out);
+    }
+    answer(res, call, reply.status, text, reply.headers);
   }
 
   const { server, port } = await listenOnLoopback('organizations-proxy', handle);
@@ -138,9 +165,13 @@ export async function startOrganizationsProxy(target: string | { url: string }):
     inject(fault) {
       faults.push(fault);
     },
+    page(p) {
+      paging = p;
+    },
     reset() {
       calls.length = 0;
       faults.clear();
+      paging = undefined;
     },
     stop() {
       return new Promise((resolve) => {

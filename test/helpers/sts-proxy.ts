@@ -331,7 +331,9 @@ export async function startStsProxy(target: string | { url: string }): Promise<S
 
     await iam.waitAt(call, 'before');
     if (req.socket.destroyed) return void (call.status = -1);
-    const reply = await forward(req, body);
+    const sent = iam.requestBody(call, body);
+    if (sent !== body) req.headers['content-length'] = String(sent.length);
+    const reply = await forward(req, sent);
     let text = reply.status === 200 ? iam.observe(call, reply.body) : reply.body;
     await iam.waitAt(call, 'after');
     if (req.socket.destroyed) return void (call.status = -1);

@@ -216,6 +216,37 @@ describe.skipIf(!requireEnv(opts, 'xacct sync'))('xacct sync', () => {
     orgProxy.reset();
   });
 
+  it('a NextToken that comes back again stops the listing: one line, exit 1, organization.toml as it was', async () => {
+    writeMap();
+    const before = readFileSync(orgFile(), 'utf8');
+    orgProxy.reset();
+    orgProxy.page({ action: 'ListAccounts', mode: 'repeat' });
+    const r = await sync();
+    orgProxy.reset();
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'xacct: AWS Organizations ListAccounts returned a NextToken it had returned before (after 2 pages): the listing would never end; stopped\n' +
+        `xacct: run xacct sync again; if it happens again, ${orgProxy.url} does not page as AWS does: check AWS_ENDPOINT_URL_ORGANIZATIONS / AWS_ENDPOINT_URL\n`,
+    );
+    expect(readFileSync(orgFile(), 'utf8')).toBe(before);
+  });
+
+  it('a listing that never ends stops after its most pages, or its time (the adapter, bounds lowered)', async () => {
+    const { createOrganizations } = await import('../../src/adapters/organizations.js');
+    orgProxy.reset();
+    orgProxy.page({ action: 'ListAccounts', mode: 'endless' });
+    try {
+      // Any key will do for moto (its management account answers); the proxy checks that the call is signed.
+      const creds = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'not-checked' };
+      const org = (listing: { maxPages: number; timeoutMs: number }) => createOrganizations({ AWS_ENDPOINT_URL_ORGANIZATIONS: orgProxy.url }, creds, 'us-east-1', { listing });
+      await expect(org({ maxPages: 5, timeoutMs: 60_000 }).listAccounts()).rejects.toThrow(/^AWS Organizations ListAccounts had not ended after 5 pages, the most xacct lists; stopped$/);
+      expect(orgProxy.count('ListAccounts')).toBe(5);
+      await expect(org({ maxPages: 10_000, timeoutMs: 300 }).listAccounts()).rejects.toThrow(/^AWS Organizations ListAccounts had not ended after 300 ms \(\d+ pages\); stopped$/);
+    } finally {
+      orgProxy.reset();
+    }
+  });
+
   it('the fast path yields when a map the profile map includes changes', async () => {
     t.home.write('team/roles.toml', '[roles]\nadmin = "OrganizationAccountAccessRole"\n');
     t.home.write('.config/xacct/config.toml', `include = ["../../team/roles.toml"]\n\n[sources.identity]\nmfa_serial = "${t.user.mfaSerial}"\n\n[accounts]\nprod = "${PROD_ACCOUNT}"\n`);

@@ -80,6 +80,21 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     expect(await keychainEntry(t.env, 'rotation:identity')).toBeNull();
   });
 
+  it('a ListAccessKeys Marker that comes back again stops the listing: one line, exit 1, nothing changed', async () => {
+    const user = await identityOfNewUser(t, 'rot-loop');
+    t.sts.iam.paging = { action: 'ListAccessKeys', mode: 'repeat' };
+    const r = await runCli(['rotate', 'identity', '--mfa-token', VALID_MFA_CODE], { env: t.env, timeoutMs: 30_000 });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(
+      'xacct: IAM ListAccessKeys returned a Marker it had returned before (after 2 pages): the listing would never end; stopped\n' +
+        `xacct: try again; if it happens again, ${t.sts.url} does not page as IAM does: check AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL\n`,
+    );
+    expect(t.sts.count('ListAccessKeys')).toBe(2);
+    expect(t.sts.count('CreateAccessKey')).toBe(0);
+    expect(await iamKeyIds(t, user.userName)).toEqual([user.accessKeyId]);
+    expect((await storedKeys(t))!.AccessKeyId).toBe(user.accessKeyId);
+  });
+
   it('without mfa_serial signs IAM with the long-term key; an AccessDenied says MFA may be needed, and nothing changes', async () => {
     const user = await identityOfNewUser(t, 'rot-nomfa', { mfa: false });
     t.sts.inject({ action: 'CreateAccessKey', error: { status: 403, code: 'AccessDenied', message: 'User: arn:aws:iam::123456789012:user/rot-nomfa is not authorized to perform: iam:CreateAccessKey with an explicit deny in an identity-based policy' } });
