@@ -5,9 +5,8 @@
  * the notes in the state folder: nothing but hashes and times.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { ensurePrivateDir, writeFileAtomic } from '../adapters/atomic-file.js';
+import { ensurePrivateDir, readPrivateFile, writeFileAtomic } from '../adapters/atomic-file.js';
 import type { Env } from '../core/paths.js';
 import { xacctPaths } from '../core/paths.js';
 
@@ -27,7 +26,7 @@ function hashOf(note: string): string {
 export async function notShownBefore(env: Env, notes: readonly string[], now: Date = new Date()): Promise<string[]> {
   if (notes.length === 0) return [];
   const file = xacctPaths(env).noticesFile;
-  const shown = await readShown(file);
+  const shown = readShown(file);
   const fresh = notes.filter((note) => !Object.hasOwn(shown, hashOf(note)));
   if (fresh.length === 0) return [];
   for (const note of fresh) shown[hashOf(note)] = now.toISOString();
@@ -43,9 +42,13 @@ export async function notShownBefore(env: Env, notes: readonly string[], now: Da
   return fresh;
 }
 
-async function readShown(file: string): Promise<Shown> {
+/**
+ * Read as xacct's other state files are (file-trust.cts): a regular file of the user, in a folder of the user that
+ * no one else can write, never through a link, never waiting on a FIFO. Anything else counts as nothing shown.
+ */
+function readShown(file: string): Shown {
   try {
-    const raw: unknown = JSON.parse(await readFile(file, 'utf8'));
+    const raw: unknown = JSON.parse(readPrivateFile(file, 'the record of notes shown') ?? '{}');
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return {};
     return Object.fromEntries(Object.entries(raw).filter(([k, v]) => /^[0-9a-f]{32}$/.test(k) && typeof v === 'string')) as Shown;
   } catch {

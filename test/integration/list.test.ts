@@ -1,4 +1,6 @@
 /** `xacct list` of the built CLI (npm run build first) over a temporary HOME. */
+import { execFileSync } from 'node:child_process';
+import { chownSync, lstatSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, runCli as runXacct, type Env, type TestHome } from '../helpers/index.js';
 
@@ -144,13 +146,18 @@ describe('xacct list', () => {
     expect(run.stderr).toBe(`xacct: ${bad}:2: unknown key 'mfa_serail' in [sources.identity] (did you mean 'mfa_serial'?)\n`);
   });
 
-  it('says once, not on every call, that a role profile of ~/.aws/config is not listed; again when that changes', async () => {
+  /** A HOME whose ~/.aws/config has a role profile xacct cannot use: `list` has a note about it. */
+  function homeWithNote(): { own: TestHome; e: Env } {
     const own = makeHome();
+    own.write('.config/xacct/config.toml', PROFILE_MAP);
+    own.write('.aws/credentials', AWS_CREDENTIALS);
+    own.write('.aws/config', `${AWS_CONFIG}\n[profile on-ec2]\nrole_arn = arn:aws:iam::555555555555:role/X\ncredential_source = Ec2InstanceMetadata\n`);
+    return { own, e: { ...own.env, XACCT_BACKEND: 'file' } };
+  }
+
+  it('says once, not on every call, that a role profile of ~/.aws/config is not listed; again when that changes', async () => {
+    const { own, e } = homeWithNote();
     try {
-      own.write('.config/xacct/config.toml', PROFILE_MAP);
-      own.write('.aws/credentials', AWS_CREDENTIALS);
-      own.write('.aws/config', `${AWS_CONFIG}\n[profile on-ec2]\nrole_arn = arn:aws:iam::555555555555:role/X\ncredential_source = Ec2InstanceMetadata\n`);
-      const e = { ...own.env, XACCT_BACKEND: 'file' };
       const note = `xacct: not listed: profile 'on-ec2' of ${own.path('.aws/config')} cannot be used by xacct: it takes its credentials from credential_source, which only the AWS SDK serves\n`;
       const first = await runCli(['list'], e);
       expect(first.code).toBe(0);
@@ -161,6 +168,42 @@ describe('xacct list', () => {
       // Another reason is another note.
       own.write('.aws/config', `${AWS_CONFIG}\n[profile on-ec2]\nrole_arn = arn:aws:iam::555555555555:role/X\nsource_profile = nowhere\n`);
       expect((await runCli(['list'], e)).stderr).toMatch(/^xacct: not listed: \S+config:\d+: source_profile 'nowhere' of \[profile on-ec2\]/);
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  it('reads its record of notes shown as other state files: never through a link, never waiting on a FIFO, only the user’s own', async () => {
+    const { own, e } = homeWithNote();
+    try {
+      const shownOnce = /^xacct: not listed: profile 'on-ec2' of .*\nxacct: this note is shown once; xacct doctor tells it every time\n$/;
+      expect((await runCli(['list'], e)).stderr).toMatch(shownOnce);
+      const record = own.path('.local/state/xacct/notices.json');
+      const elsewhere = own.path('elsewhere.json');
+      renameSync(record, elsewhere);
+      const kept = readFileSync(elsewhere, 'utf8');
+
+      // A link to a record that has the note: not followed, so the note is shown; the link is replaced, not written through.
+      symlinkSync(elsewhere, record);
+      const linked = await runCli(['list'], e);
+      expect(linked).toMatchObject({ code: 0, stderr: expect.stringMatching(shownOnce) });
+      expect(readFileSync(elsewhere, 'utf8')).toBe(kept);
+      expect(lstatSync(record).isFile()).toBe(true);
+
+      // A FIFO: no hang (nothing ever writes to it).
+      rmSync(record);
+      execFileSync('mkfifo', ['-m', '600', record]);
+      const fifo = await runXacct(['list'], { env: e, timeoutMs: 10_000 });
+      expect(fifo).toMatchObject({ code: 0, stderr: expect.stringMatching(shownOnce) });
+
+      if (process.getuid?.() === 0) {
+        // Another user's file with the note in it: not trusted.
+        rmSync(record);
+        writeFileSync(record, kept, { mode: 0o600 });
+        chownSync(record, 54321, 54321);
+        expect((await runCli(['list'], e)).stderr).toMatch(shownOnce);
+      }
+      expect((await runCli(['list'], e)).stderr).toBe(''); // its own record again, as written by the last run
     } finally {
       own.cleanup();
     }
