@@ -1,6 +1,7 @@
 /** `xacct list` of the built CLI (npm run build first) over a temporary HOME. */
 import { execFileSync } from 'node:child_process';
-import { chownSync, lstatSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, runCli as runXacct, type Env, type TestHome } from '../helpers/index.js';
 
@@ -204,6 +205,36 @@ describe('xacct list', () => {
         expect((await runCli(['list'], e)).stderr).toMatch(shownOnce);
       }
       expect((await runCli(['list'], e)).stderr).toBe(''); // its own record again, as written by the last run
+    } finally {
+      own.cleanup();
+    }
+  });
+
+  it('a large map is kept parsed without its command lines, and the copy goes when the map changes', async () => {
+    const own = makeHome();
+    try {
+      const seed = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+      const accounts = Array.from({ length: 3_000 }, (_, i) => `account-${i} = "${300_000_000_000 + i}"`).join('\n');
+      const large = PROFILE_MAP.replace('[sources.identity]\n', `on_assume = "notify-send assumed"\n\n[sources.identity]\nmfa_process = "oathtool --totp -b ${seed}"\n`).replace('[accounts]\n', `[accounts]\n${accounts}\n`);
+      expect(large.length).toBeGreaterThan(64 * 1024);
+      const map = own.write('.config/xacct/config.toml', large);
+      const e = { ...own.env, XACCT_BACKEND: 'file' };
+      const folder = own.path('.cache/xacct/parsed-maps');
+      const copies = () => (existsSync(folder) ? readdirSync(folder) : []);
+      const first = await runCli(['list'], e);
+      expect(first.code, first.stderr).toBe(0);
+      expect(copies()).toHaveLength(1);
+      const kept = readFileSync(join(folder, copies()[0]!), 'utf8');
+      expect(kept).toContain('account-2999');
+      for (const secret of [seed, 'oathtool', 'notify-send']) expect(kept).not.toContain(secret);
+      const second = await runCli(['list'], e); // from the copy
+      expect({ code: second.code, stdout: second.stdout, stderr: second.stderr }).toEqual({ code: 0, stdout: first.stdout, stderr: first.stderr });
+
+      // The map gets small: the copy of the large one is removed.
+      writeFileSync(map, PROFILE_MAP);
+      const small = await runCli(['list'], e);
+      expect(small.code, small.stderr).toBe(0);
+      expect(copies()).toEqual([]);
     } finally {
       own.cleanup();
     }

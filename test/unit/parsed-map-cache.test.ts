@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse } from 'smol-toml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CACHED_FROM_BYTES, cachedMapParser, jsonSafe } from '../../src/adapters/config-files/parsed-map-cache.js';
 
@@ -68,8 +69,8 @@ describe('the cache of parsed profile maps', () => {
     expect(statSync(cacheFile).mode & 0o777).toBe(0o600);
 
     // What the next call returns comes from the file (changed here behind its back), not from parsing.
-    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { doc: { accounts: Record<string, string> } };
-    cached.doc.accounts.prod = '999999999999';
+    const cached = JSON.parse(readFileSync(cacheFile, 'utf8')) as { doc: { map: { accounts: Record<string, string> } } };
+    cached.doc.map.accounts.prod = '999999999999';
     writeFileSync(cacheFile, JSON.stringify(cached), { mode: 0o600 });
     const second = parseKept(folder, text, file);
     expect(second.doc.accounts).toMatchObject({ prod: '999999999999', 'account-2999': '300000002999' });
@@ -84,11 +85,11 @@ describe('the cache of parsed profile maps', () => {
     parse(text, file);
     await written(folder);
     const cacheFile = join(folder, cacheFiles(folder)[0]!);
-    const good = JSON.parse(readFileSync(cacheFile, 'utf8')) as { sha256: string; doc: { accounts: Record<string, string> } };
+    const good = JSON.parse(readFileSync(cacheFile, 'utf8')) as { sha256: string; doc: { map: { accounts: Record<string, string> } } };
     expect(good.sha256).toBe(createHash('sha256').update(text).digest('hex'));
-    good.doc.accounts.prod = '999999999999';
+    good.doc.map.accounts.prod = '999999999999';
     const planted = (mode: number, body = JSON.stringify(good)) => {
-      rmSync(cacheFile);
+      rmSync(cacheFile, { force: true });
       writeFileSync(cacheFile, body, { mode });
       chmodSync(cacheFile, mode);
     };
@@ -126,6 +127,61 @@ describe('the cache of parsed profile maps', () => {
     planted(0o600, '{"v":1,');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
     await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 1, file })); // rewritten
+  });
+
+  it('keeps no command line: mfa_process and on_assume come back from the text on a hit, equal to a fresh parse', async () => {
+    const { folder, file } = setUp();
+    const seed = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+    const sources =
+      `[sources.identity]\nmfa_serial = "arn:aws:iam::111111111111:mfa/alice"\nmfa_process = "oathtool --totp -b ${seed}"\n\n` +
+      `[sources.ci]\nmfa_serial = "arn:aws:iam::111111111111:mfa/ci"\nmfa_process = '''oathtool --totp -b ${seed}B'''\n`;
+    const text = `on_assume = 'notify-send "assumed" --hint=${seed}A'\n` + mapText(3_000).replace('[sources.identity]\n', sources);
+    const fresh = parse(text);
+    expect(parseKept(folder, text, file).doc).toEqual(fresh);
+    await written(folder);
+    const kept = readFileSync(join(folder, cacheFiles(folder)[0]!), 'utf8');
+    expect(kept).not.toContain(seed);
+    expect(kept).not.toContain('oathtool');
+    expect(kept).not.toContain('notify-send');
+    expect((JSON.parse(kept) as { doc: { map: { sources: Record<string, { mfa_process: string }> } } }).doc.map.sources.identity!.mfa_process).toBe('');
+    expect(parseKept(folder, text, file).doc).toEqual(fresh); // the hit, with the command lines read back from the text
+  });
+
+  it('keeps nothing for a map with a command line in a multi-line string (no one line gives it back)', async () => {
+    const { folder, file } = setUp();
+    const text = mapText(3_000).replace('[sources.identity]\n', '[sources.identity]\nmfa_serial = "arn:aws:iam::111111111111:mfa/alice"\nmfa_process = """\noathtool --totp -b JBSWY3DPEHPK3PXP"""\n');
+    expect(parseKept(folder, text, file).doc).toEqual(parse(text));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(cacheFiles(folder)).toEqual([]);
+  });
+
+  it('removes a kept parse once it no longer stands for the file: the map changed (and was refused), became small, or it holds command lines (an older copy)', async () => {
+    const { folder, file } = setUp();
+    const text = mapText(3_000);
+    parseKept(folder, text, file);
+    await written(folder);
+    const [name] = cacheFiles(folder);
+    const cacheFile = join(folder, name!);
+    const copy = readFileSync(cacheFile, 'utf8');
+
+    // Another text whose map is refused (not kept): the copy of the old text goes all the same.
+    cachedMapParser(folder).parse(mapText(3_001), file);
+    expect(existsSync(cacheFile)).toBe(false);
+
+    writeFileSync(cacheFile, copy, { mode: 0o600 });
+    parseKept(folder, mapText(10), file);
+    expect(existsSync(cacheFile)).toBe(false);
+
+    // A copy as an earlier xacct kept it: the whole parse, command lines included. Removed, then kept without them.
+    const withCommand = text.replace('[sources.identity]\n', '[sources.identity]\nmfa_serial = "arn:aws:iam::111111111111:mfa/alice"\nmfa_process = "oathtool --totp -b JBSWY3DPEHPK3PXP"\n');
+    const digest = createHash('sha256').update(withCommand).digest('hex');
+    writeFileSync(cacheFile, JSON.stringify({ v: 1, file, sha256: digest, doc: parse(withCommand) }), { mode: 0o600 });
+    const parser = cachedMapParser(folder);
+    expect(parser.parse(withCommand, file).doc).toEqual(parse(withCommand));
+    expect(existsSync(cacheFile)).toBe(false);
+    parser.keep();
+    await written(folder);
+    expect(readFileSync(cacheFile, 'utf8')).not.toContain('JBSWY3DPEHPK3PXP');
   });
 
   it('keeps only what JSON gives back as it was', () => {

@@ -5,9 +5,21 @@
  * back while the file has that same text. What comes back is validated as any parse is (buildProfileMap); only the
  * TOML parse is skipped. A parse is written only once the map it is part of has been built (`keep()`): a map that
  * is refused leaves no file behind. A TOML date, inf or nan is not kept (JSON would change it).
+ *
+ * Command lines (`mfa_process`, `on_assume`: one may hold a TOTP seed) are not copied: the kept parse has "" in
+ * their place and the offsets of a line of the map that gives each back, read from the text on a hit (the same
+ * sha256, so the same line). A map whose command line no single line gives back (a multi-line string) is not kept.
+ * A kept parse that no longer stands for its file (the text changed, the map became small, an older format that
+ * held command lines) is removed when the file is next read.
  */
+import { lstatSync, unlinkSync } from 'node:fs';
+import { dirname } from 'node:path';
 import type { TomlTable } from 'smol-toml';
+import { commandAt, commandPlace, commandSettings, type CommandPlace } from '../../core/profile-map/command-settings.js';
 import { parseMapDocument, type MapDocument } from '../../core/profile-map/include.js';
+import { isTable } from '../../core/profile-map/toml-table.js';
+import trust from '../file-trust.cjs';
+import { whoAmI } from '../trust.js';
 import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKeptParse, sha256 } from './parse-cache.js';
 
 export { CACHED_FROM_BYTES, jsonSafe } from './parse-cache.js';
@@ -19,21 +31,83 @@ export interface CachedMapParser {
   keep(): void;
 }
 
+/** What is kept of a map: its parse with "" for each command line, and where in the text each is. */
+interface KeptMap {
+  readonly map: TomlTable;
+  readonly commandLines: readonly CommandPlace[];
+}
+
 export function cachedMapParser(folder: string): CachedMapParser {
   const pending: (() => void)[] = [];
   return {
     parse: (text, file) => {
-      if (text.length < CACHED_FROM_BYTES) return parseMapDocument(text, file);
       const cacheFile = parseCacheFile(folder, 'map', file);
+      if (text.length < CACHED_FROM_BYTES) {
+        forget(cacheFile); // kept while the map was large
+        return parseMapDocument(text, file);
+      }
       const digest = sha256(text);
-      const doc = readKeptParse(cacheFile, file, digest);
-      if (doc) return { file, text, doc: doc as TomlTable };
+      const doc = restored(readKeptParse(cacheFile, file, digest), text);
+      if (doc) return { file, text, doc };
+      forget(cacheFile);
       const parsed = parseMapDocument(text, file);
-      if (jsonSafe(parsed.doc)) pending.push(() => keepParse(folder, cacheFile, file, digest, parsed.doc));
+      if (jsonSafe(parsed.doc)) {
+        pending.push(() => {
+          const kept = withoutCommands(parsed.doc, text);
+          if (kept) keepParse(folder, cacheFile, file, digest, kept);
+        });
+      }
       return parsed;
     },
     keep: () => {
       for (const write of pending.splice(0)) write();
     },
   };
+}
+
+/** The parse to keep, or undefined when a command line cannot be left out of it. */
+function withoutCommands(doc: TomlTable, text: string): KeptMap | undefined {
+  const settings = commandSettings(doc);
+  const places = settings.map((s) => commandPlace(text, s));
+  if (places.some((p) => p === undefined)) return undefined;
+  const map = structuredClone(doc);
+  for (const s of settings) setAt(map, s.path, '');
+  return { map, commandLines: places as CommandPlace[] };
+}
+
+/** The kept parse with its command lines back from the text, or undefined when it is not one of ours. */
+function restored(kept: Record<string, unknown> | undefined, text: string): TomlTable | undefined {
+  const map = kept?.map;
+  const places = kept?.commandLines;
+  if (!isTable(map) || !Array.isArray(places)) return undefined;
+  try {
+    for (const place of places as CommandPlace[]) {
+      const value = commandAt(text, place);
+      if (value === undefined) return undefined;
+      setAt(map, place.path, value);
+    }
+  } catch {
+    return undefined; // not a place of this map
+  }
+  return map;
+}
+
+/** Sets the value of a key the parse has (a command line's place): throws when it has no such key. */
+function setAt(table: TomlTable, path: readonly string[], value: string): void {
+  let at: unknown = table;
+  for (const k of path.slice(0, -1)) at = isTable(at) && Object.hasOwn(at, k) ? at[k] : undefined;
+  const last = path[path.length - 1];
+  if (!isTable(at) || last === undefined || typeof at[last] !== 'string') throw new Error('no such setting');
+  at[last] = value;
+}
+
+/** Removes a kept parse that no longer stands for its file; never in a folder that is not the user's own. */
+function forget(cacheFile: string): void {
+  try {
+    lstatSync(cacheFile); // one look, the usual answer being ENOENT
+    if (trust.stateFolderProblem(dirname(cacheFile), whoAmI())) return;
+    unlinkSync(cacheFile);
+  } catch {
+    // Not there (the usual case), or not removable: it is never used for another text anyway.
+  }
 }
