@@ -33,7 +33,8 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
   const opts = { ...DEFAULTS, ...options };
   let dirReady: Promise<void> | undefined;
 
-  async function acquire(key: string, path: string, timeoutMs: number) {
+  /** Waits `timeoutMs` at most, of the caller's whole limit `limitMs` (for the message). */
+  async function acquire(key: string, path: string, timeoutMs: number, limitMs: number) {
     if (!dirReady) {
       dirReady = ensurePrivateDir(lockDir, 'the lock folder');
       dirReady.catch(() => (dirReady = undefined));
@@ -45,7 +46,7 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
     } catch (err) {
       throw fsFailure(err, 'create the lock file', path); // ENOSPC, EROFS… as one line
     }
-    if ('timedOut' in got) throw timeoutError(key, got.holder, timeoutMs);
+    if ('timedOut' in got) throw timeoutError(key, got.holder, limitMs);
     return got.holder;
   }
 
@@ -54,9 +55,14 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
       const path = lockPath(lockDir, key);
       const held = inside.getStore();
       if (held?.has(path)) throw new Error(`lock "${key}" is not reentrant: already held by this call chain`);
-      const previous = queues.get(path) ?? Promise.resolve();
-      const run = previous.then(async () => {
-        const me = await acquire(key, path, callOptions.timeoutMs ?? opts.timeoutMs);
+      const queued = queues.get(path);
+      const previous = queued ?? Promise.resolve();
+      const timeoutMs = callOptions.timeoutMs ?? opts.timeoutMs;
+      const deadline = Date.now() + timeoutMs;
+      // The wait behind callers of this process is bounded as the wait for other processes is, by the same limit.
+      const run = (queued ? turn(queued, timeoutMs) : Promise.resolve(true)).then(async (ours) => {
+        if (!ours) throw timeoutError(key, 'here', timeoutMs);
+        const me = await acquire(key, path, Math.max(0, deadline - Date.now()), timeoutMs);
         let holding = true;
         const stopHeartbeat = lockFile.heartbeat(path, () => holding);
         try {
@@ -67,10 +73,9 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
           await lockFile.release(path, me);
         }
       });
-      const settled = run.then(
-        () => undefined,
-        () => undefined,
-      );
+      // The next caller waits for this one, and for the one before it (which still holds the lock when this one
+      // gave up waiting for it).
+      const settled = Promise.all([previous, run.catch(() => undefined)]).then(() => undefined);
       queues.set(path, settled);
       void settled.then(() => {
         if (queues.get(path) === settled) queues.delete(path);
@@ -80,7 +85,21 @@ export function createLockManager(lockDir: string, options: LockOptions = {}): L
   };
 }
 
-function timeoutError(key: string, holder: { pid: number; host: string } | undefined, timeoutMs: number): XacctError {
+/** True when `previous` settled within `timeoutMs`, false when the time ran out first. */
+function turn(previous: Promise<unknown>, timeoutMs: number): Promise<boolean> {
+  if (!Number.isFinite(timeoutMs)) return previous.then(() => true);
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+  return Promise.race([previous.then(() => true as const), late]).finally(() => clearTimeout(timer));
+}
+
+/** `holder` 'here': another call of this very process holds the lock. */
+function timeoutError(key: string, holder: { pid: number; host: string } | 'here' | undefined, timeoutMs: number): XacctError {
+  if (holder === 'here') {
+    return new XacctError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for another call of this xacct process (${process.pid}) to finish (lock "${key}")`, {
+      hint: 'that call may be waiting for an MFA code or a keychain prompt: answer it, or try again',
+    });
+  }
   const who = holder ? `xacct process ${holder.pid} on ${holder.host}` : 'another xacct process';
   return new XacctError(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${who} to finish (lock "${key}")`, {
     hint: holder ? `if that process is stuck, end it (kill ${holder.pid}); its lock is then taken over` : 'try again',

@@ -124,6 +124,33 @@ describe('createLockManager in one process', () => {
     await expect(locks.withLock('k', () => locks.withLock('k', async () => 1))).rejects.toThrow(/not reentrant/);
   });
 
+  it('bounds the wait behind a caller of the same process as the wait for another process, with the same line', async () => {
+    const { lockDir } = fresh();
+    const locks = createLockManager(lockDir, { timeoutMs: 300 });
+    let release!: () => void;
+    const holding = new Promise<void>((r) => (release = r));
+    const order: string[] = [];
+    const first = locks.withLock('k', async () => {
+      order.push('first in');
+      await holding;
+      order.push('first out');
+    });
+    const t = Date.now();
+    const err = await locks.withLock('k', async () => order.push('second in')).catch((e: unknown) => e);
+    expect(Date.now() - t).toBeLessThan(3_000);
+    expect(err).toBeInstanceOf(XacctError);
+    expect((err as XacctError).exitCode).toBe(1);
+    expect((err as XacctError).message).toBe(`timed out after 0s waiting for another call of this xacct process (${process.pid}) to finish (lock "k")`);
+    expect((err as XacctError).hint).toMatch(/try again/);
+    // The one that gave up does not let the next caller in while the first still holds the lock.
+    const third = locks.withLock('k', async () => order.push('third in'), { timeoutMs: 5_000 });
+    await new Promise((r) => setTimeout(r, 100));
+    release();
+    await Promise.all([first, third]);
+    expect(order).toEqual(['first in', 'first out', 'third in']);
+    expect(readdirSync(lockDir)).toEqual([]);
+  });
+
   it('names lock files after a readable, sanitised key plus a hash', () => {
     const p = lockPath('/l', 'role-session:prod/admin ../x');
     expect(p).toMatch(/^\/l\/role-session_prod_admin_.._x-[0-9a-f]{16}\.lock$/);
