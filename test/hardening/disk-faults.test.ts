@@ -3,7 +3,7 @@
  * skip), filled to the brim, or remounted read-only. Through the real CLI: a full disk is one clear line and leaves
  * nothing behind (no empty lock record, no temp copy of ~/.aws/config, no half audit log); a read-only HOME still
  * serves a cache miss and a hit with the keychain backend (locks fall back to $XDG_RUNTIME_DIR). And a temp copy left
- * by a writer killed with -9 is removed by the next write.
+ * by a writer killed with -9 is removed by the next write (no mount needed: that one runs without root too).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -148,15 +148,26 @@ describe.skipIf(!available)('full and read-only file systems', () => {
     }
   });
 
+});
+
+// No mount, no keychain, no STS: runs everywhere, root or not.
+describe('temp copies left by a writer killed with -9', () => {
   it('a temp copy of ~/.aws/config left by a writer killed with -9 is removed by the next write', async () => {
-    const config = t.home.write('.aws/config', '[profile mine]\nregion = eu-west-1\n');
-    // What writeFileAtomic names its temp files, with the PID of a process that is gone.
-    const stale = [t.home.path('.aws', '.config.999999999.0123456789ab.tmp'), t.home.path('.aws', '.config.xacct-backup.999999999.ba9876543210.tmp')];
-    for (const f of stale) writeFileSync(f, 'a full copy of the config', { mode: 0o600 });
-    const other = t.home.write('.aws/.config.notes.tmp', 'not xacct’s');
-    const r = await runCli(['aws-config', '--write'], { env: { ...t.env, AWS_CONFIG_FILE: config } });
-    expect(r.code, r.stderr).toBe(0);
-    expect(readdirSync(t.home.path('.aws')).sort()).toEqual(['.config.notes.tmp', 'config', 'config.xacct-backup'].sort());
-    expect(readFileSync(other, 'utf8')).toBe('not xacct’s');
+    const home = makeHome();
+    try {
+      home.write('.config/xacct/config.toml', standardMap('arn:aws:iam::111111111111:mfa/alice'));
+      const config = home.write('.aws/config', '[profile mine]\nregion = eu-west-1\n');
+      // What writeFileAtomic names its temp files, with the PID of a process that is gone.
+      const stale = [home.path('.aws', '.config.999999999.0123456789ab.tmp'), home.path('.aws', '.config.xacct-backup.999999999.ba9876543210.tmp')];
+      for (const f of stale) writeFileSync(f, 'a full copy of the config', { mode: 0o600 });
+      const other = home.write('.aws/.config.notes.tmp', 'not xacct’s');
+      const r = await runCli(['aws-config', '--write'], { env: { ...home.env, AWS_CONFIG_FILE: config } });
+      expect(r.code, r.stderr).toBe(0);
+      expect(readdirSync(home.path('.aws')).sort()).toEqual(['.config.notes.tmp', 'config', 'config.xacct-backup'].sort());
+      expect(readFileSync(other, 'utf8')).toBe('not xacct’s');
+      expect(readFileSync(config, 'utf8')).toContain('[profile prod-admin]\ncredential_process = xacct credential-process prod-admin\n');
+    } finally {
+      home.cleanup();
+    }
   });
 });

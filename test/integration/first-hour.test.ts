@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { motoQuery, requireEnv, ROOT, spawnPty, startEnv, stripAnsi, withXacctOnPath, xmlValue, type Env, type TestEnv } from '../helpers/index.js';
 import { escapeRegExp, readmeLinePattern, readmeSection } from '../helpers/readme.js';
-import { totp, totpStep } from '../helpers/totp.js';
+import { answerEnrolment, secretOnScreen } from '../helpers/enrolment.js';
 
 const SECTION = readmeSection(readFileSync(join(ROOT, 'README.md'), 'utf8'), 'Your first hour');
 const README = { ini: SECTION.blocks('ini')[0]!, toml: SECTION.blocks('toml')[0]!, steps: SECTION.steps };
@@ -78,17 +78,8 @@ describe.skipIf(!requireEnv(opts, "README.md's first hour"))("README.md's first 
     const command = COMMANDS[1]!;
     const shown = outputOf(command);
     const term = spawnPty('/bin/sh', ['-c', command], { env, mode: 'pipes', rows: 60 });
-    const [, grouped] = await term.expect(/or type this secret into it \(time-based, 6 digits\):\s+([A-Z2-7 ]+?)\s*\n/, 20_000);
-    secret = grouped!.replace(/ /g, '');
-    const step = totpStep();
-    await term.expect('Code shown by the app now:');
-    term.write(`${totp(secret, { step: step - 1 })}\r`);
-    await term.expect('The next code (wait until it changes):');
-    term.write(`${totp(secret, { step })}\r`);
-    await term.expect('Open the first MFA session now?', 15_000);
-    term.write('y\r');
-    await term.expect(/Enter MFA code for arn:aws:iam::\d{12}:mfa\/bob \(identity\): /, 15_000);
-    term.write(`${totp(secret, { step: step + 1 })}\r`);
+    secret = await secretOnScreen(term);
+    await answerEnrolment(term, secret, /Enter MFA code for arn:aws:iam::\d{12}:mfa\/bob \(identity\): /);
     const r = await term.result();
     const screen = stripAnsi(r.transcript).replace(/\r/g, '');
     expect(r.code, screen + r.stderr).toBe(0);

@@ -8,8 +8,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderUnicodeCompact } from 'uqr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { motoQuery, requireEnv, runCli, runCliPty, standardMap, startEnv, stripAnsi, xmlValue, type PtySession, type TestEnv } from '../helpers/index.js';
-import { totp, totpStep } from '../helpers/totp.js';
+import { motoQuery, requireEnv, runCli, runCliPty, standardMap, startEnv, stripAnsi, xmlValue, type TestEnv } from '../helpers/index.js';
+import { answerEnrolment, secretOnScreen } from '../helpers/enrolment.js';
 
 const opts = { keyring: true, sts: true, pty: true };
 let t: TestEnv;
@@ -39,12 +39,6 @@ function filesBelow(dir: string): string[] {
   });
 }
 
-/** Reads the secret off the screen, as a person would type it. */
-async function secretOnScreen(term: PtySession): Promise<string> {
-  const [, grouped] = await term.expect(/or type this secret into it \(time-based, 6 digits\):\s+([A-Z2-7 ]+?)\s*\n/, 20_000);
-  return grouped!.replace(/ /g, '');
-}
-
 describe.skipIf(!requireEnv(opts, 'mfa enroll tests'))('xacct mfa enroll', () => {
   let mapFile: string;
   beforeAll(async () => {
@@ -66,15 +60,7 @@ describe.skipIf(!requireEnv(opts, 'mfa enroll tests'))('xacct mfa enroll', () =>
     const qr = renderUnicodeCompact(uri, { ecc: 'M' }).split('\n');
     expect(stripAnsi(term.transcript).replace(/\r/g, '')).toContain(qr.join('\n'));
 
-    const step = totpStep();
-    await term.expect('Code shown by the app now:');
-    term.write(`${totp(secret, { step: step - 1 })}\r`);
-    await term.expect('The next code (wait until it changes):');
-    term.write(`${totp(secret, { step })}\r`);
-    await term.expect('Open the first MFA session now? It takes the next code of the app.', 15_000);
-    term.write('y\r');
-    await term.expect(`Enter MFA code for ${serial} (identity): `, 15_000);
-    term.write(`${totp(secret, { step: step + 1 })}\r`);
+    await answerEnrolment(term, secret, `Enter MFA code for ${serial} (identity): `);
     const r = await term.result();
     expect(r.code, stripAnsi(r.transcript) + r.stderr).toBe(0);
 
@@ -133,7 +119,7 @@ describe.skipIf(!requireEnv(opts, 'mfa enroll tests'))('xacct mfa enroll', () =>
     expect(readFileSync(mapFile, 'utf8')).toBe(MAP);
   });
 
-  it('deletes the device when the codes are refused three times, or on Ctrl-C; the map is left as it was', async () => {
+  it('deletes the device when the codes are refused three times, on Ctrl-C, SIGTERM or SIGHUP; the map is left as it was', async () => {
     const user = await userWithoutDevice('enr-wrong');
     const term = runCliPty(['mfa', 'enroll', 'identity'], { env: t.env, mode: 'pipes', rows: 60 });
     await secretOnScreen(term);
@@ -163,15 +149,17 @@ describe.skipIf(!requireEnv(opts, 'mfa enroll tests'))('xacct mfa enroll', () =>
     expect(c.stderr).toContain('xacct: deleted the new MFA device arn:aws:iam::123456789012:mfa/enr-wrong-2 again: it was not enabled\n');
     expect(await virtualDevices()).not.toContain('arn:aws:iam::123456789012:mfa/enr-wrong-2');
 
-    // A kill (the terminal closing sends SIGHUP, `kill` SIGTERM) while the codes are asked for: deleted too.
-    const killed = runCliPty(['mfa', 'enroll', 'identity', '--device-name', 'enr-wrong-3'], { env: t.env, mode: 'pipes', rows: 60 });
-    await secretOnScreen(killed);
-    await killed.expect('Code shown by the app now:');
-    killed.kill('SIGTERM');
-    const k = await killed.result();
-    expect(k.code).toBe(143);
-    expect(k.stderr).toContain('xacct: deleted the new MFA device arn:aws:iam::123456789012:mfa/enr-wrong-3 again: it was not enabled\n');
-    expect(await virtualDevices()).not.toContain('arn:aws:iam::123456789012:mfa/enr-wrong-3');
+    // A kill (`kill` sends SIGTERM, the terminal closing SIGHUP) while the codes are asked for: deleted too.
+    for (const [signal, code, device] of [['SIGTERM', 143, 'enr-wrong-3'], ['SIGHUP', 129, 'enr-wrong-4']] as const) {
+      const killed = runCliPty(['mfa', 'enroll', 'identity', '--device-name', device], { env: t.env, mode: 'pipes', rows: 60 });
+      await secretOnScreen(killed);
+      await killed.expect('Code shown by the app now:');
+      killed.kill(signal);
+      const k = await killed.result();
+      expect(k.code, signal).toBe(code);
+      expect(k.stderr).toContain(`xacct: deleted the new MFA device arn:aws:iam::123456789012:mfa/${device} again: it was not enabled\n`);
+      expect(await virtualDevices()).not.toContain(`arn:aws:iam::123456789012:mfa/${device}`);
+    }
     expect(await mfaDevices(user.userName)).toEqual([]);
     expect(readFileSync(mapFile, 'utf8')).toBe(MAP);
   });
