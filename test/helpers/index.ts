@@ -10,6 +10,7 @@ export { spawnPty, runCliPty, stripAnsi, type PtyOptions, type PtySession, type 
 export { startEnv, type EnvOptions, type TestEnv } from './env.js';
 export { isAlive } from './procs.js';
 export { freePort } from './ports.js';
+export { countCalls } from './dbus-monitor.js';
 export {
   standardMap,
   setupIdentity,

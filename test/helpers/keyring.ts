@@ -13,6 +13,8 @@ const SECRETS = 'org.freedesktop.secrets';
 export interface Keyring {
   /** What a process needs to reach the keyring: `DBUS_SESSION_BUS_ADDRESS`. */
   readonly env: { DBUS_SESSION_BUS_ADDRESS: string };
+  /** The bus's loopback TCP address, when started with `tcp`. */
+  readonly tcpAddress?: string;
   /** PIDs of the bus and of the keyring daemon (the latter changes with unlock()). */
   readonly pids: { bus: number; keyring: number };
   /** Milliseconds from start to a keyring answering on the bus. */
@@ -26,14 +28,18 @@ export interface Keyring {
   stop(): Promise<void>;
 }
 
-/** A bus of our own: no service activation (nothing starts behind the test's back), socket inside the HOME. */
-function busConfig(socket: string): string {
+/**
+ * A bus of our own: no service activation (nothing starts behind the test's back), socket inside the HOME. With
+ * `tcp`, it also listens on loopback TCP (ANONYMOUS authentication), an address xacct's own client does not take.
+ */
+function busConfig(socket: string, tcp = false): string {
+  const extra = tcp ? '\n  <listen>tcp:host=127.0.0.1,bind=127.0.0.1,port=0</listen>\n  <auth>ANONYMOUS</auth>\n  <allow_anonymous/>' : '';
   return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
   <type>session</type>
   <listen>unix:path=${socket}</listen>
-  <auth>EXTERNAL</auth>
+  <auth>EXTERNAL</auth>${extra}
   <policy context="default">
     <allow send_destination="*" eavesdrop="true"/>
     <allow eavesdrop="true"/>
@@ -48,30 +54,34 @@ function dbusSend(env: Env, dest: string, path: string, method: string, ...args:
 }
 
 export interface SessionBus {
-  /** DBUS_SESSION_BUS_ADDRESS of the bus. */
+  /** DBUS_SESSION_BUS_ADDRESS of the bus: its unix socket. */
   readonly address: string;
+  /** Its loopback TCP address, when started with `tcp`. */
+  readonly tcpAddress?: string;
   readonly pid: number;
   stop(): Promise<void>;
 }
 
 /** A private D-Bus session bus (socket in XDG_RUNTIME_DIR of the HOME), with nothing on it yet. */
-export async function startSessionBus(home: Pick<TestHome, 'env'>): Promise<SessionBus> {
+export async function startSessionBus(home: Pick<TestHome, 'env'>, opts: { tcp?: boolean } = {}): Promise<SessionBus> {
   const runtime = home.env.XDG_RUNTIME_DIR ?? home.env.HOME!;
   const config = join(runtime, 'dbus.conf');
-  writeFileSync(config, busConfig(join(runtime, 'bus')));
+  writeFileSync(config, busConfig(join(runtime, 'bus'), opts.tcp));
   const bus = startDaemon('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], home.env);
   try {
-    const [address] = await bus.waitForLine(/^unix:\S+/);
-    return { address: address!, pid: bus.pid, stop: bus.stop };
+    const [line] = await bus.waitForLine(/^(unix|tcp):\S+/);
+    const addresses = line!.split(';');
+    const address = addresses.find((a) => a.startsWith('unix:'))!;
+    return { address, tcpAddress: addresses.find((a) => a.startsWith('tcp:')), pid: bus.pid, stop: bus.stop };
   } catch (err) {
     await bus.stop();
     throw err;
   }
 }
 
-export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD): Promise<Keyring> {
+export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD, opts: { tcp?: boolean } = {}): Promise<Keyring> {
   const started = Date.now();
-  const bus = await startSessionBus(home);
+  const bus = await startSessionBus(home, opts);
   let keyring: Daemon | undefined;
   try {
     const { address } = bus;
@@ -103,6 +113,7 @@ export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRI
     };
     const result: Keyring = {
       env: { DBUS_SESSION_BUS_ADDRESS: address },
+      tcpAddress: bus.tcpAddress,
       get pids() {
         return { bus: bus.pid, keyring: keyring!.pid };
       },

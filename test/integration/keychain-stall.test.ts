@@ -1,30 +1,20 @@
 /**
- * The OS keychain when it is stopped, stalls or restarts, and how many Secret Service sessions xacct opens (issue
- * 10): the built CLI against a private GNOME Keyring (its daemon stopped with SIGSTOP, as a hung daemon is) and moto
- * behind the checking proxy. Sessions are counted on the bus itself with dbus-monitor (OpenSession calls).
+ * The OS keychain when it is stopped, stalls or restarts, and how many Secret Service sessions xacct opens (issues
+ * 10 and 16): the built CLI against a private GNOME Keyring (its daemon stopped with SIGSTOP, as a hung daemon is)
+ * and moto behind the checking proxy. Sessions and connections are counted on the bus itself with dbus-monitor
+ * (OpenSession and Hello calls), between marker calls (test/helpers/dbus-monitor.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import keychain from '../../src/adapters/keychain/secret-service.cjs';
-import { requireEnv, requireTools, roleSessionKeyIn, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
+import { countCalls, requireEnv, requireTools, roleSessionKeyIn, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const STOPPED_LIMIT_MS = 40_000;
 
-/** Counts the Secret Service sessions opened on the bus while `work` runs. */
-async function countSessions(env: Env, work: () => Promise<unknown>): Promise<number> {
-  const monitor: ChildProcess = spawn('dbus-monitor', ['--session', "type='method_call',member='OpenSession'"], { env, stdio: ['ignore', 'pipe', 'ignore'] });
-  let out = '';
-  monitor.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  try {
-    // dbus-monitor says nothing when it is ready: its own Hello and BecomeMonitor calls come first.
-    await new Promise((resolve) => setTimeout(resolve, 300));
-    await work();
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  } finally {
-    monitor.kill();
-  }
-  return (out.match(/member=OpenSession/g) ?? []).length;
+/** The Secret Service sessions (OpenSession) and bus connections (Hello) opened while `work` runs. */
+async function countSessions(env: Env, work: () => Promise<unknown>): Promise<{ sessions: number; connections: number }> {
+  const calls = await countCalls(env, ['OpenSession', 'Hello'], work);
+  return { sessions: calls.OpenSession!, connections: calls.Hello! };
 }
 
 describe.skipIf(!requireEnv(opts, 'keychain stall tests') || !requireTools(['dbus-monitor'], 'keychain session counts'))('the keychain in a crowd and when it stops', () => {
@@ -40,12 +30,16 @@ describe.skipIf(!requireEnv(opts, 'keychain stall tests') || !requireTools(['dbu
   afterEach(() => daemon('SIGCONT'));
   afterAll(() => t?.stop());
 
-  it('a cache hit opens one Secret Service session, a cold miss one per key it reads, and list one', async () => {
-    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toBe(1);
+  it('one bus connection and one Secret Service session per process: a cache hit, a cold miss, the full path and list', async () => {
+    const one = { sessions: 1, connections: 1 };
+    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toEqual(one);
     expect((await cli(['clear'])).code).toBe(0);
-    // role-session (read by the fast path, then by the full path on the same entry), mfa-session and source.
-    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toBe(3);
-    expect(await countSessions(t.env, async () => expect((await cli(['list'])).code).toBe(0))).toBe(1);
+    // The fast path reads role-session, then the full path reads it again, and mfa-session and the source's keys,
+    // and writes both sessions: all over the fast path's connection and session.
+    expect(await countSessions(t.env, async () => expect((await cli(['credential-process', 'prod-admin'])).code).toBe(0))).toEqual(one);
+    expect(t.sts.count('AssumeRole')).toBeGreaterThan(0);
+    expect(await countSessions(t.env, async () => expect((await cli(['exec', 'prod-admin', '--', process.execPath, '-e', '0'])).code).toBe(0))).toEqual(one);
+    expect(await countSessions(t.env, async () => expect((await cli(['list'])).code).toBe(0))).toEqual(one);
   });
 
   it('stopped (SIGSTOP): credential-process and list end within 40 s, saying that the keychain does not answer', async () => {
@@ -77,16 +71,17 @@ describe.skipIf(!requireEnv(opts, 'keychain stall tests') || !requireTools(['dbu
     expect(r.stderr).toMatch(/^xacct: debug: keychain: \d+ Secret Service session\(s\), \d+ call\(s\), [1-9]\d* retried$/m);
   });
 
-  it('restarted: an entry opened before the restart is read again on a new session', async () => {
+  it('restarted: a session opened before the restart is gone, and the call is read again on a new connection', async () => {
     const saved = process.env.DBUS_SESSION_BUS_ADDRESS;
     process.env.DBUS_SESSION_BUS_ADDRESS = t.env.DBUS_SESSION_BUS_ADDRESS;
     try {
       const before = await keychain.getPassword(roleSessionKeyIn(t.env, 'prod-admin'));
       expect(before).toMatch(/"fingerprint"/);
-      const sessions = keychain.stats.sessions;
+      const { sessions, retries } = keychain.stats;
       await t.keyring.unlock(); // restarts gnome-keyring-daemon
       expect(await keychain.getPassword(roleSessionKeyIn(t.env, 'prod-admin'))).toBe(before);
       expect(keychain.stats.sessions).toBe(sessions + 1);
+      expect(keychain.stats.retries).toBe(retries + 1);
     } finally {
       process.env.DBUS_SESSION_BUS_ADDRESS = saved;
     }

@@ -1,9 +1,9 @@
 /**
- * Backend `os`: the OS keychain through @napi-rs/keyring, service "xacct", one entry per key (key = account).
+ * Backend `os`: the OS keychain, service "xacct", one item per key (key = account).
  *
- * The binding, its entries (one Secret Service session per key per process, shared with the credential-process
- * fast path) and its calls live in secret-service.cts. `list()` uses findCredentials, which on Linux talks to the
- * Secret Service only (it fails, never falls back), so no key index is kept.
+ * Its calls live in secret-service.cts (on Linux xacct's own Secret Service client, one session per process shared
+ * with the credential-process fast path; elsewhere @napi-rs/keyring). `list()` reads every item of the service in
+ * one pass, from the Secret Service only (it fails, never falls back), so no key index is kept.
  *
  * Kept light: `credential-process` on a cache hit loads this module and nothing heavier.
  */
@@ -51,7 +51,7 @@ export function createOsSecretStore(env: Env): SecretStore {
   };
 }
 
-/** Every entry, in one Secret Service session (findCredentials), not one session per entry. */
+/** Every entry, in one pass over the process's one Secret Service session. */
 async function readAll(): Promise<ReadonlyMap<string, string>> {
   try {
     return new Map((await keychain.findAll()).map((c) => [c.account, c.password] as const));
@@ -61,7 +61,7 @@ async function readAll(): Promise<ReadonlyMap<string, string>> {
 }
 
 /**
- * One line that says what happened (secret-service.cts classifies the library's messages; none holds a secret):
+ * One line that says what happened (secret-service.cts classifies the failures' messages; none holds a secret):
  * a keychain that does not answer (stopped, stuck, or starved by a crowd past every retry) is not a missing one.
  */
 export function keychainError(err: unknown, what: string): XacctError {

@@ -1,35 +1,29 @@
 /**
- * The one binding of xacct to the OS keychain (@napi-rs/keyring), shared by the credential-process fast path and
- * the full path: both load this file (CommonJS), so they share its module state.
+ * The one way from xacct to the OS keychain, shared by the credential-process fast path and the full path: both
+ * load this file (CommonJS), so they share its module state, and with it one Secret Service connection and session.
  *
- * One entry per key per process. With the Secret Service, every `new AsyncEntry` opens its own D-Bus connection
- * and Secret Service session (Hello, then OpenSession with a key exchange: ~11 ms, and work for the daemon);
- * later calls on the same entry reuse them. So the entry the fast path read is the one the full path reads and
- * writes, and a key is never given a second session unless its first one failed.
+ * On Linux with DBUS_SESSION_BUS_ADDRESS naming a unix socket (every desktop session), calls go through xacct's own
+ * Secret Service client (secret-service-client.cts): one D-Bus connection and one encrypted session per process,
+ * opened on first use. Elsewhere they go through the keyring binding (secret-service-binding.cts), one entry and
+ * session per key.
  *
- * Every call has a time limit and ends. The library gives each D-Bus call 2 s (a hard-coded libdbus timeout), which
- * a daemon starved of CPU by a crowd of callers can miss: such transient failures ("Did not receive a reply", a
- * session gone with a restarted daemon) are tried again on a new entry, after a pause with jitter, until the
- * process has spent RETRY_BUDGET_MS on them; then every keychain call of the process fails at once, saying the
- * keychain does not answer. A call that the library itself never ends (findCredentials has no timeout: a stopped
- * daemon hangs it, and a hung native call also blocks the process's exit) runs in a child process that is killed
- * at its limit. Failures carry a `kind` (KeychainFailure) so that the caller's message says what happened.
- *
- * On Linux every entry is pinned to the Secret Service: left to itself the library falls back to the kernel
- * keyring when D-Bus is missing, which loses the secrets when the process ends.
+ * Every call has a time limit and ends. Each D-Bus call has 2 s, which a daemon starved of CPU by a crowd of
+ * callers can miss: such transient failures (no reply, a session gone with a restarted daemon, a dropped
+ * connection) are tried again on a new connection (or entry), after a pause with jitter, until the process has
+ * spent RETRY_BUDGET_MS on them; then every keychain call of the process fails at once, saying the keychain does not
+ * answer. Failures carry a `kind` (KeychainFailure) so that the caller's message says what happened.
  */
 import fs = require('node:fs');
-import type childProcessModule = require('node:child_process');
-import type * as Keyring from '@napi-rs/keyring';
+import client = require('./secret-service-client.cjs');
+import type bindingModule = require('./secret-service-binding.cjs');
 
 const SERVICE = 'xacct';
-const ENTRY_OPTIONS: Keyring.EntryOptions = { linux: { store: 'secret-service' } };
 
 /** Time a process may spend on calls that fail transiently, counted from the start of the first such call. */
 const RETRY_BUDGET_MS = 20_000;
 /** "No Secret Service on the bus" may be a daemon restarting: tried again for this long only. */
 const RESTART_BUDGET_MS = 1_000;
-/** One attempt's own wall-clock limit, for what the library's per-call timeout does not cover. */
+/** One attempt's own wall-clock limit, over the time limit of each of its D-Bus calls (2 s). */
 const ATTEMPT_LIMIT_MS = 8_000;
 /** After the budget is spent, further calls fail at once for this long (a long `exec --server` then tries again). */
 const GAVE_UP_MS = 60_000;
@@ -38,7 +32,7 @@ const MAX_PAUSE_MS = 2_000;
 
 type Kind = 'unresponsive' | 'absent' | 'locked' | 'failed';
 
-/** A keychain call that failed for good; `detail` is the library's message (never a secret). */
+/** A keychain call that failed for good; `detail` is the client's or the library's message (never a secret). */
 class KeychainFailure extends Error {
   constructor(
     readonly kind: Kind,
@@ -52,18 +46,20 @@ class KeychainFailure extends Error {
 }
 
 /**
- * What a failure of the library means. Its errors all have one code (GenericFailure), so the message decides.
- * Measured with GNOME Keyring:
- *  daemon stopped or starved: "Platform failure: DBus error: Did not receive a reply. …"
- *  daemon restarted under an open entry: "Platform failure: DBus error: The session does not exist"
- *  locked collection, Entry: "Couldn't access platform storage: Secret Service: unlock prompt was dismissed"
- *  locked collection, findCredentials: "zbus error: org.freedesktop.Secret.Error.IsLocked: …"
- *  no Secret Service on the bus: "Platform failure: DBus error: The name org.freedesktop.secrets was not provided…"
- *  no bus at the address: "Platform failure: DBus error: Failed to connect to socket …"
+ * What a failure means, from its message (the binding's errors all have one code, GenericFailure; the client's
+ * messages carry the D-Bus error's name). Measured with GNOME Keyring:
+ *  daemon stopped or starved: "DBus error: Did not receive a reply." (the client's words are libdbus's)
+ *  daemon restarted under an open session: "… does not exist (org.freedesktop.Secret.Error.NoSession)", or the
+ *    binding's "DBus error: The session does not exist"; a bus gone: "DBus error: Disconnected from the bus …"
+ *  locked collection: the client's "Secret Service: the item is locked …"; the binding's "… unlock prompt was
+ *    dismissed", or from findCredentials "zbus error: org.freedesktop.Secret.Error.IsLocked: …"
+ *  no Secret Service on the bus: "… (org.freedesktop.DBus.Error.ServiceUnknown)", "The name org.freedesktop.secrets
+ *    was not provided…"
+ *  no bus at the address: "DBus error: Failed to connect to socket …"
  */
 function classify(detail: string): Kind {
   if (/IsLocked|is locked|unlock prompt|prompt was dismissed|locked collection/i.test(detail)) return 'locked';
-  if (/Did not receive a reply|NoReply|Timed? ?out|timeout|did not answer|Disconnected|Connection reset|Broken pipe|UnknownObject|Object does not exist|No such object|session does not exist|UnknownMethod|aborted/i.test(detail)) {
+  if (/Did not receive a reply|NoReply|Timed? ?out|timeout|did not answer|Disconnected|Connection reset|Broken pipe|UnknownObject|Object does not exist|No such object|session does not exist|NoSession|UnknownMethod|aborted/i.test(detail)) {
     return 'unresponsive';
   }
   if (/ServiceUnknown|org\.freedesktop\.secrets|Failed to connect|No such file or directory|Connection refused|DBUS_SESSION_BUS_ADDRESS/i.test(detail)) return 'absent';
@@ -78,33 +74,12 @@ function retryBudgetMs(kind: Kind, detail: string): number {
   return 0;
 }
 
-type Binding = Pick<typeof Keyring, 'AsyncEntry' | 'findCredentialsAsync'>;
-let binding: Binding | undefined;
-
-/**
- * The package index runs a generated loader that probes the platform (~60 ms); on Linux with glibc the platform
- * package's binary is loaded directly (~1 ms). Elsewhere (musl, macOS, Windows) the index finds the right one.
- */
-function loadBinding(): Binding {
-  if (binding) return binding;
-  if (process.platform === 'linux' && (process.arch === 'x64' || process.arch === 'arm64')) {
-    try {
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      binding = require(`@napi-rs/keyring-linux-${process.arch}-gnu/keyring.linux-${process.arch}-gnu.node`) as Binding;
-      return binding;
-    } catch {
-      /* not glibc, or the platform package is missing */
-    }
-  }
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  binding = require('@napi-rs/keyring') as Binding;
-  return binding;
-}
-
 /** The process's counters: for tests and `XACCT_DEBUG`, and the budget of retries. */
 const stats = {
-  /** Secret Service sessions opened (entries made). */
-  sessions: 0,
+  /** Secret Service sessions opened: the client's, and the binding's entries. */
+  get sessions(): number {
+    return client.counters.sessions + (loadedBinding?.counters.sessions ?? 0);
+  },
   calls: 0,
   retries: 0,
   /** Start of the current run of transient failures; a success ends it. */
@@ -113,7 +88,6 @@ const stats = {
   gaveUp: undefined as { readonly failure: KeychainFailure; readonly at: number } | undefined,
 };
 
-const entries = new Map<string, Keyring.AsyncEntry>();
 let reportInstalled = false;
 
 /**
@@ -136,15 +110,17 @@ function reportAtExit(): void {
   });
 }
 
-/** This process's entry for `key`, opened on first use (the constructor opens the Secret Service session). */
-function entryFor(key: string): Keyring.AsyncEntry {
-  let entry = entries.get(key);
-  if (!entry) {
-    entry = new (loadBinding().AsyncEntry)(SERVICE, key, ENTRY_OPTIONS);
-    stats.sessions++;
-    entries.set(key, entry);
-  }
-  return entry;
+let loadedBinding: typeof bindingModule | undefined;
+
+/** The binding's module, loaded where it is used only: on Linux a process needs it only without a unix-socket bus. */
+function binding(): typeof bindingModule {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return (loadedBinding ??= require('./secret-service-binding.cjs') as typeof bindingModule);
+}
+
+/** Whether this process's calls go through xacct's own client (else through the binding). */
+function viaClient(): boolean {
+  return process.platform === 'linux' && client.supports(process.env.DBUS_SESSION_BUS_ADDRESS);
 }
 
 function sleep(ms: number): Promise<void> {
@@ -163,9 +139,9 @@ function withinLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
 
 /**
  * Runs `attempt` until it succeeds, a failure that is not transient, or the end of the process's retry budget.
- * `key`: the entry to drop after a transient failure, so that the next try opens a new session.
+ * `drop` forgets the connection (or entry) after a transient failure, so that the next try opens a new session.
  */
-async function withRetries<T>(what: string, key: string | undefined, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withRetries<T>(what: string, drop: () => void, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
   reportAtExit();
   if (stats.gaveUp && Date.now() - stats.gaveUp.at < GAVE_UP_MS) throw stats.gaveUp.failure;
   const started = Date.now();
@@ -182,7 +158,7 @@ async function withRetries<T>(what: string, key: string | undefined, attempt: (s
       const kind = classify(detail);
       const now = Date.now();
       const budget = retryBudgetMs(kind, detail);
-      if (key !== undefined && budget > 0) entries.delete(key);
+      if (budget > 0) drop();
       // The budget runs from the start of the call that met the first failure: its first attempt counts too.
       if (budget > 0) stats.firstTransientAt ??= started;
       const spent = now - (stats.firstTransientAt ?? now);
@@ -199,16 +175,21 @@ async function withRetries<T>(what: string, key: string | undefined, attempt: (s
   }
 }
 
+/** What `withRetries` drops after a transient failure: the process's connection, or the binding's entry of `key`. */
+function dropper(key: string | undefined): () => void {
+  return () => (viaClient() ? client.drop() : key !== undefined && binding().drop(key));
+}
+
 async function getPassword(key: string): Promise<string | null> {
-  return withRetries(`read "${key}"`, key, (signal) => entryFor(key).getPassword(signal));
+  return withRetries(`read "${key}"`, dropper(key), (signal) => (viaClient() ? client.get(key) : binding().entryFor(key).getPassword(signal)));
 }
 
 async function setPassword(key: string, value: string): Promise<void> {
-  await withRetries(`write "${key}"`, key, (signal) => entryFor(key).setPassword(value, signal));
+  await withRetries(`write "${key}"`, dropper(key), (signal) => (viaClient() ? client.set(key, value) : binding().entryFor(key).setPassword(value, signal)));
 }
 
 async function deletePassword(key: string): Promise<boolean> {
-  return withRetries(`delete "${key}"`, key, (signal) => entryFor(key).deleteCredential(signal));
+  return withRetries(`delete "${key}"`, dropper(key), (signal) => (viaClient() ? client.remove(key) : binding().entryFor(key).deleteCredential(signal)));
 }
 
 interface Credential {
@@ -216,62 +197,14 @@ interface Credential {
   readonly password: string;
 }
 
-/**
- * Every entry of the service, keys and values, in one Secret Service session. findCredentials has no time limit
- * of its own, and a native call that never returns would also keep the process from exiting: so it runs in a child
- * (this file), with only what it needs from the environment, killed at the attempt's limit.
- */
+/** Every entry of the service, keys and values, over one Secret Service session (the binding's in a child process). */
 async function findAll(): Promise<Credential[]> {
-  return withRetries('list the entries', undefined, () => findInChild());
+  return withRetries('list the entries', dropper(undefined), () => (viaClient() ? client.all() : binding().findInChild(ATTEMPT_LIMIT_MS)));
 }
 
-function findInChild(): Promise<Credential[]> {
-  const env: Record<string, string> = {};
-  for (const name of ['DBUS_SESSION_BUS_ADDRESS', 'XDG_RUNTIME_DIR', 'HOME', 'PATH', 'LANG', 'LC_ALL', 'SystemRoot']) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return new Promise((resolve, reject) => {
-    // Loaded here only: a cache hit does not pay for it.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const childProcess = require('node:child_process') as typeof childProcessModule;
-    const child = childProcess.spawn(process.execPath, [__filename, '--find-all'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const out: Buffer[] = [];
-    const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), ATTEMPT_LIMIT_MS);
-    timer.unref();
-    child.on('error', (e) => {
-      clearTimeout(timer);
-      reject(e);
-    });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      if (signal === 'SIGKILL') return reject(new Error(`the keychain did not answer within ${ATTEMPT_LIMIT_MS / 1000}s (list the entries)`));
-      if (code !== 0) return reject(new Error(Buffer.concat(err).toString('utf8').trim() || `the keychain lister exited with ${code ?? signal}`));
-      try {
-        resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as Credential[]);
-      } catch {
-        reject(new Error('the keychain lister gave an unreadable answer'));
-      }
-    });
-  });
+/** Closes this process's Secret Service connection; the next call opens a new one (tests; a long-running server). */
+function drop(): void {
+  client.drop();
 }
 
-/** The child of findInChild: prints every entry as JSON on stdout (a pipe to its parent), or the error on stderr. */
-function runFindAll(): void {
-  loadBinding()
-    .findCredentialsAsync(SERVICE)
-    .then(
-      (found) => process.stdout.write(JSON.stringify(found.map(({ account, password }) => ({ account, password })))),
-      (e: unknown) => {
-        process.stderr.write(e instanceof Error ? e.message : String(e));
-        process.exitCode = 1;
-      },
-    );
-}
-
-if (require.main === module && process.argv[2] === '--find-all') runFindAll();
-
-export = { SERVICE, KeychainFailure, classify, getPassword, setPassword, deletePassword, findAll, stats, limits: { RETRY_BUDGET_MS, RESTART_BUDGET_MS, ATTEMPT_LIMIT_MS } };
+export = { SERVICE, KeychainFailure, classify, getPassword, setPassword, deletePassword, findAll, drop, stats, limits: { RETRY_BUDGET_MS, RESTART_BUDGET_MS, ATTEMPT_LIMIT_MS } };
