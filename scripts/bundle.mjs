@@ -19,6 +19,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { bundleFastPath } from './bundle-fast-path.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SRC = join(ROOT, 'src');
@@ -92,6 +93,8 @@ export async function bundle() {
   if (result.warnings.length) throw new Error(`bundle: ${result.warnings.map((w) => `${w.location?.file ?? ''}:${w.location?.line ?? ''} ${w.text}`).join('; ')}`);
   rewriteDynamicImports();
   codeCache();
+  // The credential-process fast path: its own bundle (scripts/bundle-fast-path.mjs).
+  await bundleFastPath();
 }
 
 /**

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-cli.js';
-import { requireEnv, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, writeUserCredentials, type TestEnv } from '../helpers/index.js';
+import { keychainEntry, requireEnv, roleSessionKeyIn, run, runCli, setupIdentity, storeInKeychain, standardMap, startEnv, VALID_MFA_CODE, writeUserCredentials, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true };
 const PROBE = join(ROOT, 'test/fixtures/loaded-modules.mjs');
@@ -67,17 +67,58 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
     expect(packages).not.toContain('@aws-sdk/credential-providers');
   });
 
-  it('a cached session: the fast path loads only itself and the keyring binding; the full path the bundle, no SDK', async () => {
+  it('a cached session: the fast path loads only its bundle, the keychain and the keyring binding; the full path the bundle, no SDK', async () => {
     await loaded(['credential-process', 'prod-admin']);
     const fast = await loaded(['credential-process', 'prod-admin']);
     expect([...fast.packages].every((p) => p.startsWith('@napi-rs/keyring')), [...fast.packages].join(' ')).toBe(true);
-    expect(fast.own).not.toContain('dist/xacct.cjs');
-    expect(fast.own).toContain('dist/fast/credential-process-hit.cjs');
+    // One file for the fast path itself: the shared definitions are inlined; the keychain stays shared (below).
+    expect([...fast.own].filter((f) => !f.startsWith('dist/adapters/keychain/')).sort()).toEqual(['bin/xacct.js', 'dist/fast/credential-process-hit.cjs']);
+    expect(fast.own).toContain('dist/adapters/keychain/secret-service.cjs');
 
     const full = await loaded(['credential-process', 'prod-admin', '--region', 'eu-west-1']);
     expect(full.own).toContain('dist/xacct.cjs');
     expect([...full.own].filter((f) => f.endsWith('.js') && f.startsWith('dist/'))).toEqual([]);
     expect([...full.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@inquirer/') || p === 'commander' || p === 'smol-toml')).toEqual([]);
+  });
+
+  it('the fast-path bundle requires from dist/ only the modules that hold state for the whole process', () => {
+    const text = readFileSync(join(ROOT, 'dist/fast/credential-process-hit.cjs'), 'utf8');
+    const required = new Set([...text.matchAll(/\brequire\("([^"]+)"\)/g)].map((m) => m[1]!));
+    const ours = [...required].filter((r) => !r.startsWith('node:'));
+    expect(ours.sort()).toEqual(['../adapters/keychain/secret-service.cjs', '../adapters/lock-file.cjs']);
+    // Their code is not in the bundle too (a second instance would open its own keychain session, hold its own claims).
+    expect(text).not.toContain('RETRY_BUDGET_MS');
+    expect(text).not.toContain('releaseAllSync');
+  });
+
+  it('a hit that falls through to the full path opens no Secret Service session the full path alone would not', async () => {
+    // The daemon numbers its sessions: one opened before and one after tell how many a run opened in between.
+    const lastSession = async () => {
+      const r = await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.OpenSession', 'string:plain', 'variant:string:'], { env: t.env });
+      const n = /\/org\/freedesktop\/secrets\/session\/s?(\d+)/.exec(r.stdout)?.[1];
+      expect(n, r.stdout + r.stderr).toBeDefined();
+      return Number(n);
+    };
+    const sessionsOf = async (args: string[]) => {
+      // A cached session that expires within the reuse margin: the fast path reads it, then yields; the full path
+      // reads it again and assumes the role.
+      const key = roleSessionKeyIn(t.env, 'prod-admin');
+      const entry = JSON.parse((await keychainEntry(t.env, key))!);
+      entry.credentials.Expiration = new Date(Date.now() + 4 * 60_000).toISOString();
+      await storeInKeychain(t.env, key, JSON.stringify(entry));
+      const before = await lastSession();
+      const r = await runCli(args, { env: { ...t.env, XACCT_DEBUG: '1' } });
+      expect(r.code, r.stderr).toBe(0);
+      const sessions = (await lastSession()) - before - 1;
+      return { sessions, firstLine: r.stderr.split('\n')[0] };
+    };
+    await runCli(['credential-process', 'prod-admin'], { env: t.env });
+    const alone = await sessionsOf(['credential-process', 'prod-admin', '--region', 'eu-west-1']);
+    expect(alone.firstLine).toMatch(/fast path not taken: not exactly one profile argument/);
+    const fellThrough = await sessionsOf(['credential-process', 'prod-admin']);
+    expect(fellThrough.firstLine).toMatch(/fast path not taken: the cached session expires soon; this process refreshes it/);
+    expect(alone.sessions).toBeGreaterThanOrEqual(1);
+    expect(fellThrough.sessions).toBe(alone.sessions);
   });
 
   it('XACCT_DEBUG=1: the stack trace names the TypeScript sources, not the bundle', async () => {
