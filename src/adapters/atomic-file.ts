@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { constants, lstatSync, readdirSync, unlinkSync, type Stats } from 'node:fs';
-import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import trust from './file-trust.cjs';
+import folders from './make-dirs.cjs';
 import { fsFailure, readRegularFile, stateRefusal, whoAmI, type Who } from './trust.js';
 
 /**
@@ -16,7 +17,7 @@ export async function ensurePrivateDir(dir: string, what = 'the folder'): Promis
   // Looked at before anything is created in it: a foreign folder is not written into, not even a subfolder.
   refuseUntrustedDir(dir, who, what);
   try {
-    await makeDirs(dir, 0o700);
+    makeDirs(dir, 0o700);
   } catch (err) {
     throw fsFailure(err, 'create the folder', dir, 'check HOME and the XDG_* variables', { ENOENT: 'a folder above it cannot be created' });
   }
@@ -55,29 +56,8 @@ export function readPrivateFile(file: string, what: string): string | undefined 
   }
 }
 
-/**
- * `mkdir -p`, one level at a time. Node's own recursive mkdir never returns where a parent exists but refuses
- * children (mkdir under /proc/self answers ENOENT, and it tries the parent again, without end).
- */
-export async function makeDirs(dir: string, mode: number): Promise<void> {
-  try {
-    await mkdir(dir, { mode });
-    return;
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EEXIST') {
-      if ((await stat(dir)).isDirectory()) return;
-      throw err;
-    }
-    const parent = dirname(dir);
-    if (code !== 'ENOENT' || parent === dir) throw err;
-    await makeDirs(parent, mode);
-  }
-  // The parent exists now: a second ENOENT means this folder cannot be made there (and is not retried).
-  await mkdir(dir, { mode }).catch(async (err: NodeJS.ErrnoException) => {
-    if (err.code !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err;
-  });
-}
+/** `mkdir -p`, one level at a time, synchronous (make-dirs.cts: the one definition, shared with the fast path). */
+export const makeDirs = folders.makeDirs;
 
 /** The file operations writeFileAtomic uses; tests replace one to fail half-way. */
 export interface AtomicWriteOps {

@@ -16,6 +16,7 @@
  */
 import fs = require('node:fs');
 import path = require('node:path');
+import opened = require('./opened-file.cjs');
 
 /** Why a file or folder is not trusted, and what fixes it (described by describeProblem). */
 interface TrustProblem {
@@ -40,12 +41,7 @@ interface Who {
   readonly userName?: string;
 }
 
-const O_NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
-const O_NONBLOCK = fs.constants.O_NONBLOCK ?? 0;
-
-function octal(mode: number): string {
-  return `0${(mode & 0o7777).toString(8).padStart(3, '0')}`;
-}
+const { O_NOFOLLOW, O_NONBLOCK, octal } = opened;
 
 /** The problem as a phrase about `name` (the file or folder asked about: "it", "the audit log /x"). */
 function describeProblem(p: TrustProblem, name: string): string {
@@ -57,11 +53,8 @@ function chown(who: Who, p: string): string {
   return `run \`sudo chown ${who.userName ?? String(who.uid)} ${p}\`, or use one of your own`;
 }
 
-/** Others can write it (group or world), and a sticky bit on a folder of root or the user does not make up for it. */
 function writableByOthers(st: fs.Stats, who: Who): boolean {
-  if ((st.mode & 0o022) === 0) return false;
-  const sticky = st.isDirectory() && (st.mode & 0o1000) !== 0 && (st.uid === 0 || st.uid === who.uid);
-  return !sticky;
+  return opened.writableByOthers(st, who.uid);
 }
 
 /** The folders above `p` that are looked at: up to and including HOME when `p` is below it, else up to /. */
@@ -218,16 +211,11 @@ class UntrustedFileError extends Error {
   }
 }
 
-interface OpenCheck {
+/** opened-file.cts's rule (rootOk, singleLink, notWritableByOthers); state files of the user get their mode fixed instead. */
+interface OpenCheck extends Omit<Parameters<typeof opened.openedFileProblem>[1], 'uid'> {
   readonly who: Who;
   /** "the audit log": names the file in messages. */
   readonly what: string;
-  /** A file of root is accepted too (configuration; never for xacct's own state). */
-  readonly rootOk?: boolean;
-  /** Refuse a file that has other names (a hard link to ~/.bashrc, say): for files xacct appends to. */
-  readonly singleLink?: boolean;
-  /** Refuse a file others can write (configuration); state files of the user get their mode fixed instead. */
-  readonly notWritableByOthers?: boolean;
 }
 
 function refuse(file: string, check: OpenCheck, kind: TrustProblem['kind'], reason: string, fix = `run \`rm ${file}\``): UntrustedFileError {
@@ -237,20 +225,11 @@ function refuse(file: string, check: OpenCheck, kind: TrustProblem['kind'], reas
 /** `fstat` of what was opened: a regular file of the user. Throws UntrustedFileError (the fd is closed). */
 function checkOpened(fd: number, file: string, check: OpenCheck): fs.Stats {
   const st = fs.fstatSync(fd);
-  const uid = check.who.uid;
-  let problem: UntrustedFileError | undefined;
-  if (!st.isFile()) {
-    problem = refuse(file, check, 'kind', st.isFIFO() ? 'is a FIFO' : st.isDirectory() ? 'is a folder' : st.isSocket() ? 'is a socket' : 'is not a regular file');
-  } else if (uid !== undefined && st.uid !== uid && !(check.rootOk && st.uid === 0)) {
-    problem = refuse(file, check, 'owner', `belongs to uid ${st.uid}, not to you${check.rootOk ? ' or root' : ''}`, check.rootOk ? chown(check.who, file) : undefined);
-  } else if (check.singleLink && st.nlink > 1) {
-    problem = refuse(file, check, 'links', `has other names (${st.nlink} hard links)`);
-  } else if (check.notWritableByOthers && uid !== undefined && writableByOthers(st, check.who)) {
-    problem = refuse(file, check, 'writable', `can be written by other users (mode ${octal(st.mode)})`, `run \`chmod go-w ${file}\``);
-  }
+  const problem = opened.openedFileProblem(st, { ...check, uid: check.who.uid });
   if (problem) {
     fs.closeSync(fd);
-    throw problem;
+    const fix = problem.kind === 'owner' && check.rootOk ? chown(check.who, file) : problem.kind === 'writable' ? `run \`chmod go-w ${file}\`` : undefined;
+    throw refuse(file, check, problem.kind, problem.reason, fix);
   }
   return st;
 }
@@ -278,9 +257,8 @@ function openForAppend(file: string, check: OpenCheck): { fd: number; stat: fs.S
 
 /** Opens a file for reading without hanging on a FIFO; `follow` allows a link at the last component (dotfiles). */
 function openForRead(file: string, check: OpenCheck & { readonly follow?: boolean }): { fd: number; stat: fs.Stats } {
-  const flags = fs.constants.O_RDONLY;
-  if (!check.follow) return openNoFollow(file, flags, 0, check);
-  const fd = fs.openSync(file, flags | O_NONBLOCK);
+  if (!check.follow) return openNoFollow(file, fs.constants.O_RDONLY, 0, check);
+  const fd = opened.openForReading(file, true);
   return { fd, stat: checkOpened(fd, file, check) };
 }
 

@@ -24,7 +24,7 @@ import pids = require('./pid-alive.cjs');
 import record = require('./lock-record.cjs');
 import watching = require('./lock-watch.cjs');
 
-const { host, lockPath, newHolder, tryCreate, parseHolder, inspect, removeIfHeldBy } = record;
+const { host, lockPath, newHolder, tryCreate, inspect, removeIfHeldBy } = record;
 const { lockWatcher } = watching;
 type Holder = ReturnType<typeof newHolder>;
 type Inspected = NonNullable<Awaited<ReturnType<typeof inspect>>>;
@@ -69,7 +69,7 @@ async function takeOver(file: string, stale: Holder | undefined): Promise<void> 
     const now = await inspect(file);
     if (!now) return;
     const sameRecord = stale ? now.holder?.token === stale.token : now.holder === undefined;
-    if (sameRecord) await removeIfHeldBy(file, now.holder?.token);
+    if (sameRecord) removeIfHeldBy(file, now.holder?.token);
   } finally {
     await fs.promises.unlink(guard).catch(() => undefined);
   }
@@ -125,17 +125,14 @@ function markHeld(file: string, token: string): void {
 
 async function release(file: string, holder: Holder): Promise<void> {
   held.delete(file);
-  await removeIfHeldBy(file, holder.token);
+  removeIfHeldBy(file, holder.token);
 }
 
 /** On exit: the locks this process still holds (a claim, or a lock whose `finally` never ran). */
 function releaseAllSync(): void {
   for (const [file, token] of held) {
     try {
-      const aside = `${file}.${process.pid}.exit`;
-      fs.renameSync(file, aside);
-      if (parseHolder(fs.readFileSync(aside, 'utf8'))?.token !== token) fs.linkSync(aside, file);
-      fs.unlinkSync(aside);
+      removeIfHeldBy(file, token);
     } catch {
       /* best effort: a dead holder is taken over anyway */
     }

@@ -111,20 +111,29 @@ async function inspect(file: string): Promise<Inspected | undefined> {
 /**
  * Removes the lock file only if it still holds `token` (undefined: an unreadable record).
  * Rename first, so what gets checked is exactly what was taken away; put it back if it was someone else's.
+ * Synchronous, so that the same steps run at exit (lock-file.cts releaseAllSync): four calls on a private folder.
  */
-async function removeIfHeldBy(file: string, token: string | undefined): Promise<void> {
+function removeIfHeldBy(file: string, token: string | undefined): void {
   const aside = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.old`;
   try {
-    await fs.promises.rename(file, aside);
+    fs.renameSync(file, aside);
   } catch (err) {
     if (code(err) === 'ENOENT') return;
     throw err;
   }
   try {
-    const holder = parseHolder(await fs.promises.readFile(aside, 'utf8'));
-    if (holder?.token !== token) await fs.promises.link(aside, file).catch(() => undefined);
+    const holder = parseHolder(fs.readFileSync(aside, 'utf8'));
+    if (holder?.token !== token) quietly(() => fs.linkSync(aside, file));
   } finally {
-    await fs.promises.unlink(aside).catch(() => undefined);
+    quietly(() => fs.unlinkSync(aside));
+  }
+}
+
+function quietly(op: () => void): void {
+  try {
+    op();
+  } catch {
+    /* best effort: see the callers */
   }
 }
 

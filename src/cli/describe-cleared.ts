@@ -1,4 +1,5 @@
-import { profileOfRoleKey, sourceOfLegacyMfaKey } from '../core/session-keys.js';
+import cacheEntry from '../core/cache-entry.cjs';
+import { sourceOfLegacyMfaKey } from '../core/session-keys.js';
 
 /**
  * For people: "the role sessions of prod-admin, staging-admin and the MFA session of identity". An MFA session's
@@ -6,7 +7,7 @@ import { profileOfRoleKey, sourceOfLegacyMfaKey } from '../core/session-keys.js'
  * them); those without a name are counted.
  */
 export function describeCleared(keys: readonly string[], labels: ReadonlyMap<string, string> | string = new Map()): string {
-  const roles = [...new Set(keys.map(profileOfRoleKey).filter((p): p is string => p !== undefined))];
+  const roles = [...new Set(keys.map(cacheEntry.profileOfRoleSessionKey).filter((p): p is string => p !== undefined))];
   const mfaKeys = keys.filter((k) => k.startsWith('mfa-session:'));
   const nameOf = (k: string) => (typeof labels === 'string' ? labels : (labels.get(k) ?? sourceOfLegacyMfaKey(k)));
   const named = [...new Set(mfaKeys.map(nameOf).filter((n): n is string => n !== undefined))];

@@ -26,6 +26,18 @@ const secretKeys = {
 
 const SESSION_KEY_PREFIXES = ['mfa-session:', 'role-session:'] as const;
 
+/** secretKeys.roleSession read back: the profile of `role-session:<profile>[@<scope>]`, else undefined. */
+const ROLE_SESSION_KEY = /^role-session:(.+?)(?:@[0-9a-f]{1,64})?$/;
+
+/**
+ * The profile a role session entry is for, or undefined for any other key. A scope is lowercase hex
+ * (core/session-keys.ts sessionScopeOf); names may hold `@`, so the shortest reading wins: an unscoped key of a name
+ * that ends in `@<hex>` reads as the shorter name with a scope (only pre-scope entries were unscoped).
+ */
+function profileOfRoleSessionKey(key: string): string | undefined {
+  return ROLE_SESSION_KEY.exec(key)?.[1];
+}
+
 /** Whether a secret store key holds a cached session (never the long-term keys of a source). */
 function isSessionKey(key: string): boolean {
   return SESSION_KEY_PREFIXES.some((prefix) => key.startsWith(prefix));
@@ -117,4 +129,4 @@ function isNonEmptyString(value: unknown): value is string {
   return typeof value === 'string' && value.length > 0;
 }
 
-export = { secretKeys, isSessionKey, toStored, fromStored, encodeCacheEntry, decodeCacheEntry, secondsLeft, credentialProcessJson };
+export = { secretKeys, isSessionKey, profileOfRoleSessionKey, toStored, fromStored, encodeCacheEntry, decodeCacheEntry, secondsLeft, credentialProcessJson };

@@ -64,12 +64,6 @@ export function sessionScopeOf(files: { readonly profileMap: string; readonly aw
   return hash('xacct map', files.profileMap, files.awsConfig).slice(0, 12);
 }
 
-/** The profile a role session entry is for (`role-session:<profile>[@scope]`), or undefined for other keys. */
-export function profileOfRoleKey(key: string): string | undefined {
-  const m = /^role-session:(.+?)(?:@[0-9a-f]+)?$/.exec(key);
-  return m?.[1];
-}
-
 /** The source of `mfa-session:<source>` as cached before MFA sessions were keyed by their keys and device; else undefined. */
 export function sourceOfLegacyMfaKey(key: string): string | undefined {
   if (!key.startsWith('mfa-session:')) return undefined;

@@ -20,6 +20,7 @@ import type lockRecordModule = require('../adapters/lock-record.cjs');
 import type keychainModule = require('../adapters/keychain/secret-service.cjs');
 import type textModule = require('../core/text.cjs');
 import type trustModule = require('../adapters/file-trust.cjs');
+import type makeDirsModule = require('../adapters/make-dirs.cjs');
 
 /** What the decision needs from the machine; tests replace it. */
 interface FastIo {
@@ -31,8 +32,29 @@ interface FastIo {
   readSecret(key: string): Promise<string | null>;
 }
 
-/** `refreshable`: the full path would make a new session and index it, so waiting for a refresh can help. */
-type Miss = { readonly reason: string; readonly refreshable?: true };
+/** One call: its arguments and environment, and the paths of xacctPaths(env), computed once when first needed. */
+interface Call {
+  readonly args: readonly string[];
+  readonly env: Env;
+  readonly paths: ReturnType<typeof xacctPaths.xacctPaths>;
+}
+
+function callOf(args: readonly string[], env: Env): Call {
+  let paths: Call['paths'] | undefined;
+  return {
+    args,
+    env,
+    get paths() {
+      return (paths ??= xacctPaths.xacctPaths(env));
+    },
+  };
+}
+
+/**
+ * `refreshable`: the full path would make a new session and index it, so waiting for a refresh can help.
+ * `waited`: the call already slept on another process's refresh before this miss.
+ */
+type Miss = { readonly reason: string; readonly refreshable?: true; readonly waited?: true };
 type Decision = { readonly json: string } | Miss;
 /** Where the profile's session is, before the keychain is asked. */
 type Located = { readonly entry: Exclude<ReturnType<typeof indexFile.readIndexEntry>, string> };
@@ -58,18 +80,19 @@ const systemIo: FastIo = {
 };
 
 /** Everything that can be decided without the keychain: the index entry of the profile, or why not. */
-function locate(args: readonly string[], env: Env, io: FastIo): Located | Miss {
+function locate(call: Call, io: FastIo): Located | Miss {
+  const { args, env } = call;
   const profile = args[0];
   if (args.length !== 1 || !profile || profile.startsWith('-')) return { reason: 'not exactly one profile argument' };
   if (io.platform !== 'linux' || (io.arch !== 'x64' && io.arch !== 'arm64')) return { reason: `no fast path on ${io.platform}-${io.arch}` };
   if (!env.DBUS_SESSION_BUS_ADDRESS) return { reason: 'DBUS_SESSION_BUS_ADDRESS is not set' };
   if (env.XACCT_BACKEND === 'file') return { reason: 'XACCT_BACKEND=file' };
-  const files = inputs.inputFiles(env);
+  const files = inputs.inputFiles(env, call.paths);
   if (!files) return { reason: 'HOME is not set' };
 
   let entry: ReturnType<typeof indexFile.readIndexEntry>;
   try {
-    entry = indexFile.readIndexEntry(xacctPaths.xacctPaths(env).cacheIndex, profile, io.uid);
+    entry = indexFile.readIndexEntry(call.paths.cacheIndex, profile, io.uid);
   } catch {
     return { reason: 'no readable index', refreshable: true };
   }
@@ -94,42 +117,56 @@ async function readCached(located: Located, io: FastIo): Promise<Decision> {
   return json === undefined ? { reason: 'the cached session is not a temporary session' } : { json };
 }
 
-/** Locates and reads; any failure (I/O, keychain) is a miss that yields to the full path. */
-async function decide(args: readonly string[], env: Env, io: FastIo): Promise<Decision> {
+/**
+ * Locates and reads; any failure (I/O, keychain) is a miss that yields to the full path. With `sleepOnRefresh`, a
+ * located profile first sleeps while another process refreshes it (waitForRunningRefresh).
+ */
+async function decideCall(call: Call, io: FastIo, sleepOnRefresh = false): Promise<Decision> {
   try {
-    const located = locate(args, env, io);
-    return 'reason' in located ? located : await readCached(located, io);
+    const located = locate(call, io);
+    if ('reason' in located) return located;
+    const waited = sleepOnRefresh && (await waitForRunningRefresh(call, io));
+    const decision = await readCached(located, io);
+    return waited && 'reason' in decision ? { ...decision, waited } : decision;
   } catch (err) {
     return { reason: `could not read the cache: ${err instanceof Error ? err.message : String(err)}` };
   }
+}
+
+/** What the fast path would do for these arguments (tests). */
+function decide(args: readonly string[], env: Env, io: FastIo = systemIo): Promise<Decision> {
+  return decideCall(callOf(args, env), io);
 }
 
 /**
  * The refresh claim of a profile: a lock of the one lock mechanism, in the lock folder. Its name alone needs only
  * lock-record.cjs: a hit with no refresh running loads nothing more of the lock mechanism.
  */
-function claimFileOf(env: Env, profile: string): string {
+function claimFileOf(call: Call): string {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockRecord = require('../adapters/lock-record.cjs') as typeof lockRecordModule;
-  return lockRecord.lockPath(xacctPaths.xacctPaths(env).lockDir, `refresh:${profile}`);
+  return lockRecord.lockPath(call.paths.lockDir, `refresh:${call.args[0]}`);
 }
 
 /**
  * The lock folder (made if missing, with `create`) when it is a private folder of this user that no one else can
- * swap: file-trust's rule for state folders, judged before anything is made. Else undefined: a claim is only a
- * shortcut (without one, the full path's locks still make one STS call), and none is made or waited on in a folder
- * someone else controls (the full path refuses that folder, naming it).
+ * swap or write: file-trust's rules for state folders (judged before anything is made) and for private ones, and
+ * make-dirs's mkdir, as on the full path. Else undefined: a claim is only a shortcut (without one, the full path's
+ * locks still make one STS call), and none is made or waited on in a folder someone else controls (the full path
+ * refuses that folder, naming it).
  */
-function lockFolder(env: Env, io: FastIo, create = true): string | undefined {
-  const dir = xacctPaths.xacctPaths(env).lockDir;
+function lockFolder(call: Call, io: FastIo, create = true): string | undefined {
+  const dir = call.paths.lockDir;
+  const who = { uid: io.uid, home: call.env.HOME };
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const trust = require('../adapters/file-trust.cjs') as typeof trustModule;
-    if (trust.stateFolderProblem(dir, { uid: io.uid, home: env.HOME })) return undefined;
-    if (create) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const st = fs.lstatSync(dir);
-    if (!st.isDirectory() || (io.uid !== undefined && st.uid !== io.uid) || (st.mode & 0o077) !== 0) return undefined;
-    return dir;
+    if (create && !fs.existsSync(dir)) {
+      if (trust.stateFolderProblem(dir, who)) return undefined;
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      (require('../adapters/make-dirs.cjs') as typeof makeDirsModule).makeDirs(dir, 0o700);
+    }
+    return trust.privateFolderProblem(dir, who) ? undefined : dir;
   } catch {
     return undefined;
   }
@@ -140,21 +177,20 @@ function lockFolder(env: Env, io: FastIo, create = true): string | undefined {
  * while the process that claimed it works, and decide again. A process sleeps on a refresh once: after that, a
  * miss takes the full path (claimed if nobody else has claimed it).
  */
-async function afterRefresh(args: readonly string[], env: Env, io: FastIo, miss: Miss, waitedAlready: boolean): Promise<Decision> {
-  const profile = args[0];
-  if (!profile || !lockFolder(env, io)) return miss;
+async function afterRefresh(call: Call, io: FastIo, miss: Miss): Promise<Decision> {
+  if (!call.args[0] || !lockFolder(call, io)) return miss;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
-  const claim = claimFileOf(env, profile);
+  const claim = claimFileOf(call);
   try {
     if (await lockFile.claimUntilExit(claim)) return { reason: `${miss.reason}; this process refreshes it` };
-    if (waitedAlready) return { reason: `${miss.reason}, after waiting for another process's refresh` };
+    if (miss.waited) return { reason: `${miss.reason}, after waiting for another process's refresh` };
     const waited = await lockFile.waitForRelease(claim, CLAIM_WAIT);
     if (waited === 'timeout') return { reason: `${miss.reason}; another process's refresh took longer than ${CLAIM_WAIT.timeoutMs / 1000}s` };
   } catch {
     return miss;
   }
-  const again = await decide(args, env, io);
+  const again = await decideCall(call, io);
   return 'json' in again ? again : { reason: `${again.reason}, after waiting for another process's refresh` };
 }
 
@@ -163,11 +199,10 @@ async function afterRefresh(args: readonly string[], env: Env, io: FastIo, miss:
  * about to be replaced; sleep until it is, rather than add a keychain session to the daemon's load meanwhile.
  * One look at one file when nobody refreshes. Whether it slept.
  */
-async function waitForRunningRefresh(env: Env, profile: string, io: FastIo): Promise<boolean> {
-  const lockDir = xacctPaths.xacctPaths(env).lockDir;
-  if (!fs.existsSync(lockDir)) return false;
-  const claim = claimFileOf(env, profile);
-  if (!fs.existsSync(claim) || !lockFolder(env, io, false)) return false;
+async function waitForRunningRefresh(call: Call, io: FastIo): Promise<boolean> {
+  if (!fs.existsSync(call.paths.lockDir)) return false;
+  const claim = claimFileOf(call);
+  if (!fs.existsSync(claim) || !lockFolder(call, io, false)) return false;
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
   try {
@@ -197,20 +232,9 @@ function isDebug(env: Env): boolean {
 }
 
 async function serveFromCache(args: readonly string[], env: Env, io: FastIo = systemIo): Promise<boolean> {
-  let decision: Decision;
-  let waited = false;
-  try {
-    const located = locate(args, env, io);
-    if ('reason' in located) {
-      decision = located;
-    } else {
-      waited = await waitForRunningRefresh(env, args[0]!, io);
-      decision = await readCached(located, io);
-    }
-  } catch (err) {
-    decision = { reason: `could not read the cache: ${err instanceof Error ? err.message : String(err)}` };
-  }
-  if ('reason' in decision && decision.refreshable) decision = await afterRefresh(args, env, io, decision, waited);
+  const call = callOf(args, env);
+  let decision = await decideCall(call, io, true);
+  if ('reason' in decision && decision.refreshable) decision = await afterRefresh(call, io, decision);
   if ('reason' in decision) {
     if (isDebug(env)) {
       // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -8,6 +8,7 @@
  */
 import fs = require('node:fs');
 import cacheEntry = require('../core/cache-entry.cjs');
+import opened = require('../adapters/opened-file.cjs');
 
 const INDEX_VERSION = 1;
 
@@ -34,11 +35,10 @@ function isRecord(value: unknown): value is Record<string, unknown> {
  */
 function readIndexFile(file: string, uid: number | undefined): Index | string {
   let text: string;
-  // Never through a link, and never waiting on a FIFO planted in a shared cache folder (file-trust.cts has the rules).
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0) | (fs.constants.O_NONBLOCK ?? 0));
+  // Never through a link, and never waiting on a FIFO planted in a shared cache folder (file-trust.cts's rules).
+  const fd = opened.openForReading(file);
   try {
-    const st = fs.fstatSync(fd);
-    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) return 'the index is not a private file of this user';
+    if (opened.openedFileProblem(fs.fstatSync(fd), { uid, notWritableByOthers: true })) return 'the index is not a private file of this user';
     text = fs.readFileSync(fd, 'utf8');
   } finally {
     fs.closeSync(fd);
@@ -53,20 +53,15 @@ function readIndexFile(file: string, uid: number | undefined): Index | string {
   return { v: INDEX_VERSION, profiles: index.profiles as Index['profiles'] };
 }
 
-/** `role-session:<profile>`, scoped (`@<hex>`, core/session-keys.ts) or not: never another kind of entry. */
-function isRoleSessionKeyOf(key: unknown, profile: string): key is string {
-  if (typeof key !== 'string') return false;
-  const plain = cacheEntry.secretKeys.roleSession(profile);
-  return key === plain || (key.startsWith(`${plain}@`) && /^[0-9a-f]{1,64}$/.test(key.slice(plain.length + 1)));
-}
-
 /** The well-formed entry of `profile`, or why there is none. */
 function indexEntryOf(index: Index, profile: string): IndexEntry | string {
   if (!Object.prototype.hasOwnProperty.call(index.profiles, profile)) return 'the index has no entry for this profile';
   const e: unknown = index.profiles[profile];
   if (
     !isRecord(e) ||
-    !isRoleSessionKeyOf(e.key, profile) ||
+    // The profile's role session (scoped or not), never another kind of entry.
+    typeof e.key !== 'string' ||
+    cacheEntry.profileOfRoleSessionKey(e.key) !== profile ||
     typeof e.fingerprint !== 'string' ||
     e.fingerprint === '' ||
     typeof e.minSecondsLeft !== 'number' ||

@@ -46,12 +46,12 @@ interface InputsStamp {
 }
 
 /**
- * The files of xacctPaths(env) that a plan is resolved from. undefined without HOME: then the home folder comes
- * from the passwd database, which is not stamped.
+ * The files of xacctPaths(env) (`paths`, when the caller has them already) that a plan is resolved from. undefined
+ * without HOME: then the home folder comes from the passwd database, which is not stamped.
  */
-function inputFiles(env: Env): InputFiles | undefined {
+function inputFiles(env: Env, paths: ReturnType<typeof xacctPaths.xacctPaths> = xacctPaths.xacctPaths(env)): InputFiles | undefined {
   if (!env.HOME) return undefined;
-  const { profileMap, organizationFile, awsConfig, awsCredentials } = xacctPaths.xacctPaths(env);
+  const { profileMap, organizationFile, awsConfig, awsCredentials } = paths;
   return { profileMap, organizationFile, awsConfig, awsCredentials };
 }
 

@@ -115,3 +115,22 @@ describe('secondsLeft', () => {
     expect(secondsLeft({})).toBe(Infinity);
   });
 });
+
+describe('profileOfRoleSessionKey: secretKeys.roleSession read back', () => {
+  const { secretKeys, profileOfRoleSessionKey } = cacheEntry;
+
+  it('gives back the profile of every key roleSession makes, scoped or not, names with @ included', () => {
+    for (const profile of ['prod-admin', 'a', 'team@prod-admin', 'x@y@z', 'prod-admin@', 'p.q+r_s-t']) {
+      expect(profileOfRoleSessionKey(secretKeys.roleSession(profile, '0123456789ab')), profile).toBe(profile);
+      if (!/@[0-9a-f]+$/.test(profile)) expect(profileOfRoleSessionKey(secretKeys.roleSession(profile)), profile).toBe(profile);
+    }
+  });
+
+  it('is undefined for every other kind of entry, and a scope is lowercase hex of at most 64 digits', () => {
+    for (const key of [secretKeys.source('prod-admin'), secretKeys.mfaSession('0123'), secretKeys.rotation('identity'), 'role-session:', 'role-session']) {
+      expect(profileOfRoleSessionKey(key), key).toBeUndefined();
+    }
+    expect(profileOfRoleSessionKey('role-session:prod-admin@ABCDEF')).toBe('prod-admin@ABCDEF');
+    expect(profileOfRoleSessionKey(`role-session:prod-admin@${'a'.repeat(65)}`)).toBe(`prod-admin@${'a'.repeat(65)}`);
+  });
+});

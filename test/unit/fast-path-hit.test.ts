@@ -4,7 +4,7 @@
  * expected fingerprint, and yields (prints nothing, returns false) on everything else.
  * The real keychain, launcher and STS are in test/integration/fast-path.test.ts.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs, { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -166,6 +166,17 @@ describe('yields to the full path, printing nothing, when', () => {
     expect(await expectYield(['prod-admin'], env)).toMatch(/not a private file/);
   });
 
+  it('the index is a link (even to a good index) or a FIFO: never followed, never waited on', async () => {
+    const real = `${indexFile()}.real`;
+    fs.renameSync(indexFile(), real);
+    fs.symlinkSync(real, indexFile());
+    expect(await expectYield(['prod-admin'], env)).toBe('no readable index; this process refreshes it');
+    rmSync(indexFile());
+    execFileSync('mkfifo', [indexFile()]);
+    expect(await expectYield(['prod-admin'], env)).toMatch(/^the index is not a private file of this user/);
+    expect(reads).toEqual([]);
+  });
+
   it('the index belongs to another user', async () => {
     expect(await expectYield(['prod-admin'], env, io({ uid: (process.getuid?.() ?? 0) + 1 }))).toMatch(/not a private file/);
   });
@@ -186,6 +197,8 @@ describe('yields to the full path, printing nothing, when', () => {
 
   it.each([
     ['points at another key (the long-term keys of a source)', { key: 'source:identity' }],
+    ["points at another profile's role session", { key: 'role-session:staging-admin@0123456789ab' }],
+    ['points at a key that is not a string', { key: 42 }],
     ['has no fingerprint', { fingerprint: '' }],
     ['has a negative margin', { minSecondsLeft: -1 }],
     ['has no margin', { minSecondsLeft: null }],
@@ -337,6 +350,27 @@ describe('many processes on an expired session', () => {
     expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
     expect(readsWhileClaimed).toBe(0);
     expect(reads).toHaveLength(1);
+  });
+
+  it('a lock folder others can write: no claim is made in it, and the miss yields at once', async () => {
+    secrets.clear();
+    chmodSync(lockDir(), 0o777);
+    expect(await hit.serveFromCache(['prod-admin'], env, io())).toBe(false);
+    expect(existsSync(claimFile())).toBe(false);
+    // A private one (0700, or 0755: nobody else can write it) takes the claim.
+    chmodSync(lockDir(), 0o755);
+    expect(await hit.serveFromCache(['prod-admin'], env, io())).toBe(false);
+    expect(JSON.parse(readFileSync(claimFile(), 'utf8'))).toMatchObject({ pid: process.pid });
+  });
+
+  it('a state folder where mkdir -p never ends (below /proc/self): the miss yields at once', () => {
+    // In a child: Node's recursive mkdir loops there without end, synchronously, which no timer here could stop.
+    rmSync(indexFile());
+    const hitModule = new URL('../../.tmp/vitest-cjs/fast/credential-process-hit.cjs', import.meta.url).pathname;
+    const script = `require(${JSON.stringify(hitModule)}).serveFromCache(['prod-admin'], process.env).then((r) => process.stdout.write(String(r)))`;
+    const r = spawnSync(process.execPath, ['-e', script], { env: { ...env, XDG_STATE_HOME: '/proc/self/xacct-test-state' }, encoding: 'utf8', timeout: 10_000 });
+    expect(r.signal, 'it hung').toBeNull();
+    expect(r).toMatchObject({ status: 0, stdout: 'false' });
   });
 
   it('a waiter that still finds nothing usable after the refresh claims the next one and takes the full path', async () => {

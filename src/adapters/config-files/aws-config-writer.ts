@@ -44,7 +44,7 @@ export async function writeAwsConfigEntries(
       backup = backupPathOf(file);
       await writeFileAtomic(backup, existing.bytes, { mode: existing.mode, ops });
     } else {
-      await makeDirs(dirname(file), 0o700);
+      makeDirs(dirname(file), 0o700);
     }
     await writeFileAtomic(existing?.target ?? file, merge.text, { mode: existing?.mode ?? 0o600, ops });
     return { ...merge, file, ...(backup ? { backup } : {}) };
