@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { parse } from 'smol-toml';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { CACHED_FROM_BYTES, cachedMapParser, jsonSafe } from '../../src/adapters/config-files/parsed-map-cache.js';
@@ -182,6 +182,24 @@ describe('the cache of parsed profile maps', () => {
     parser.keep();
     await written(folder);
     expect(readFileSync(cacheFile, 'utf8')).not.toContain('JBSWY3DPEHPK3PXP');
+  });
+
+  it('removes the copies of maps whose file is gone (deleted, moved) when a copy is next written; others stay', async () => {
+    const { folder, file } = setUp();
+    const gone = join(dirname(file), 'team.toml');
+    const other = join(dirname(file), 'other.toml');
+    for (const f of [gone, other]) {
+      writeFileSync(f, mapText(3_000));
+      parseKept(folder, mapText(3_000), f);
+    }
+    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(2));
+    const awsCopy = join(folder, 'aws-config-0123456789abcdef0123456789abcdef.json');
+    writeFileSync(awsCopy, JSON.stringify({ v: 1, file: join(dirname(file), 'no-such-config'), sha256: 'x', doc: {} }), { mode: 0o600 });
+    rmSync(gone);
+    parseKept(folder, mapText(3_000), file);
+    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(3)); // the new copy, other's, and the AWS config's
+    const files = cacheFiles(folder).map((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { file: string }).file);
+    expect(files.sort()).toEqual([file, other, join(dirname(file), 'no-such-config')].sort());
   });
 
   it('keeps only what JSON gives back as it was', () => {

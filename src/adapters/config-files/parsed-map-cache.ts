@@ -10,10 +10,11 @@
  * their place and the offsets of a line of the map that gives each back, read from the text on a hit (the same
  * sha256, so the same line). A map whose command line no single line gives back (a multi-line string) is not kept.
  * A kept parse that no longer stands for its file (the text changed, the map became small, an older format that
- * held command lines) is removed when the file is next read.
+ * held command lines) is removed when the file is next read; the copies of files that are gone, when a copy is
+ * next written.
  */
-import { lstatSync, unlinkSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { TomlTable } from 'smol-toml';
 import { commandAt, commandPlace, commandSettings, type CommandPlace } from '../../core/profile-map/command-settings.js';
 import { parseMapDocument, type MapDocument } from '../../core/profile-map/include.js';
@@ -54,7 +55,9 @@ export function cachedMapParser(folder: string): CachedMapParser {
       if (jsonSafe(parsed.doc)) {
         pending.push(() => {
           const kept = withoutCommands(parsed.doc, text);
-          if (kept) keepParse(folder, cacheFile, file, digest, kept);
+          if (!kept) return;
+          forgetOrphans(folder);
+          keepParse(folder, cacheFile, file, digest, kept);
         });
       }
       return parsed;
@@ -109,5 +112,47 @@ function forget(cacheFile: string): void {
     unlinkSync(cacheFile);
   } catch {
     // Not there (the usual case), or not removable: it is never used for another text anyway.
+  }
+}
+
+/** A map's copy is named by the hash of its path (parse-cache.ts); others (`aws-config-…`) are not looked at. */
+const MAP_COPY = /^[0-9a-f]{32}\.json$/;
+/** The start of a copy as keepParse writes it: `{"v":1,"file":"<path>",…`. */
+const COPY_HEAD = /^\{"v":\d+,"file":("(?:[^"\\]|\\.)*")/;
+
+/**
+ * Removes the copies of maps whose file is gone (deleted, moved: no read of that path removes them), when a new copy
+ * is written: rare (a large map changed), and a few small reads.
+ */
+function forgetOrphans(folder: string): void {
+  try {
+    if (trust.stateFolderProblem(folder, whoAmI())) return;
+    for (const name of readdirSync(folder)) {
+      if (!MAP_COPY.test(name)) continue;
+      const copy = join(folder, name);
+      const file = copiedFile(copy);
+      if (file !== undefined && !existsSync(file)) unlinkSync(copy);
+    }
+  } catch {
+    // No folder yet, or one that cannot be read: nothing to remove.
+  }
+}
+
+/** The path a copy is of, read from its first bytes (never through a link, never waiting on a FIFO). */
+function copiedFile(copy: string): string | undefined {
+  let fd: number;
+  try {
+    fd = openSync(copy, constants.O_RDONLY | trust.O_NOFOLLOW | trust.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const head = Buffer.alloc(4096);
+    const m = COPY_HEAD.exec(head.subarray(0, readSync(fd, head, 0, head.length, 0)).toString('utf8'));
+    return m ? (JSON.parse(m[1]!) as string) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }
