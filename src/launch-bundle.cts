@@ -14,6 +14,8 @@ import vm = require('node:vm');
 import crypto = require('node:crypto');
 import nodeModule = require('node:module');
 import text = require('./core/text.cjs');
+import paths = require('./core/xacct-paths.cjs');
+import moduleCodeCache = require('./adapters/module-code-cache.cjs');
 
 const BUNDLE = path.join(__dirname, 'xacct.cjs');
 const CACHE = `${BUNDLE}.v8cache`;
@@ -75,8 +77,25 @@ interface XacctBundle {
   main(argv: string[]): Promise<number>;
 }
 
+/** The cache file written as every private file of xacct's is (only when a package's file had no usable data). */
+async function writePrivately(folder: string, file: string, bytes: Buffer): Promise<void> {
+  const { ensurePrivateDir, writeFileAtomic } = await import('./adapters/atomic-file.js');
+  await ensurePrivateDir(folder, 'the code cache folder');
+  await writeFileAtomic(file, bytes, { mode: 0o600 });
+}
+
+/** The AWS SDK and the other packages the bundle requires: compiled with V8's code cache kept between calls. */
+function installPackageCodeCache(env: NodeJS.ProcessEnv) {
+  const debug = text.debugEnabled(env);
+  return moduleCodeCache.installCodeCache(paths.xacctPaths(env).codeCache, {
+    write: writePrivately,
+    ...(debug ? { debug: (line: string) => process.stderr.write(`xacct: debug: ${text.oneLine(line)}\n`) } : {}),
+  });
+}
+
 function loadBundle(env: NodeJS.ProcessEnv): XacctBundle {
   const debug = text.debugEnabled(env);
+  installPackageCodeCache(env);
   let compiled: Compiled | undefined;
   if (!debug) {
     try {
@@ -105,4 +124,4 @@ async function writeCodeCache(warm: (bundle: XacctBundle) => Promise<void>): Pro
   fs.renameSync(`${CACHE}.new`, CACHE);
 }
 
-export = { loadBundle, writeCodeCache, compileWithCache, BUNDLE, CACHE };
+export = { loadBundle, writeCodeCache, compileWithCache, installPackageCodeCache, BUNDLE, CACHE };

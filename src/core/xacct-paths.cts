@@ -47,6 +47,8 @@ function xacctPaths(env: Env) {
     runtimeLockDir: path.join(runtimeDir(env), 'locks'),
     /** Parses of large profile maps, by the text's sha256 (adapters/config-files/parsed-map-cache.ts). */
     parsedMaps: path.join(cacheDir, 'parsed-maps'),
+    /** V8's code of the packages xacct loads (the AWS SDK), by the sha256 of each file (adapters/module-code-cache.cts). */
+    codeCache: path.join(cacheDir, 'code-cache'),
     awsConfig: env.AWS_CONFIG_FILE || path.join(home(env), '.aws', 'config'),
     awsCredentials: env.AWS_SHARED_CREDENTIALS_FILE || path.join(home(env), '.aws', 'credentials'),
   };
