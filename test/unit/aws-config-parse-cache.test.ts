@@ -2,6 +2,7 @@
  * A large ~/.aws/config (`aws-config --write` at 25,000 profiles writes 2.8 MB) is parsed once per text: its parse is
  * kept in the private cache folder by the text's sha256 and used while the file has that text (issue 16).
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,20 @@ function replace(file: string, text: string): void {
   renameSync(`${file}.new`, file);
 }
 
+/** A kept file: its header (a line of JSON) and the profiles' JSON after it. */
+function readKeptFile(file: string): { header: { doc: { profilesSha256: string } }; profiles: Record<string, Record<string, string>> } {
+  const text = readFileSync(file, 'utf8');
+  const nl = text.indexOf('\n');
+  return { header: JSON.parse(text.slice(0, nl)), profiles: JSON.parse(text.slice(nl + 1)) };
+}
+
+/** Plants kept profiles, with the sum of what is planted (`sum`: false, a wrong one). */
+function plant(file: string, kept: ReturnType<typeof readKeptFile>, sum = true): void {
+  const json = JSON.stringify(kept.profiles);
+  kept.header.doc.profilesSha256 = sum ? createHash('sha256').update(json).digest('hex') : '0'.repeat(64);
+  writeFileSync(file, `${JSON.stringify(kept.header)}\n${json}`, { mode: 0o600 });
+}
+
 const kept = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith('aws-config-')) : []);
 
 describe('the kept parse of a large AWS config file', () => {
@@ -57,9 +72,9 @@ describe('the kept parse of a large AWS config file', () => {
     expect(readFileSync(file, 'utf8')).not.toContain('AKIAEXAMPLE'); // the credentials file is never kept
 
     // Planted: the next read of the same text takes its profiles from the kept file, not from parsing.
-    const planted = JSON.parse(readFileSync(file, 'utf8')) as { doc: { profiles: Record<string, Record<string, string>> } };
-    planted.doc.profiles['p-7'] = { credential_process: 'planted' };
-    writeFileSync(file, JSON.stringify(planted), { mode: 0o600 });
+    const planted = readKeptFile(file);
+    planted.profiles['p-7'] = { credential_process: 'planted' };
+    plant(file, planted);
     replace(p.config, text);
     const second = await readAwsSharedConfig(p.config, p.credentials, p.folder);
     expect(second).not.toBe(first);
@@ -97,9 +112,9 @@ describe('the kept parse of a large AWS config file', () => {
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles.empty).toEqual({ region: 'eu-west-1' });
     await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('eu-west-1'));
 
-    const planted = JSON.parse(readFileSync(file, 'utf8')) as { doc: { profiles: Record<string, unknown> } };
-    planted.doc.profiles.empty = { region: 'planted' };
-    writeFileSync(file, JSON.stringify(planted));
+    const planted = readKeptFile(file);
+    planted.profiles.empty = { region: 'planted' };
+    plant(file, planted);
     chmodSync(file, 0o666);
     replace(p.config, configText(2_000, 'region = eu-west-1'));
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles.empty).toEqual({ region: 'eu-west-1' });
@@ -114,6 +129,29 @@ describe('the kept parse of a large AWS config file', () => {
     await new Promise((done) => setTimeout(done, 100));
     expect(kept(q.folder)).toEqual([]);
     expect(kept(r.folder)).toEqual([]);
+  });
+
+  it('serves the profile map from its summary, and reads the profiles only when asked: a damaged copy is then removed', async () => {
+    const p = setUp();
+    const text = configText(2_000, 'aws_access_key_id = AKIAKEYEDEXAMPLE');
+    writeFileSync(p.config, text);
+    writeFileSync(p.credentials, '[identity]\naws_access_key_id = AKIAIDENTITY\naws_secret_access_key = s\n');
+    const first = await readAwsSharedConfig(p.config, p.credentials, p.folder);
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1));
+    const file = join(p.folder, kept(p.folder)[0]!);
+    plant(file, readKeptFile(file), false);
+    replace(p.config, text);
+    const second = await readAwsSharedConfig(p.config, p.credentials, p.folder);
+    const [a, b] = [buildProfileMap({ ...first }), buildProfileMap({ ...second })];
+    expect(b.awsKeyIds).toEqual(new Map([['identity', 'AKIAIDENTITY'], ['empty', 'AKIAKEYEDEXAMPLE']]));
+    expect(b.awsKeyIds).toEqual(a.awsKeyIds);
+    expect([...(b.unusableAwsProfiles?.keys() ?? [])]).toEqual(['role']);
+    expect(b.unusableAwsProfiles?.get('role')).toMatchObject({ message: a.unusableAwsProfiles?.get('role')?.message, line: text.split('\n').indexOf('[profile role]') + 1 });
+    expect(existsSync(file)).toBe(true); // not read so far
+    expect(() => second.awsConfig?.profiles).toThrow(/kept parse of .* was damaged; it is removed/);
+    expect(existsSync(file)).toBe(false);
+    replace(p.config, text);
+    expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles['p-3']).toEqual(first.awsConfig?.profiles['p-3']);
   });
 
   it('a large file with a line it cannot read is refused (file:line) and nothing is kept', async () => {

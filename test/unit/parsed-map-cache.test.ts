@@ -126,7 +126,7 @@ describe('the cache of parsed profile maps', () => {
 
     planted(0o600, '{"v":1,');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 1, file })); // rewritten
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 2, file })); // rewritten
   });
 
   it('keeps no command line: mfa_process and on_assume come back from the text on a hit, equal to a fresh parse', async () => {

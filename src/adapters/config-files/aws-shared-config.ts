@@ -1,9 +1,10 @@
-import { statSync, type BigIntStats } from 'node:fs';
+import { rmSync, statSync, type BigIntStats } from 'node:fs';
+import { XacctError } from '../../core/errors.js';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 import { profileLines, scanIniSections, splitLines } from '../../core/ini-lines.js';
-import type { AwsIniFile, IniProfile } from '../../core/profile-map/aws-config-profiles.js';
+import { summaryOf, type AwsIniFile, type IniProfile, type IniSummary } from '../../core/profile-map/aws-config-profiles.js';
 import { sdkLoader } from '../aws-client-config.js';
-import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKeptParse, sha256 } from './parse-cache.js';
+import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKept, sha256 } from './parse-cache.js';
 import { readOptionalFile } from './profile-map-file.js';
 
 export interface AwsSharedConfig {
@@ -70,27 +71,50 @@ export async function readAwsSharedConfig(configFile: string, credentialsFile: s
 }
 
 /**
- * A parse of the config file as kept by parse-cache.ts: its profiles, and the line of the header of each role
- * profile and of each section without keys (see AwsIniFile.lines).
+ * A parse of the config file as kept by parse-cache.ts: the line of the header of each role profile and of each
+ * section without keys (see AwsIniFile.lines) and the summary of its profiles in the header; the profiles
+ * themselves after it, as one line of JSON, parsed only when something reads them.
  */
 interface ConfigParse {
-  readonly profiles: Record<string, IniProfile>;
   readonly lines: Record<string, number>;
+  readonly summary: IniSummary;
+  /** Of the profiles' JSON after the header: checked when they are parsed, long after the header was. */
+  readonly profilesSha256: string;
 }
 
 /** Values that are secrets: such a config file's parse is not copied into the cache. */
 const SECRET_KEY = /secret|token|password/i;
 
+interface KeptProfiles {
+  readonly lines: Map<string, number>;
+  readonly summary: IniSummary;
+  /** The profiles: parsed on first use. */
+  readonly profiles: () => Record<string, IniProfile>;
+}
+
 /**
  * A config file of at least CACHED_FROM_BYTES (`aws-config --write` at 25,000 profiles writes 2.8 MB): its parse and
  * header lines are kept by parse-cache.ts, by the text's sha256, so that the next call neither checks every line
- * again (this text passed) nor parses it (~300 ms of CPU at 25,000 sections). A file holding keys is never kept.
+ * again (this text passed) nor parses it (~300 ms of CPU at 25,000 sections), nor even reads the kept profiles back
+ * (~35 ms) unless something asks for more than the summary. A file holding keys is never kept.
  */
 function keptConfig(folder: string, file: string, text: string) {
   const cacheFile = parseCacheFile(folder, 'aws-config', file);
   const digest = sha256(text);
-  const doc = readKeptParse(cacheFile, file, digest) as Partial<ConfigParse> | undefined;
-  const parse = doc && typeof doc.profiles === 'object' && typeof doc.lines === 'object' ? (doc as ConfigParse) : undefined;
+  const kept = readKept(cacheFile, file, digest);
+  const doc = kept?.doc as Partial<ConfigParse> | undefined;
+  const summary = doc?.summary;
+  const usable = kept && typeof doc?.lines === 'object' && typeof summary?.roles === 'object' && typeof summary.sources === 'object' && typeof summary.keyIds === 'object' && typeof doc.profilesSha256 === 'string';
+  let profiles: Record<string, IniProfile> | undefined;
+  const parseProfiles = (rest: Buffer, expected: string): Record<string, IniProfile> => {
+    const json = rest.toString('utf8');
+    if (sha256(json) === expected) return JSON.parse(json) as Record<string, IniProfile>;
+    rmSync(cacheFile, { force: true }); // the next call parses the file again
+    throw new XacctError(`the kept parse of ${file} (${cacheFile}) was damaged; it is removed`, { hint: 'run the command again' });
+  };
+  const parse: KeptProfiles | undefined = usable
+    ? { lines: new Map(Object.entries(doc!.lines!)), summary: summary!, profiles: () => (profiles ??= parseProfiles(kept.rest, doc!.profilesSha256!)) }
+    : undefined;
   return {
     parse,
     /** Keeps this parse (unless it holds keys); the header lines, when it did. */
@@ -100,7 +124,9 @@ function keptConfig(folder: string, file: string, text: string) {
       const lines = profileLines(text, true);
       // Only the lines anything asks for: of role profiles (their messages) and of sections the loader dropped.
       const asked = [...lines].filter(([name]) => !Object.hasOwn(profiles, name) || profiles[name]!.role_arn !== undefined);
-      keepParse(folder, cacheFile, file, digest, { profiles, lines: Object.fromEntries(asked) } satisfies ConfigParse);
+      const json = JSON.stringify(profiles);
+      const parse: ConfigParse = { lines: Object.fromEntries(asked), summary: summaryOf(profiles), profilesSha256: sha256(json) };
+      keepParse(folder, cacheFile, file, digest, parse, json);
       return lines;
     },
   };
@@ -130,14 +156,25 @@ async function parse(
   const parsed = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configToParse });
   const profiles = (data: Record<string, Record<string, string | undefined>>, isConfig: boolean) =>
     Object.fromEntries(Object.entries(data).filter(([name]) => !(isConfig && OTHER_SECTIONS.test(name)))) as Record<string, IniProfile>;
-  const configProfiles = kept?.parse?.profiles ?? profiles(parsed.configFile, true);
-  const lines = kept?.parse ? new Map(Object.entries(kept.parse.lines)) : kept?.keep(configProfiles);
+  const fromCache = kept?.parse;
+  const configProfiles = fromCache ? undefined : profiles(parsed.configFile, true);
+  const lines = fromCache ? fromCache.lines : kept?.keep(configProfiles!);
 
   return {
     awsConfig:
       configText === undefined
         ? undefined
-        : { file: configFile, text: configText, profiles: configProfiles, ...(lines ? { lines } : {}) },
+        : fromCache
+          ? {
+              file: configFile,
+              text: configText,
+              get profiles() {
+                return fromCache.profiles();
+              },
+              lines: fromCache.lines,
+              summary: fromCache.summary,
+            }
+          : { file: configFile, text: configText, profiles: configProfiles!, ...(lines ? { lines } : {}) },
     awsCredentials:
       credentialsText === undefined ? undefined : { file: credentialsFile, text: credentialsText, profiles: profiles(parsed.credentialsFile, false) },
   };

@@ -1,7 +1,7 @@
 /**
  * Parses of large configuration files kept between calls (issue 16), in a private folder
  * (`$XDG_CACHE_HOME/xacct/parsed-maps/`, 0700; files 0600, written atomically): one JSON file per parsed file and
- * kind, holding the sha256 of the text it is the parse of. A parse is used only while the file has that same text;
+ * kind, holding the sha256 of the text it is the parse of (a line of JSON, and what the kind keeps after it). A parse is used only while the file has that same text;
  * anything wrong with the cache (missing, unreadable, not a private file of the user with one name, a link, in a
  * folder others control, not JSON, another text) means
  * parsing the text again, and a cache that cannot be written is no error. Only values that JSON gives back as they
@@ -15,7 +15,7 @@ import { readRegularFile, whoAmI } from '../trust.js';
 
 /** Smaller texts are parsed in less time than the cache takes to check. */
 export const CACHED_FROM_BYTES = 64 * 1024;
-const VERSION = 1;
+const VERSION = 2;
 
 export const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
@@ -26,24 +26,33 @@ export function parseCacheFile(folder: string, kind: string, file: string): stri
 
 /** The kept parse of `file` whose text has this sha256, or undefined. */
 export function readKeptParse(cacheFile: string, file: string, digest: string): Record<string, unknown> | undefined {
+  return readKept(cacheFile, file, digest)?.doc;
+}
+
+/**
+ * The same, and the part kept after it (keepParse's `rest`), undecoded: what the caller reads only when asked for.
+ * The file is one line of JSON (the header, with `doc`), then the rest.
+ */
+export function readKept(cacheFile: string, file: string, digest: string): { doc: Record<string, unknown>; rest: Buffer } | undefined {
   try {
     const who = whoAmI();
     // Stands for the file it is the parse of (a profile map names commands): read only from a folder no one else
     // controls, never through a link or a file with other names (C2).
     if (trust.stateFolderProblem(dirname(cacheFile), who)) return undefined;
-    const text = readRegularFile(cacheFile, { who, what: 'a parsed configuration file', notWritableByOthers: true, follow: false, singleLink: true }).toString('utf8');
-    const cached = JSON.parse(text) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
+    const bytes = readRegularFile(cacheFile, { who, what: 'a parsed configuration file', notWritableByOthers: true, follow: false, singleLink: true });
+    const nl = bytes.indexOf(10);
+    const cached = JSON.parse(bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8')) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
     const doc = cached.doc;
     if (cached.v !== VERSION || cached.file !== file || cached.sha256 !== digest || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
-    return doc as Record<string, unknown>;
+    return { doc: doc as Record<string, unknown>, rest: nl < 0 ? Buffer.alloc(0) : bytes.subarray(nl + 1) };
   } catch {
     return undefined;
   }
 }
 
-/** Writes the parse in the background; the next call parses again when it cannot. */
-export function keepParse(folder: string, cacheFile: string, file: string, digest: string, doc: unknown): void {
-  const json = JSON.stringify({ v: VERSION, file, sha256: digest, doc });
+/** Writes the parse (and `rest`, read back by readKept) in the background; the next call parses again when it cannot. */
+export function keepParse(folder: string, cacheFile: string, file: string, digest: string, doc: unknown, rest = ''): void {
+  const json = `${JSON.stringify({ v: VERSION, file, sha256: digest, doc })}\n${rest}`;
   void (async () => {
     try {
       await ensurePrivateDir(folder, 'the cache folder');

@@ -22,6 +22,50 @@ export interface AwsIniFile {
    * of sections without keys, all that is asked of it); else found in `text` when needed.
    */
   readonly lines?: ReadonlyMap<string, number>;
+  /**
+   * What the profile map asks of every profile, when a kept parse already knows it (adapters/config-files/aws-shared-config.ts), so that
+   * `profiles` itself is parsed only when something else reads it: at 25,000 `aws-config --write` entries, that
+   * parse was most of a call.
+   */
+  readonly summary?: IniSummary;
+}
+
+export interface IniSummary {
+  /** The profiles with role_arn. */
+  readonly roles: Readonly<Record<string, IniProfile>>;
+  /** The other profiles a role profile names as source_profile. */
+  readonly sources: Readonly<Record<string, IniProfile>>;
+  /** Each profile's aws_access_key_id (keyIdsOf). */
+  readonly keyIds: Readonly<Record<string, string>>;
+}
+
+/** What awsConfigProfiles and the static key ids ask of a config file's profiles (see AwsIniFile.summary). */
+export function summaryOf(profiles: Readonly<Record<string, IniProfile>>): IniSummary {
+  const roles: Record<string, IniProfile> = {};
+  for (const name in profiles) if (profiles[name]!.role_arn) roles[name] = profiles[name]!;
+  const sources: Record<string, IniProfile> = {};
+  for (const name in roles) {
+    const source = roles[name]!.source_profile;
+    if (source !== undefined && Object.hasOwn(profiles, source) && !Object.hasOwn(roles, source)) sources[source] = profiles[source]!;
+  }
+  return { roles, sources, keyIds: keyIdsOf(profiles) };
+}
+
+/** Profile → aws_access_key_id, for the profiles that hold one. */
+export function keyIdsOf(profiles: Readonly<Record<string, IniProfile>>): Record<string, string> {
+  const ids: Record<string, string> = {};
+  for (const name in profiles) {
+    const id = profiles[name]!.aws_access_key_id?.trim();
+    if (id) ids[name] = id;
+  }
+  return ids;
+}
+
+/** A role profile, or a profile one names as source_profile: from the summary when there is one. */
+function profileNamed(config: AwsIniFile, name: string): IniProfile | undefined {
+  const { summary } = config;
+  if (!summary) return Object.hasOwn(config.profiles, name) ? config.profiles[name] : undefined;
+  return Object.hasOwn(summary.roles, name) ? summary.roles[name] : Object.hasOwn(summary.sources, name) ? summary.sources[name] : undefined;
 }
 
 export interface AwsConfigProfiles {
@@ -53,8 +97,9 @@ export function awsConfigProfiles(
   if (!config) return { profiles, unusable };
 
   const roleProfiles = new Map<string, IniProfile>();
-  for (const name in config.profiles) {
-    const p = config.profiles[name]!;
+  const roles = config.summary?.roles ?? config.profiles;
+  for (const name in roles) {
+    const p = roles[name]!;
     if (!p.role_arn || map.profiles.has(name)) continue;
     const why = unservableRoleProfile(p);
     if (why) unusable.set(name, new UsageError(`profile '${name}' of ${config.file} cannot be used by xacct: ${why}`, 'use it with the AWS CLI or SDK directly'));
@@ -65,11 +110,11 @@ export function awsConfigProfiles(
   const lines = config.lines ?? profileLines(config.text, true);
   const where = (name: string) => ({ file: config.file, line: lines.get(name) });
   // A role profile may name itself as source_profile when it also holds static keys (as in the AWS CLI).
-  const hasStaticKeys = (name: string) => Boolean(config.profiles[name]?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);
+  const hasStaticKeys = (name: string) => Boolean(profileNamed(config, name)?.aws_access_key_id || credentials?.profiles[name]?.aws_access_key_id);
   const credentialLines = credentials ? profileLines(credentials.text, false) : new Map<string, number>();
   // The loader drops sections without keys; the text still shows they exist.
   const knownProfile = (name: string) =>
-    Object.hasOwn(config.profiles, name) ||
+    profileNamed(config, name) !== undefined ||
     lines.has(name) ||
     (credentials !== undefined && (Object.hasOwn(credentials.profiles, name) || credentialLines.has(name)));
 
@@ -112,7 +157,7 @@ export function awsConfigProfiles(
     } else if (knownProfile(sourceName)) {
       // Any other AWS profile (static keys, SSO, credential_process…), or this profile's own keys:
       // the AWS SDK resolves its credentials.
-      source = sourceForAwsProfile(sourceName, { mfaSerial, region: config.profiles[sourceName]?.region, fromAwsConfig: true });
+      source = sourceForAwsProfile(sourceName, { mfaSerial, region: profileNamed(config, sourceName)?.region, fromAwsConfig: true });
     } else {
       const files = [config.file, credentials?.file].filter(Boolean).join(' or ');
       throw new ConfigError(

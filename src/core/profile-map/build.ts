@@ -1,5 +1,5 @@
 import { didYouMean } from '../suggest.js';
-import { awsConfigProfiles, type AwsIniFile } from './aws-config-profiles.js';
+import { awsConfigProfiles, keyIdsOf, type AwsIniFile } from './aws-config-profiles.js';
 import { parseMapDocument, type MapDocument } from './include.js';
 import { readProfileMap, type SyncedInput } from './parse-profile-map.js';
 import type { ProfileCatalog } from './profile-plans.js';
@@ -109,11 +109,9 @@ class ProfilePlans implements ReadonlyMap<string, ProfilePlan> {
 function staticKeyIds(...files: (AwsIniFile | undefined)[]): Map<string, string> {
   const ids = new Map<string, string>();
   for (const file of files) {
-    const profiles = file?.profiles ?? {};
-    for (const name in profiles) {
-      const id = profiles[name]!.aws_access_key_id?.trim();
-      if (id && !ids.has(name)) ids.set(name, id);
-    }
+    if (!file) continue;
+    const ofFile = file.summary?.keyIds ?? keyIdsOf(file.profiles);
+    for (const name in ofFile) if (!ids.has(name)) ids.set(name, ofFile[name]!);
   }
   return ids;
 }
