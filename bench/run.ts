@@ -5,7 +5,8 @@
  * `mfa_process`); a cold AssumeRole with the MFA session cached; 32 cold calls at once; each of them again with a
  * map of 25,000 profiles; and the AWS CLI v2's own cache hit where v2 ≥ 2.13 is installed. Commands take turns in
  * rounds, so load from elsewhere falls on all alike; the targets are ratios within the run. Prints a table and
- * exits 0; never part of `npm test`. Options: --runs N (default 30), --warmup N (3), --no-hyperfine.
+ * exits 0; never part of `npm test`. Options: --runs N (default 30), --warmup N (3), --no-hyperfine, --against DIR
+ * (another built checkout, e.g. main's, measured in the same runs with a cache folder of its own; CPU side by side).
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
@@ -24,6 +25,8 @@ interface Options {
   runs: number;
   warmup: number;
   hyperfine: boolean;
+  /** Another checkout of xacct (built), measured in the same run, in the same rounds: `--against /work/main`. */
+  against?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
@@ -32,29 +35,49 @@ function parseOptions(argv: readonly string[]): Options {
     const a = argv[i];
     if (a === '--runs' || a === '--warmup') opts[a === '--runs' ? 'runs' : 'warmup'] = Number(argv[++i]);
     else if (a === '--no-hyperfine') opts.hyperfine = false;
-    else throw new Error(`unknown option ${a} (--runs N, --warmup N, --no-hyperfine)`);
+    else if (a === '--against' && argv[i + 1]) opts.against = argv[++i];
+    else throw new Error(`unknown option ${a} (--runs N, --warmup N, --no-hyperfine, --against DIR)`);
   }
   return opts;
 }
 
-const xacct = (...args: string[]) => ['node', XACCT, ...args];
-const hit = xacct('credential-process', PROFILE);
+/**
+ * One checkout measured: its launcher, and the cache folder it is given (each its own: the index of the fast path,
+ * the kept parses and the code cache may differ between versions; the keyring, maps and AWS files are shared).
+ */
+interface Tree {
+  readonly label: string;
+  readonly bin: string;
+  readonly env: (scale: Scale) => Env;
+}
+
+function treesOf(opts: Options): Tree[] {
+  const self: Tree = { label: 'this checkout', bin: XACCT, env: (s) => s.env };
+  if (!opts.against) return [self];
+  const bin = join(opts.against, 'bin/xacct.js');
+  if (!existsSync(join(opts.against, 'dist/fast/credential-process-hit.cjs'))) throw new Error(`${opts.against}: not built (npm run build there)`);
+  return [self, { label: opts.against, bin, env: (s) => ({ ...s.env, XDG_CACHE_HOME: `${s.env.XDG_CACHE_HOME}-against` }) }];
+}
+
+const xacctOf = (t: Tree) => (...args: string[]) => ['node', t.bin, ...args];
+const hitOf = (t: Tree) => xacctOf(t)('credential-process', PROFILE);
 // An option the fast path does not take: the same cached session through the whole CLI.
-const full = [...hit, '--region', 'eu-west-1'];
+const fullOf = (t: Tree) => [...hitOf(t), '--region', 'eu-west-1'];
 
 /** The first full call caches the session and writes the index; then the fast path must answer. */
-async function primeHit(scale: Scale): Promise<void> {
-  await runOk(hit, scale.env);
-  const debug = await runOk(hit, { ...scale.env, XACCT_DEBUG: '1' });
-  if (!debug.stderr.includes('served from the cache')) throw new Error(`${scale.label}: the second call was not a fast-path hit: ${debug.stderr.trim()}`);
+async function primeHit(t: Tree, scale: Scale): Promise<void> {
+  const env = t.env(scale);
+  await runOk(hitOf(t), env);
+  const debug = await runOk(hitOf(t), { ...env, XACCT_DEBUG: '1' });
+  if (!debug.stderr.includes('served from the cache')) throw new Error(`${t.label}, ${scale.label}: the second call was not a fast-path hit: ${debug.stderr.trim()}`);
 }
 
 /** All at once on a cold cache (no MFA session, no role session); the wall time until the last exits. */
-async function parallelCold(w: BenchWorld, env: Env): Promise<{ ms: number; calls: string }> {
-  await runOk(xacct('clear'), env);
+async function parallelCold(w: BenchWorld, t: Tree, env: Env): Promise<{ ms: number; calls: string }> {
+  await runOk(xacctOf(t)('clear'), env);
   w.t.sts.reset();
   const started = process.hrtime.bigint();
-  const results = await Promise.all(Array.from({ length: PARALLEL }, () => run(hit, env)));
+  const results = await Promise.all(Array.from({ length: PARALLEL }, () => run(hitOf(t), env)));
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const failed = results.find((r) => r.code !== 0);
   if (failed) throw new Error(`a parallel credential-process failed: ${failed.stderr.trim()}`);
@@ -78,6 +101,8 @@ interface Row {
   readonly target?: string;
   readonly met?: boolean;
   readonly note?: string;
+  /** CPU time (user + system) of a run, where hyperfine measured it. */
+  readonly cpu?: number;
 }
 
 function printTable(rows: readonly Row[]): void {
@@ -89,11 +114,70 @@ function printTable(rows: readonly Row[]): void {
   }
 }
 
+/** CPU time of each figure hyperfine measured, for every checkout, side by side. */
+function printCpu(trees: readonly Tree[], rows: readonly (readonly Row[])[]): void {
+  console.log(`| figure (CPU, user + system) | ${trees.map((t) => t.label).join(' | ')} |`);
+  console.log(`| --- | ${trees.map(() => '---').join(' | ')} |`);
+  rows[0]!.forEach((r, i) => {
+    if (r.cpu === undefined) return;
+    console.log(`| ${r.figure} | ${rows.map((tr) => (tr[i]?.cpu === undefined ? '' : ms(tr[i]!.cpu!))).join(' | ')} |`);
+  });
+}
+
 const spread = (t: Timing) => `${ms(Math.min(...t.samples))}–${ms(Math.max(...t.samples))}, ${t.samples.length} runs${t.cpuMs === undefined ? '' : `, CPU ${ms(t.cpuMs)}`}`;
+
+/** The timings of one checkout, in the order rowsOf reads them. */
+interface Measured {
+  warm: Timing[];
+  cold: Timing[];
+  parallel: { small: number[]; large: number[]; calls: string[] };
+}
+
+function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
+  const nodeMs = median(node.samples);
+  const [hitS, fullS, hitL, fullL, fullE] = m.warm.map((t) => median(t.samples)) as [number, number, number, number, number];
+  const [gstS, arS, gstL, arL] = m.cold.map((t) => median(t.samples)) as [number, number, number, number];
+  const [parS, parL, bareMs] = [median(m.parallel.small), median(m.parallel.large), median(bare)];
+  const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
+  const vsNode = (figure: string, v: number, target: number, t: Timing): Row => ({
+    figure,
+    value: v,
+    ratio: `${x(v, nodeMs)} node -e 0`,
+    target: `≤ ${target}×`,
+    met: v / nodeMs <= target,
+    note: spread(t),
+    ...(t.cpuMs === undefined ? {} : { cpu: t.cpuMs }),
+  });
+  const atScale = (figure: string, v: number, base: number, t?: Timing): Row => ({
+    figure,
+    value: v,
+    ratio: `${x(v, base)} the same at 50`,
+    target: '≤ 1.2×',
+    met: v / base <= 1.2,
+    ...(t ? { note: spread(t), ...(t.cpuMs === undefined ? {} : { cpu: t.cpuMs }) } : {}),
+  });
+  const parallelLimit = bareMs + 1.2 * gstS;
+  return [
+    { figure: '`node -e 0`', value: nodeMs, note: spread(node), ...(node.cpuMs === undefined ? {} : { cpu: node.cpuMs }) },
+    vsNode('cache hit (fast path)', hitS, 1.4, m.warm[0]!),
+    vsNode('full path: the same session through the whole CLI (`--region`)', fullS, 3, m.warm[1]!),
+    vsNode('cold: GetSessionToken + AssumeRole (AWS-profile source, `mfa_process`)', gstS, 6, m.cold[0]!),
+    { figure: 'cold: AssumeRole only (MFA session cached)', value: arS, ratio: `${x(arS, nodeMs)} node -e 0`, note: spread(m.cold[1]!), ...(m.cold[1]!.cpuMs === undefined ? {} : { cpu: m.cold[1]!.cpuMs }) },
+    { figure: `${PARALLEL} cold calls at once`, value: parS, ratio: `${x(parS, gstS)} one cold call`, target: `≤ ${ms(bareMs)} + 1.2 × ${ms(gstS)} = ${ms(parallelLimit)}`, met: parS <= parallelLimit, note: `rounds: ${m.parallel.small.map(ms).join(', ')}` },
+    { figure: `${PARALLEL} × \`node -e 0\` at once`, value: bareMs, note: `rounds: ${bare.map(ms).join(', ')}` },
+    atScale('25,000 profiles: cache hit', hitL, hitS, m.warm[2]),
+    atScale('25,000 profiles: full path', fullL, fullS, m.warm[3]),
+    atScale('25,000 profiles: cold GetSessionToken + AssumeRole', gstL, gstS, m.cold[2]),
+    atScale('25,000 profiles: cold AssumeRole only', arL, arS, m.cold[3]),
+    { ...atScale(`25,000 profiles: ${PARALLEL} cold calls at once`, parL, parS), note: `rounds: ${m.parallel.large.map(ms).join(', ')}` },
+    atScale('25,000 profiles and their 25,000 `aws-config --write` entries in ~/.aws/config: full path', fullE, fullS, m.warm[4]),
+  ];
+}
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   if (!existsSync(join(ROOT, 'dist/fast/credential-process-hit.cjs'))) throw new Error('dist/ is missing: npm run build');
+  const trees = treesOf(opts);
   const hf = opts.hyperfine ? hyperfineVersion() : undefined;
   opts.hyperfine = hf !== undefined;
   const loadBefore = loadavg();
@@ -102,87 +186,68 @@ async function main(): Promise<void> {
   const w = await startWorld();
   try {
     const { small, large, largeWithEntries } = w;
-    await runOk(xacct('list'), large.env); // the large map is valid
-    await runOk(xacct('aws-config', '--write'), largeWithEntries.env);
-    for (const s of [small, large, largeWithEntries]) await primeHit(s);
+    const first = trees[0]!;
+    await runOk(xacctOf(first)('list'), large.env); // the large map is valid
+    await runOk(xacctOf(first)('aws-config', '--write'), largeWithEntries.env);
+    for (const t of trees) for (const s of [small, large, largeWithEntries]) await primeHit(t, s);
 
+    // Every checkout's commands in the same hyperfine runs: load from elsewhere falls on all alike.
+    const per = trees.length;
     const warm = await timeCommands(
       [
         { name: 'node -e 0', argv: ['node', '-e', '0'] },
-        ...[small, large].flatMap((s) => [
-          { name: `hit, ${s.label}`, argv: hit, env: s.env },
-          { name: `full, ${s.label}`, argv: full, env: s.env },
+        ...trees.flatMap((t, i) => [
+          ...[small, large].flatMap((s) => [
+            { name: `hit, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s) },
+            { name: `full, ${s.label} (${i})`, argv: fullOf(t), env: t.env(s) },
+          ]),
+          { name: `full, ${largeWithEntries.label} (${i})`, argv: fullOf(t), env: t.env(largeWithEntries) },
         ]),
-        { name: `full, ${largeWithEntries.label}`, argv: full, env: largeWithEntries.env },
       ],
       small.env,
       opts,
     );
     const coldRuns = Math.max(5, Math.round(opts.runs / 2));
     const cold = await timeCommands(
-      [small, large].flatMap((s) => [
-        { name: `cold GST+AR, ${s.label}`, argv: hit, env: s.env, prepare: xacct('clear') },
-        { name: `cold AR, ${s.label}`, argv: hit, env: s.env, prepare: xacct('clear', PROFILE) },
-      ]),
+      trees.flatMap((t, i) =>
+        [small, large].flatMap((s) => [
+          { name: `cold GST+AR, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s), prepare: xacctOf(t)('clear') },
+          { name: `cold AR, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s), prepare: xacctOf(t)('clear', PROFILE) },
+        ]),
+      ),
       small.env,
       { ...opts, runs: coldRuns, warmup: 1 },
     );
     w.t.sts.reset();
-    await runOk(xacct('clear'), small.env);
-    await runOk(hit, small.env);
+    await runOk(xacctOf(first)('clear'), small.env);
+    await runOk(hitOf(first), small.env);
     const oneCold = { gst: w.t.sts.count('GetSessionToken'), ar: w.t.sts.count('AssumeRole') };
 
-    // Rounds of: 32 cold at once with each map, and 32 bare node starts, side by side.
-    const parallel: { small: number[]; large: number[]; bare: number[]; calls: string[] } = { small: [], large: [], bare: [], calls: [] };
-    for (let i = 0; i < 3; i++) {
-      const a = await parallelCold(w, small.env);
-      const b = await parallelCold(w, large.env);
-      parallel.small.push(a.ms);
-      parallel.large.push(b.ms);
-      parallel.calls.push(a.calls, b.calls);
-      parallel.bare.push(await bareParallel(small.env));
+    // Rounds of: 32 cold at once with each map (each checkout in turn), and 32 bare node starts, side by side.
+    const measured: Measured[] = trees.map((_, i) => ({
+      warm: warm.slice(1 + i * 5, 1 + (i + 1) * 5),
+      cold: cold.slice(i * 4, (i + 1) * 4),
+      parallel: { small: [], large: [], calls: [] },
+    }));
+    const bare: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      for (const [i, t] of trees.entries()) {
+        const a = await parallelCold(w, t, t.env(small));
+        const b = await parallelCold(w, t, t.env(large));
+        measured[i]!.parallel.small.push(a.ms);
+        measured[i]!.parallel.large.push(b.ms);
+        measured[i]!.parallel.calls.push(a.calls, b.calls);
+      }
+      bare.push(await bareParallel(small.env));
     }
     const aws = await awsCliHit(small.env, opts);
-    const rss = Math.max(...(await Promise.all(Array.from({ length: 3 }, () => peakRssMiB(hit, small.env)))).map((r) => r ?? NaN));
+    const rss = Math.max(...(await Promise.all(Array.from({ length: 3 }, () => peakRssMiB(hitOf(first), small.env)))).map((r) => r ?? NaN));
     const nodeRss = await peakRssMiB(['node', '-e', '0'], small.env);
 
-    const [node, hitS, fullS, hitL, fullL, fullE] = warm.map((t) => median(t.samples)) as [number, number, number, number, number, number];
-    const [gstS, arS, gstL, arL] = cold.map((t) => median(t.samples)) as [number, number, number, number];
-    const [parS, parL, bare] = [median(parallel.small), median(parallel.large), median(parallel.bare)];
+    const rows = measured.map((m) => rowsOf(m, warm[0]!, bare));
+    const hitS = median(measured[0]!.warm[0]!.samples);
     const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
-    const vsNode = (figure: string, v: number, target: number, t: Timing): Row => ({
-      figure,
-      value: v,
-      ratio: `${x(v, node)} node -e 0`,
-      target: `≤ ${target}×`,
-      met: v / node <= target,
-      note: spread(t),
-    });
-    const atScale = (figure: string, v: number, base: number, t?: Timing): Row => ({
-      figure,
-      value: v,
-      ratio: `${x(v, base)} the same at 50`,
-      target: '≤ 1.2×',
-      met: v / base <= 1.2,
-      ...(t ? { note: spread(t) } : {}),
-    });
-    const parallelLimit = bare + 1.2 * gstS;
-    const rows: Row[] = [
-      { figure: '`node -e 0`', value: node, note: spread(warm[0]!) },
-      vsNode('cache hit (fast path)', hitS, 1.4, warm[1]!),
-      vsNode('full path: the same session through the whole CLI (`--region`)', fullS, 3, warm[2]!),
-      vsNode('cold: GetSessionToken + AssumeRole (AWS-profile source, `mfa_process`)', gstS, 6, cold[0]!),
-      { figure: 'cold: AssumeRole only (MFA session cached)', value: arS, ratio: `${x(arS, node)} node -e 0`, note: spread(cold[1]!) },
-      { figure: `${PARALLEL} cold calls at once`, value: parS, ratio: `${x(parS, gstS)} one cold call`, target: `≤ ${ms(bare)} + 1.2 × ${ms(gstS)} = ${ms(parallelLimit)}`, met: parS <= parallelLimit, note: `rounds: ${parallel.small.map(ms).join(', ')}` },
-      { figure: `${PARALLEL} × \`node -e 0\` at once`, value: bare, note: `rounds: ${parallel.bare.map(ms).join(', ')}` },
-      atScale('25,000 profiles: cache hit', hitL, hitS, warm[3]),
-      atScale('25,000 profiles: full path', fullL, fullS, warm[4]),
-      atScale('25,000 profiles: cold GetSessionToken + AssumeRole', gstL, gstS, cold[2]),
-      atScale('25,000 profiles: cold AssumeRole only', arL, arS, cold[3]),
-      { ...atScale(`25,000 profiles: ${PARALLEL} cold calls at once`, parL, parS), note: `rounds: ${parallel.large.map(ms).join(', ')}` },
-      atScale('25,000 profiles and their 25,000 `aws-config --write` entries in ~/.aws/config: full path', fullE, fullS, warm[5]),
-    ];
-    if (typeof aws !== 'string') rows.push({ figure: 'AWS CLI v2 `configure export-credentials`, its cache hit', value: median(aws.samples), ratio: `${x(median(aws.samples), hitS)} xacct's hit`, note: spread(aws) });
+    if (typeof aws !== 'string') rows[0]!.push({ figure: 'AWS CLI v2 `configure export-credentials`, its cache hit', value: median(aws.samples), ratio: `${x(median(aws.samples), hitS)} xacct's hit`, note: spread(aws) });
 
     const cpu = cpus();
     console.log(`xacct bench, ${new Date().toISOString()}`);
@@ -192,8 +257,15 @@ async function main(): Promise<void> {
         `NODE_EXTRA_CA_CERTS unset; load average ${loadBefore.map((l) => l.toFixed(2)).join(' ')} before, ` +
         `${loadavg().map((l) => l.toFixed(2)).join(' ')} after; ${((Date.now() - began) / 1000).toFixed(0)} s\n`,
     );
-    printTable(rows);
-    console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${parallel.calls.join('; ')}`);
+    for (const [i, t] of trees.entries()) {
+      if (per > 1) console.log(`\n${t.label}:\n`);
+      printTable(rows[i]!);
+    }
+    if (opts.hyperfine) {
+      console.log('');
+      printCpu(trees, rows);
+    }
+    console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${measured[0]!.parallel.calls.join('; ')}`);
     console.log(`peak RSS of a cache hit ${rss.toFixed(1)} MiB (node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB)`);
     if (typeof aws === 'string') console.log(`AWS CLI v2 cache hit: ${aws}`);
   } finally {
