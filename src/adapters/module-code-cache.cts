@@ -12,8 +12,8 @@
  *  - Code cache is code: the file is read only from a folder of the user that no one else can write (nor any folder
  *    above it), only when it is a regular file of the user with one name, writable by no one else, never through a
  *    link. Anything wrong means compiling as Node would; the cache is never an error.
- *  - Written after the command's work (beforeExit), only when a file was compiled without usable data, whole or not
- *    at all (adapters/atomic-file.ts: a temp file renamed over the old, 0600, in a folder made 0700).
+ *  - Written after the command's work (beforeExit), only when a file was compiled without usable data and the
+ *    command succeeded, whole or not at all (adapters/atomic-file.ts: a temp file renamed over the old, 0600, in a folder made 0700).
  *  - A file with an `import()` is left to Node (vm.Script has no import() of its own in Node 20), as is anything
  *    that is not plain CommonJS or does not compile as such.
  */
@@ -173,7 +173,8 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
   process.once('beforeExit', () => {
     const stale = compiled.filter((c) => !c.fromCache).length;
     if (compiled.length) debug?.(`code cache of packages: ${compiled.length - stale} of ${compiled.length} files compiled with it${stale ? `; writing ${file}` : ''}`);
-    if (!stale) return;
+    // A command that failed (on its input, say) leaves nothing new behind, no cache either.
+    if (!stale || (process.exitCode !== undefined && process.exitCode !== 0)) return;
     const fresh = compiled.map((c): Entry => {
       const data = c.script.createCachedData();
       return { source: c.source, sum: sha256(data), data };

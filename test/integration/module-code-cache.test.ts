@@ -4,7 +4,7 @@
  * and with data that is exactly what was written, refused when damaged or made by another V8 build or flags, never
  * read from a folder or file someone else could have written, and a command works the same without it.
  */
-import { chmodSync, chownSync, linkSync, lstatSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, linkSync, lstatSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeHome } from '../helpers/home.js';
@@ -109,7 +109,10 @@ describe('the code cache of packages', () => {
       expect(readdirSync(codeCache)).toHaveLength(1);
       expect(await list()).toMatchObject({ code: 0, stdout: first.stdout });
       rmSync(codeCache, { recursive: true });
-      mkdirSync(cmdHome.path('.cache/xacct'), { recursive: true });
+      const bad = cmdHome.write('.config/xacct/bad.toml', '[accounts]\nprod = "not an account id"\n');
+      const refused = await runCli(['list'], { env: { ...cmdHome.env, XACCT_CONFIG: bad } });
+      expect(refused.code).toBe(2);
+      expect(existsSync(codeCache)).toBe(false); // a command that failed on its input leaves nothing new
       writeFileSync(codeCache, 'not a folder');
       const blocked = await list();
       expect(blocked).toMatchObject({ code: 0, stdout: first.stdout });
