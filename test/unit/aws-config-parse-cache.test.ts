@@ -148,7 +148,7 @@ describe('the kept parse of a large AWS config file', () => {
     expect([...(b.unusableAwsProfiles?.keys() ?? [])]).toEqual(['role']);
     expect(b.unusableAwsProfiles?.get('role')).toMatchObject({ message: a.unusableAwsProfiles?.get('role')?.message, line: text.split('\n').indexOf('[profile role]') + 1 });
     expect(existsSync(file)).toBe(true); // not read so far
-    expect(() => second.awsConfig?.profiles).toThrow(/kept parse of .* was damaged; it is removed/);
+    expect(() => second.awsConfig?.profiles).toThrow(/kept parse of .* was damaged or replaced; it is removed/);
     expect(existsSync(file)).toBe(false);
     replace(p.config, text);
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles['p-3']).toEqual(first.awsConfig?.profiles['p-3']);

@@ -106,14 +106,17 @@ function keptConfig(folder: string, file: string, text: string) {
   const summary = doc?.summary;
   const usable = kept && typeof doc?.lines === 'object' && typeof summary?.roles === 'object' && typeof summary.sources === 'object' && typeof summary.keyIds === 'object' && typeof doc.profilesSha256 === 'string';
   let profiles: Record<string, IniProfile> | undefined;
-  const parseProfiles = (rest: Buffer, expected: string): Record<string, IniProfile> => {
-    const json = rest.toString('utf8');
-    if (sha256(json) === expected) return JSON.parse(json) as Record<string, IniProfile>;
+  // Read now: the header alone. The profiles after it, when something asks: the same file (the header says the same
+  // profiles) with the profiles that sum was taken of.
+  const parseProfiles = (expected: string): Record<string, IniProfile> => {
+    const whole = readKept(cacheFile, file, digest, true);
+    const json = whole?.doc.profilesSha256 === expected ? whole.rest.toString('utf8') : undefined;
+    if (json !== undefined && sha256(json) === expected) return JSON.parse(json) as Record<string, IniProfile>;
     rmSync(cacheFile, { force: true }); // the next call parses the file again
-    throw new XacctError(`the kept parse of ${file} (${cacheFile}) was damaged; it is removed`, { hint: 'run the command again' });
+    throw new XacctError(`the kept parse of ${file} (${cacheFile}) was damaged or replaced; it is removed`, { hint: 'run the command again' });
   };
   const parse: KeptProfiles | undefined = usable
-    ? { lines: new Map(Object.entries(doc!.lines!)), summary: summary!, profiles: () => (profiles ??= parseProfiles(kept.rest, doc!.profilesSha256!)) }
+    ? { lines: new Map(Object.entries(doc!.lines!)), summary: summary!, profiles: () => (profiles ??= parseProfiles(doc!.profilesSha256!)) }
     : undefined;
   return {
     parse,

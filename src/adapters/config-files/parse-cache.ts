@@ -8,6 +8,7 @@
  * were are kept. Used for the profile map (parsed-map-cache.ts) and ~/.aws/config (aws-shared-config.ts).
  */
 import { createHash } from 'node:crypto';
+import { closeSync, readSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../atomic-file.js';
 import trust from '../file-trust.cjs';
@@ -30,16 +31,17 @@ export function readKeptParse(cacheFile: string, file: string, digest: string): 
 }
 
 /**
- * The same, and the part kept after it (keepParse's `rest`), undecoded: what the caller reads only when asked for.
- * The file is one line of JSON (the header, with `doc`), then the rest.
+ * The same, and, with `withRest`, the part kept after it (keepParse's `rest`), undecoded. The file is one line of
+ * JSON (the header, with `doc`), then the rest; without `withRest` only that line is read (the rest may be megabytes).
  */
-export function readKept(cacheFile: string, file: string, digest: string): { doc: Record<string, unknown>; rest: Buffer } | undefined {
+export function readKept(cacheFile: string, file: string, digest: string, withRest = false): { doc: Record<string, unknown>; rest: Buffer } | undefined {
   try {
     const who = whoAmI();
     // Stands for the file it is the parse of (a profile map names commands): read only from a folder no one else
     // controls, never through a link or a file with other names (C2).
     if (trust.stateFolderProblem(dirname(cacheFile), who)) return undefined;
-    const bytes = readRegularFile(cacheFile, { who, what: 'a parsed configuration file', notWritableByOthers: true, follow: false, singleLink: true });
+    const check = { who, what: 'a parsed configuration file', notWritableByOthers: true, follow: false, singleLink: true };
+    const bytes = withRest ? readRegularFile(cacheFile, check) : firstLine(cacheFile, check);
     const nl = bytes.indexOf(10);
     const cached = JSON.parse(bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8')) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
     const doc = cached.doc;
@@ -47,6 +49,24 @@ export function readKept(cacheFile: string, file: string, digest: string): { doc
     return { doc: doc as Record<string, unknown>, rest: nl < 0 ? Buffer.alloc(0) : bytes.subarray(nl + 1) };
   } catch {
     return undefined;
+  }
+}
+
+/** The bytes of a file up to its first line feed (or all of them), as readRegularFile opens it. */
+function firstLine(file: string, check: Parameters<typeof trust.openForRead>[1]): Buffer {
+  const { fd } = trust.openForRead(file, check);
+  try {
+    const parts: Buffer[] = [];
+    for (let position = 0; ; ) {
+      const chunk = Buffer.allocUnsafe(64 * 1024);
+      const n = readSync(fd, chunk, 0, chunk.length, position);
+      const nl = chunk.subarray(0, n).indexOf(10);
+      parts.push(chunk.subarray(0, nl < 0 ? n : nl));
+      if (n === 0 || nl >= 0) return Buffer.concat(parts);
+      position += n;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
