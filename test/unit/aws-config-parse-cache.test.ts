@@ -152,6 +152,7 @@ describe('the kept parse of a large AWS config file', () => {
     expect(existsSync(file)).toBe(false);
     replace(p.config, text);
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles['p-3']).toEqual(first.awsConfig?.profiles['p-3']);
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1)); // parsed, and kept again
   });
 
   it('a large file with a line it cannot read is refused (file:line) and nothing is kept', async () => {
