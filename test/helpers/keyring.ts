@@ -13,8 +13,9 @@ const SECRETS = 'org.freedesktop.secrets';
 export interface Keyring {
   /** What a process needs to reach the keyring: `DBUS_SESSION_BUS_ADDRESS`. */
   readonly env: { DBUS_SESSION_BUS_ADDRESS: string };
-  /** The bus's loopback TCP address, when started with `tcp`. */
+  /** The bus's loopback TCP and abstract-socket addresses, when asked for (BusListen). */
   readonly tcpAddress?: string;
+  readonly abstractAddress?: string;
   /** PIDs of the bus and of the keyring daemon (the latter changes with unlock()). */
   readonly pids: { bus: number; keyring: number };
   /** Milliseconds from start to a keyring answering on the bus. */
@@ -28,12 +29,18 @@ export interface Keyring {
   stop(): Promise<void>;
 }
 
-/**
- * A bus of our own: no service activation (nothing starts behind the test's back), socket inside the HOME. With
- * `tcp`, it also listens on loopback TCP (ANONYMOUS authentication), an address xacct's own client does not take.
- */
-function busConfig(socket: string, tcp = false): string {
-  const extra = tcp ? '\n  <listen>tcp:host=127.0.0.1,bind=127.0.0.1,port=0</listen>\n  <auth>ANONYMOUS</auth>\n  <allow_anonymous/>' : '';
+/** Other addresses a test bus listens on, besides its socket in the HOME. */
+export interface BusListen {
+  /** Loopback TCP (ANONYMOUS authentication): an address xacct's own client does not take. */
+  tcp?: boolean;
+  /** A Linux abstract socket (unix:abstract=). */
+  abstract?: boolean;
+}
+
+/** A bus of our own: no service activation (nothing starts behind the test's back), socket inside the HOME. */
+function busConfig(socket: string, also: BusListen = {}): string {
+  let extra = also.tcp ? '\n  <listen>tcp:host=127.0.0.1,bind=127.0.0.1,port=0</listen>\n  <auth>ANONYMOUS</auth>\n  <allow_anonymous/>' : '';
+  if (also.abstract) extra = `\n  <listen>unix:abstract=xacct-test-${process.pid}-${Date.now()}</listen>${extra}`;
   return `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
  "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig>
@@ -56,30 +63,32 @@ function dbusSend(env: Env, dest: string, path: string, method: string, ...args:
 export interface SessionBus {
   /** DBUS_SESSION_BUS_ADDRESS of the bus: its unix socket. */
   readonly address: string;
-  /** Its loopback TCP address, when started with `tcp`. */
+  /** Its loopback TCP and abstract-socket addresses, when asked for. */
   readonly tcpAddress?: string;
+  readonly abstractAddress?: string;
   readonly pid: number;
   stop(): Promise<void>;
 }
 
 /** A private D-Bus session bus (socket in XDG_RUNTIME_DIR of the HOME), with nothing on it yet. */
-export async function startSessionBus(home: Pick<TestHome, 'env'>, opts: { tcp?: boolean } = {}): Promise<SessionBus> {
+export async function startSessionBus(home: Pick<TestHome, 'env'>, opts: BusListen = {}): Promise<SessionBus> {
   const runtime = home.env.XDG_RUNTIME_DIR ?? home.env.HOME!;
   const config = join(runtime, 'dbus.conf');
-  writeFileSync(config, busConfig(join(runtime, 'bus'), opts.tcp));
+  writeFileSync(config, busConfig(join(runtime, 'bus'), opts));
   const bus = startDaemon('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], home.env);
   try {
     const [line] = await bus.waitForLine(/^(unix|tcp):\S+/);
     const addresses = line!.split(';');
-    const address = addresses.find((a) => a.startsWith('unix:'))!;
-    return { address, tcpAddress: addresses.find((a) => a.startsWith('tcp:')), pid: bus.pid, stop: bus.stop };
+    const address = addresses.find((a) => a.startsWith('unix:path='))!;
+    const [tcpAddress, abstractAddress] = [addresses.find((a) => a.startsWith('tcp:')), addresses.find((a) => a.startsWith('unix:abstract='))];
+    return { address, tcpAddress, abstractAddress, pid: bus.pid, stop: bus.stop };
   } catch (err) {
     await bus.stop();
     throw err;
   }
 }
 
-export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD, opts: { tcp?: boolean } = {}): Promise<Keyring> {
+export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRING_PASSWORD, opts: BusListen = {}): Promise<Keyring> {
   const started = Date.now();
   const bus = await startSessionBus(home, opts);
   let keyring: Daemon | undefined;
@@ -114,6 +123,7 @@ export async function startKeyring(home: Pick<TestHome, 'env'>, password = KEYRI
     const result: Keyring = {
       env: { DBUS_SESSION_BUS_ADDRESS: address },
       tcpAddress: bus.tcpAddress,
+      abstractAddress: bus.abstractAddress,
       get pids() {
         return { bus: bus.pid, keyring: keyring!.pid };
       },

@@ -47,7 +47,7 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'Secret Service
 
   beforeAll(async () => {
     home = makeHome();
-    keyring = await startKeyring(home, undefined, { tcp: true });
+    keyring = await startKeyring(home, undefined, { tcp: true, abstract: true });
     env = { ...home.env, ...keyring.env };
     process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
   });
@@ -131,22 +131,34 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'Secret Service
     expect(keychain.stats.sessions).toBe(sessions + 1);
   });
 
-  it('a bus address it does not take (tcp:) goes to the binding, which reads and writes the same items', async () => {
-    expect(keyring.tcpAddress).toMatch(/^tcp:/);
-    await keychain.setPassword('fallback:one', 'over unix');
-    await keychain.setPassword('fallback:two', 'over unix');
-    const readBoth = async () => [await keychain.getPassword('fallback:one'), await keychain.getPassword('fallback:two')];
+  it('of several addresses, the first unix:path= one (after tcp: and unix:abstract=, which it does not take): one session', async () => {
+    expect(keyring.abstractAddress).toMatch(/^unix:abstract=/);
+    await keychain.setPassword('several:one', 'one');
+    await keychain.setPassword('several:two', 'two');
+    process.env.DBUS_SESSION_BUS_ADDRESS = `${keyring.tcpAddress};${keyring.abstractAddress};${keyring.env.DBUS_SESSION_BUS_ADDRESS}`;
+    expect(await countCalls(env, ['OpenSession', 'Hello'], async () => {
+      keychain.drop();
+      expect([await keychain.getPassword('several:one'), await keychain.getPassword('several:two')]).toEqual(['one', 'two']);
+    })).toEqual({ OpenSession: 1, Hello: 1 });
+  });
+
+  it.each([['tcp:', 'tcpAddress'], ['unix:abstract=', 'abstractAddress']] as const)('a bus address it does not take (%s) goes to the binding, which reads and writes the same items', async (_, which) => {
+    expect(keyring[which]).toBeDefined();
+    await keychain.setPassword(`fallback:${which}:one`, 'over unix');
+    await keychain.setPassword(`fallback:${which}:two`, 'over unix');
+    const readBoth = async () => [await keychain.getPassword(`fallback:${which}:one`), await keychain.getPassword(`fallback:${which}:two`)];
     // The client reads both keys over the process's one session; the binding opens one session per key.
     expect(await countCalls(env, ['OpenSession'], async () => {
       keychain.drop();
       expect(await readBoth()).toEqual(['over unix', 'over unix']);
     })).toEqual({ OpenSession: 1 });
-    process.env.DBUS_SESSION_BUS_ADDRESS = keyring.tcpAddress;
+    process.env.DBUS_SESSION_BUS_ADDRESS = keyring[which];
     expect(await countCalls(env, ['OpenSession'], async () => {
       expect(await readBoth()).toEqual(['over unix', 'over unix']);
-      await keychain.setPassword('fallback:one', 'over tcp');
+      await keychain.setPassword(`fallback:${which}:one`, `over ${which}`);
     })).toEqual({ OpenSession: 2 });
     process.env.DBUS_SESSION_BUS_ADDRESS = keyring.env.DBUS_SESSION_BUS_ADDRESS;
-    expect(await keychain.getPassword('fallback:one')).toBe('over tcp');
+    expect(await keychain.getPassword(`fallback:${which}:one`)).toBe(`over ${which}`);
+    await keychain.setPassword(`fallback:${which}:one`, 'over unix');
   });
 });

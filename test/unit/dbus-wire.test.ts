@@ -126,12 +126,11 @@ describe('D-Bus values, property', () => {
 });
 
 describe('bus addresses', () => {
-  it('takes the first unix:path= or unix:abstract= address, unescaped, and nothing else', () => {
+  it('takes the first unix:path= address, unescaped, and nothing else', () => {
     expect(connection.supportedTarget('unix:path=/run/user/1000/bus')).toEqual({ path: '/run/user/1000/bus', shown: '/run/user/1000/bus' });
-    expect(connection.supportedTarget('unix:abstract=/tmp/dbus-X,guid=1')).toEqual({ path: '\0/tmp/dbus-X', shown: '@/tmp/dbus-X' });
-    expect(connection.supportedTarget('tcp:host=localhost,port=1;unix:path=/a%20b')).toEqual({ path: '/a b', shown: '/a b' });
+    expect(connection.supportedTarget('tcp:host=localhost,port=1;unix:abstract=/tmp/dbus-X,guid=1;unix:path=/a%20b')).toEqual({ path: '/a b', shown: '/a b' });
     expect(connection.supportedTarget('unix:path=/a;unix:path=/b')?.path).toBe('/a');
-    for (const unsupported of [undefined, '', 'tcp:host=localhost,port=1', 'unix:tmpdir=/tmp', 'launchd:env=X', 'unix:path=/a,abstract=b', 'unix:path=%zz']) {
+    for (const unsupported of [undefined, '', 'tcp:host=localhost,port=1', 'unix:abstract=/tmp/dbus-X', 'unix:tmpdir=/tmp', 'launchd:env=X', 'unix:path=/a,abstract=b', 'unix:path=%zz']) {
       expect(connection.supportedTarget(unsupported)).toBeUndefined();
     }
   });

@@ -12,10 +12,10 @@ import net = require('node:net');
 import wire = require('./dbus-message.cjs');
 import type { Message, Value } from './dbus-types.js';
 
-/** Where to connect: a socket path, or an abstract socket name (Linux). */
+/** Where to connect: a socket path. */
 interface BusTarget {
   readonly path: string;
-  /** What messages show: the path, or `@name` for an abstract socket. */
+  /** What messages show. */
   readonly shown: string;
 }
 
@@ -36,16 +36,16 @@ function addressValue(address: string, key: string): string | undefined {
 }
 
 /**
- * The first address of `addresses` (`;`-separated) that this client can connect to: `unix:path=` or
- * `unix:abstract=`. Undefined when there is none (tcp:, launchd:, autolaunch:, …): the caller uses the binding.
+ * The first address of `addresses` (`;`-separated) that this client can connect to: `unix:path=`. Undefined when
+ * there is none (tcp:, launchd:, autolaunch:, …): the caller uses the binding. `unix:abstract=` is not taken:
+ * Node 20's net module connects to an abstract name padded to the whole sockaddr (measured: ECONNREFUSED against
+ * dbus-daemon, which binds the exact name, while Python and libdbus connect), so those go to the binding too.
  */
 function supportedTarget(addresses: string | undefined): BusTarget | undefined {
   for (const address of (addresses ?? '').split(';')) {
     if (!address.startsWith('unix:')) continue;
     const path = addressValue(address, 'path');
-    const abstract = addressValue(address, 'abstract');
-    if (path !== undefined && abstract === undefined && path !== '') return { path, shown: path };
-    if (abstract !== undefined && path === undefined && process.platform === 'linux') return { path: `\0${abstract}`, shown: `@${abstract}` };
+    if (path !== undefined && path !== '' && addressValue(address, 'abstract') === undefined) return { path, shown: path };
   }
   return undefined;
 }

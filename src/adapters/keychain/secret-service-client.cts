@@ -33,6 +33,8 @@ interface Session {
 interface Open {
   readonly connection: InstanceType<typeof dbus.Connection>;
   readonly session: Promise<Session>;
+  /** OpenSession failed: the next call starts afresh (this one's calls report the failure). */
+  sessionFailed: boolean;
 }
 
 const counters = { sessions: 0 };
@@ -46,8 +48,9 @@ function supports(address: string | undefined): boolean {
 }
 
 function open(): Open {
-  if (current && !current.connection.failure) return current;
   const target = dbus.supportedTarget(process.env.DBUS_SESSION_BUS_ADDRESS);
+  if (current && !current.connection.failure && !current.sessionFailed && current.connection.target.path === target?.path) return current;
+  drop();
   if (!target) throw new Error('DBus error: DBUS_SESSION_BUS_ADDRESS names no unix socket');
   const connection = new dbus.Connection(target, CALL_LIMIT_MS);
   const plain = options.algorithm === 'plain';
@@ -61,10 +64,12 @@ function open(): Open {
       return { path, key: ours.agree(output.value as Buffer) };
     },
   );
+  const opened: Open = { connection, session, sessionFailed: false };
   session.catch(() => {
-    /* the call that waits for it reports the failure */
+    // The call that waits for it reports the failure.
+    opened.sessionFailed = true;
   });
-  current = { connection, session };
+  current = opened;
   return current;
 }
 

@@ -141,7 +141,7 @@ function withinLimit<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
  * Runs `attempt` until it succeeds, a failure that is not transient, or the end of the process's retry budget.
  * `drop` forgets the connection (or entry) after a transient failure, so that the next try opens a new session.
  */
-async function withRetries<T>(what: string, drop: () => void, attempt: (signal: AbortSignal) => Promise<T>): Promise<T> {
+async function withRetries<T>(what: string, drop: () => void, attempt: () => Promise<T>): Promise<T> {
   reportAtExit();
   if (stats.gaveUp && Date.now() - stats.gaveUp.at < GAVE_UP_MS) throw stats.gaveUp.failure;
   const started = Date.now();
@@ -149,7 +149,7 @@ async function withRetries<T>(what: string, drop: () => void, attempt: (signal: 
   for (let tries = 1; ; tries++) {
     try {
       stats.calls++;
-      const result = await withinLimit(attempt(AbortSignal.timeout(ATTEMPT_LIMIT_MS)), ATTEMPT_LIMIT_MS, what);
+      const result = await withinLimit(attempt(), ATTEMPT_LIMIT_MS, what);
       stats.firstTransientAt = undefined;
       stats.gaveUp = undefined;
       return result;
@@ -180,16 +180,19 @@ function dropper(key: string | undefined): () => void {
   return () => (viaClient() ? client.drop() : key !== undefined && binding().drop(key));
 }
 
+/** The binding's entry methods take an AbortSignal (the client's calls have time limits of their own). */
+const limit = () => AbortSignal.timeout(ATTEMPT_LIMIT_MS);
+
 async function getPassword(key: string): Promise<string | null> {
-  return withRetries(`read "${key}"`, dropper(key), (signal) => (viaClient() ? client.get(key) : binding().entryFor(key).getPassword(signal)));
+  return withRetries(`read "${key}"`, dropper(key), () => (viaClient() ? client.get(key) : binding().entryFor(key).getPassword(limit())));
 }
 
 async function setPassword(key: string, value: string): Promise<void> {
-  await withRetries(`write "${key}"`, dropper(key), (signal) => (viaClient() ? client.set(key, value) : binding().entryFor(key).setPassword(value, signal)));
+  await withRetries(`write "${key}"`, dropper(key), () => (viaClient() ? client.set(key, value) : binding().entryFor(key).setPassword(value, limit())));
 }
 
 async function deletePassword(key: string): Promise<boolean> {
-  return withRetries(`delete "${key}"`, dropper(key), (signal) => (viaClient() ? client.remove(key) : binding().entryFor(key).deleteCredential(signal)));
+  return withRetries(`delete "${key}"`, dropper(key), () => (viaClient() ? client.remove(key) : binding().entryFor(key).deleteCredential(limit())));
 }
 
 interface Credential {
