@@ -80,6 +80,7 @@ export function scanIniSections(lines: readonly IniLine[], where: { file?: strin
     const key = SETTING.exec(content);
     // Lenient (for line numbers of messages): what the AWS SDK's own loader skips is skipped here too.
     if ((!key || !current) && where.lenient) return;
+    if (!key && HEADER_START.test(content)) throw badHeader(content, where, i);
     if (!key) throw new ConfigError(`this line of ${where.what} is not a setting (key = value) nor a [section]`, at(where, i));
     if (!current) throw new ConfigError(`a setting before the first [section] of ${where.what}`, at(where, i));
     lastKey = { key: key[1]!.toLowerCase(), value: key[2]!, line: i, lastLine: i };
@@ -88,8 +89,33 @@ export function scanIniSections(lines: readonly IniLine[], where: { file?: strin
   return sections;
 }
 
-function at(where: { file?: string; hint?: string }, index: number): { file?: string; line: number; hint: string } {
-  return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint: where.hint ?? 'fix the file (the AWS CLI cannot read it either); nothing was written' };
+/** `fix`: the hint for a line the AWS CLI may read; without it, the caller's hint (or one saying the CLI cannot read it either). */
+function at(where: { file?: string; hint?: string }, index: number, fix?: string): { file?: string; line: number; hint: string } {
+  const hint = fix ? (where.hint === undefined ? `${fix}; nothing was written` : fix) : (where.hint ?? 'fix the file (the AWS CLI cannot read it either); nothing was written');
+  return { ...(where.file ? { file: where.file } : {}), line: index + 1, hint };
+}
+
+/**
+ * A line that starts as a [section] header but is not one xacct reads (HEADER: no "]" inside the name, only a
+ * comment after it). The AWS tools do not read such a line alike: botocore's configparser (the AWS CLI) takes the
+ * name up to the LAST "]" of the line and ignores what follows (`[profile a]b]` is profile `a]b`, `[profile a] x`
+ * is profile `a`); the JS SDK's loader takes a header only when the line without its comment ends with "]", and in
+ * the config file skips a `[profile …]` whose name has a "]". So it is refused, saying what is wrong and not that
+ * the AWS CLI fails.
+ */
+function badHeader(content: string, where: { file?: string; what: string; hint?: string }, index: number): ConfigError {
+  const uncommented = content.split(/(?:^|\s)[#;]/)[0]!.trim();
+  const rename = 'rename the section: no "]" inside its name, nothing but a comment after it';
+  if (uncommented.endsWith(']')) {
+    return new ConfigError(
+      `this section header of ${where.what} has a "]" inside its name, which the AWS tools do not read alike (the AWS CLI takes the name up to the last "]")`,
+      at(where, index, rename),
+    );
+  }
+  if (content.includes(']')) {
+    return new ConfigError(`this section header of ${where.what} has text after its "]" that is not a comment, which the AWS tools do not read alike`, at(where, index, rename));
+  }
+  return new ConfigError(`this line of ${where.what} starts with "[" but no "]" ends a section name on it`, at(where, index, 'end the section name with "]"'));
 }
 
 /**

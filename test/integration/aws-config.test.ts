@@ -216,3 +216,33 @@ describe.skipIf(!requireEnv(e2e, 'aws-config with the AWS CLI'))('the written en
     expect(r.stdout.trim()).toMatch(/^arn:aws:sts::222222222222:assumed-role\/OrganizationAccountAccessRole\//);
   });
 });
+
+describe.skipIf(!requireEnv({ awsCli: true }, 'headers the AWS CLI reads and xacct refuses'))('a section header with "]" inside its name or text after it', () => {
+  let own: TestHome;
+  beforeAll(() => (own = makeHome()));
+  afterAll(() => own?.cleanup());
+
+  it.each([
+    { header: '[profile evil]x]', profile: 'evil]x', message: 'has a "]" inside its name, which the AWS tools do not read alike (the AWS CLI takes the name up to the last "]")' },
+    { header: '[profile evil] x', profile: 'evil', message: 'has text after its "]" that is not a comment, which the AWS tools do not read alike' },
+  ])('$header: the AWS CLI reads it (as $profile); xacct refuses it saying what is wrong, not that the CLI cannot read it', async ({ header, profile, message }) => {
+    own.write('.config/xacct/config.toml', PROFILE_MAP);
+    const text = `[default]\r\nregion = eu-west-1\r\n\r\n${header}\r\nregion = eu-west-2\r\n`;
+    const file = own.write('.aws/config', text);
+    const cli = await run('aws', ['configure', 'get', 'region', '--profile', profile], { env: own.env });
+    expect({ code: cli.code, stdout: cli.stdout }).toEqual({ code: 0, stdout: 'eu-west-2\n' });
+
+    const e = { ...own.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'p' };
+    for (const args of [['aws-config', '--write'], ['list']]) {
+      const r = await runXacct(args, { env: e });
+      expect({ code: r.code, stderr: r.stderr }, args.join(' ')).toEqual({
+        code: 2,
+        stderr:
+          `xacct: ${file}:4: this section header of the AWS config ${message}\n` +
+          `xacct: rename the section: no "]" inside its name, nothing but a comment after it${args[0] === 'aws-config' ? '; nothing was written' : ''}\n`,
+      });
+    }
+    expect(await readFile(file, 'utf8')).toBe(text);
+    expect(await readdir(own.path('.aws'))).toEqual(['config']);
+  });
+});

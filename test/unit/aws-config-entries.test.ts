@@ -208,4 +208,28 @@ describe('mergeAwsConfigEntries', () => {
     expect(bad('region = x\n[default]\n')).toThrow('/home/a/.aws/config:1: a setting before the first [section]');
     expect(bad('[profile x\nregion = y\n')).toThrow(':1: ');
   });
+
+  it('says what is wrong with a header the AWS CLI reads but the tools read differently, without saying the CLI cannot', () => {
+    const refusal = (text: string) => {
+      try {
+        mergeAwsConfigEntries(text, entries, { file: '/home/a/.aws/config' });
+      } catch (err) {
+        return { message: (err as ConfigError).message, hint: (err as ConfigError).hint };
+      }
+      throw new Error('not refused');
+    };
+    const rename = 'rename the section: no "]" inside its name, nothing but a comment after it; nothing was written';
+    expect(refusal('[default]\n[profile a]b] # note\n')).toEqual({
+      message: '/home/a/.aws/config:2: this section header of the AWS config has a "]" inside its name, which the AWS tools do not read alike (the AWS CLI takes the name up to the last "]")',
+      hint: rename,
+    });
+    expect(refusal('[profile a] b\n')).toEqual({
+      message: '/home/a/.aws/config:1: this section header of the AWS config has text after its "]" that is not a comment, which the AWS tools do not read alike',
+      hint: rename,
+    });
+    expect(refusal('[default]\n[profile a = 1\n')).toEqual({
+      message: '/home/a/.aws/config:2: this line of the AWS config starts with "[" but no "]" ends a section name on it',
+      hint: 'end the section name with "]"; nothing was written',
+    });
+  });
 });

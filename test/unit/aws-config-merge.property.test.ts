@@ -154,7 +154,7 @@ describe('mergeAwsConfigEntries on arbitrary configs', () => {
           mergeAwsConfigEntries(text, entries, { file: '/home/a/.aws/config' });
         } catch (err) {
           expect(err).toBeInstanceOf(ConfigError);
-          expect((err as ConfigError).message).toMatch(/^\/home\/a\/\.aws\/config:\d+: (this line of the AWS config is not a setting|a setting before the first)/);
+          expect((err as ConfigError).message).toMatch(/^\/home\/a\/\.aws\/config:\d+: (this line of the AWS config is not a setting|a setting before the first|this section header of the AWS config has |this line of the AWS config starts with "\[")/);
         }
       }),
       { numRuns: 1000 },
