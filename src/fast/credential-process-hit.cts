@@ -72,10 +72,10 @@ const systemIo: FastIo = {
   uid: process.getuid?.(),
   nowMs: () => Date.now(),
   readSecret: (key) => {
-    // Loaded only when the keychain is read: the binary and its entries are shared with the full path.
+    // Loaded only when the keychain is read: the binding's entry and the retry budget are shared with the full path.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const keychain = require('../adapters/keychain/secret-service.cjs') as typeof keychainModule;
-    return keychain.getPassword(key);
+    return keychain.getPasswordOnHit(key);
   },
 };
 
