@@ -89,6 +89,22 @@ describe.skipIf(!requireEnv(opts, 'doctor'))('xacct doctor', () => {
     expect(old.lines).toContain(`warning  source identity: access key ${t.user.accessKeyId} is 120 days old (created ${created}): older than 90 days, rotate it (fix: xacct rotate identity)`);
   });
 
+  it('a ListAccessKeys Marker that comes back again: the key-age line says the listing was stopped, and doctor ends', async () => {
+    expect((await cli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE])).code).toBe(0);
+    t.sts.reset();
+    t.sts.iam.paging = { action: 'ListAccessKeys', mode: 'repeat' };
+    const r = await runCli(['doctor'], { env, timeoutMs: 30_000 });
+    expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(r.stdout.split('\n').filter((l) => l.includes('access key'))).toEqual([
+      `warning  source identity: age of access key ${t.user.accessKeyId} not checked: IAM ListAccessKeys returned a Marker it had returned before (after 2 pages): the listing would never end; stopped ` +
+        `(fix: try again; if it happens again, ${t.sts.url} does not page as IAM does: check AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL)`,
+    ]);
+    expect(t.sts.calls.filter((c) => c.service === 'iam').map((c) => [c.action, c.signedWith])).toEqual([
+      ['ListAccessKeys', 'mfa-session'],
+      ['ListAccessKeys', 'mfa-session'],
+    ]);
+  });
+
   it('--json: the same findings with counts', async () => {
     const r = await cli(['doctor', '--json']);
     expect(r.code).toBe(0);
