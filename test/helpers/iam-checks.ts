@@ -44,6 +44,17 @@ export interface IamPaging {
   mode: 'repeat';
 }
 
+/**
+ * What xacct says when `paging` made an IAM listing repeat its Marker (src/adapters/pages.ts): the line and its
+ * hint, for `endpoint` (the proxy's URL).
+ */
+export function repeatedMarker(action: string, endpoint: string): { message: string; hint: string } {
+  return {
+    message: `IAM ${action} returned a Marker it had returned before (after 2 pages): the listing would never end; stopped`,
+    hint: `try again; if it happens again, ${endpoint} does not page as IAM does: check AWS_ENDPOINT_URL_IAM / AWS_ENDPOINT_URL`,
+  };
+}
+
 export interface IamChecks {
   knownKeysOnly: boolean;
   /** Listings of one operation page as a broken endpoint does (see IamPaging); reset() ends it. */

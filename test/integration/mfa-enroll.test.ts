@@ -10,6 +10,7 @@ import { renderUnicodeCompact } from 'uqr';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { motoQuery, requireEnv, runCli, runCliPty, standardMap, startEnv, stripAnsi, xmlValue, type TestEnv } from '../helpers/index.js';
 import { answerEnrolment, secretOnScreen } from '../helpers/enrolment.js';
+import { repeatedMarker } from '../helpers/iam-checks.js';
 
 const opts = { keyring: true, sts: true, pty: true };
 let t: TestEnv;
@@ -116,6 +117,21 @@ describe.skipIf(!requireEnv(opts, 'mfa enroll tests'))('xacct mfa enroll', () =>
         `xacct: to use it with xacct, add this line to [sources.identity] of ${mapFile}: mfa_serial = "${serial}"\n`,
     );
     expect(t.sts.count('CreateVirtualMFADevice')).toBe(0);
+    expect(readFileSync(mapFile, 'utf8')).toBe(MAP);
+  });
+
+  it('a ListMFADevices Marker that comes back again stops the listing: one line, exit 1, no device made', async () => {
+    await userWithoutDevice('enr-loop');
+    t.sts.reset();
+    t.sts.iam.paging = { action: 'ListMFADevices', mode: 'repeat' };
+    const before = await virtualDevices();
+    const r = await runCliPty(['mfa', 'enroll', 'identity'], { env: t.env, mode: 'pipes' }).result(30_000);
+    expect(r.code).toBe(1);
+    const { message, hint } = repeatedMarker('ListMFADevices', t.sts.url);
+    expect(r.stderr).toBe(`xacct: ${message}\nxacct: ${hint}\n`);
+    expect(t.sts.count('ListMFADevices')).toBe(2);
+    expect(t.sts.count('CreateVirtualMFADevice')).toBe(0);
+    expect(await virtualDevices()).toEqual(before);
     expect(readFileSync(mapFile, 'utf8')).toBe(MAP);
   });
 
