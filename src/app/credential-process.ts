@@ -15,13 +15,14 @@ export async function serveCredentialProcess(env: Env, req: CredentialRequest, p
   const profile = req.profile;
   const stamp = profile && !req.duration && req.cache ? stampInputs(env) : undefined;
   const prepared = await prepareCredentials(env, req);
-  print(await prepared.provider.retrieve());
+  const credentials = await prepared.provider.retrieve();
+  print(credentials);
   if (!profile || !stamp) return;
   const { context, plan } = prepared;
   try {
     const keys = await readKeyIdentity(rootOf(plan).source, context.store, context.map);
     const key = roleSessionKey(plan, context.map);
-    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, included: context.map.includedFiles }, context.lock);
+    await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, expiration: credentials.expiration, included: context.map.includedFiles }, context.lock);
   } catch (err) {
     // Only speeds up later calls: a failure here must not fail this one. A cache folder someone else could control
     // is said, though (the credentials are printed already): it is an attack to be seen.

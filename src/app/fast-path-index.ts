@@ -1,8 +1,8 @@
 /**
  * The writer of the credential-process fast path's index (format: src/fast/index-file.cts): for each profile a
  * full `credential-process <profile>` has served, the secret store key of its role session, the fingerprint that
- * session must carry, and the stamp of the inputs its plan was resolved from. Nothing secret: names, hashes, paths
- * and file identities. Written atomically, mode 0600, in the cache folder.
+ * session must carry, when that session expires, and the stamp of the inputs its plan was resolved from. Nothing
+ * secret: names, hashes, paths, a time and file identities. Written atomically, mode 0600, in the cache folder.
  */
 import { dirname } from 'node:path';
 import inputs from '../fast/inputs-stamp.cjs';
@@ -21,12 +21,8 @@ const INDEX_LOCK_WAIT_MS = 5_000;
 
 export type InputsStamp = ReturnType<typeof inputs.takeStamp>;
 
-export interface FastPathIndexEntry {
-  readonly key: string;
-  readonly fingerprint: string;
-  readonly minSecondsLeft: number;
-  readonly stamp: InputsStamp;
-}
+/** The entry as src/fast/index-file.cts defines it, with the stamp as written here. */
+export type FastPathIndexEntry = Omit<Exclude<ReturnType<typeof indexFile.readIndexEntry>, string>, 'stamp'> & { readonly stamp: InputsStamp };
 
 /**
  * The stamp of the inputs as they are now: take it BEFORE the profile map is read, so that an edit made while the
@@ -57,6 +53,8 @@ export interface ServedProfile {
   readonly key: string;
   /** The key identity of the source it was made from: the fingerprint carries it. */
   readonly keys: string;
+  /** When the session served expires (not a secret): the fast path misses on it without reading the keychain. */
+  readonly expiration?: Date;
 }
 
 /**
@@ -70,6 +68,7 @@ export function indexEntryFor(env: Env, served: ServedProfile): FastPathIndexEnt
     key: served.key,
     fingerprint: shape.fingerprint,
     minSecondsLeft: sessionRules(env).roleReuseMarginSeconds(shape.durationSeconds),
+    ...(served.expiration ? { expiration: served.expiration.toISOString() } : {}),
     stamp: withIncluded(served.stamp, served.included),
   };
 }

@@ -4,6 +4,8 @@
  * thing and reports any error. It never prints on failure, and it serves only what the full path would serve:
  *  - the index (index-file.cts) was written by a full run for this exact profile argument;
  *  - the inputs stamp (profile map, AWS files, environment, user name) is unchanged since, so the plan is too;
+ *  - the session's expiry the index records (when it has one) leaves more than minSecondsLeft, judged before the
+ *    keychain is read;
  *  - the Secret Service entry of the role session decodes, carries the fingerprint the full run expected, and has
  *    more than minSecondsLeft left.
  * Loads only node builtins, the shared definitions (cache-entry, paths, user name, index format, lock mechanism)
@@ -101,7 +103,17 @@ function locate(call: Call, io: FastIo): Located | Miss {
   if (!inputs.sameStamp(entry.stamp, inputs.takeStamp(env, files, inputs.userName(env), inputs.includedFiles(entry.stamp, files)))) {
     return { reason: 'the profile map, the AWS config files or the environment changed since the index was written', refreshable: true };
   }
+  // The index records when the session it was written for expires: a session about to expire is refreshed without a
+  // keychain read (the binding's session would be one more than the full path's). An entry without it reads.
+  if (entry.expiration !== undefined && expiresSoon(new Date(entry.expiration), entry, io)) {
+    return { reason: 'the cached session expires soon, as the index records it', refreshable: true };
+  }
   return { entry };
+}
+
+/** The one reuse rule of the hit, for the index's expiry and the keychain entry's own. */
+function expiresSoon(expiration: Date | undefined, entry: Located['entry'], io: FastIo): boolean {
+  return cacheEntry.secondsLeft({ expiration }, new Date(io.nowMs())) <= entry.minSecondsLeft;
 }
 
 /** The cached session of a located profile, or why it cannot be served. Rejects on keychain trouble. */
@@ -110,7 +122,7 @@ async function readCached(located: Located, io: FastIo): Promise<Decision> {
   const cached = cacheEntry.decodeCacheEntry(await io.readSecret(entry.key));
   if (!cached) return { reason: 'no usable cached session', refreshable: true };
   if (cached.fingerprint !== entry.fingerprint) return { reason: 'the cached session was obtained for another plan', refreshable: true };
-  if (cacheEntry.secondsLeft(cached.credentials, new Date(io.nowMs())) <= entry.minSecondsLeft) {
+  if (expiresSoon(cached.credentials.expiration, entry, io)) {
     return { reason: 'the cached session expires soon', refreshable: true };
   }
   const json = cacheEntry.credentialProcessJson(cached.credentials);
@@ -123,9 +135,14 @@ async function readCached(located: Located, io: FastIo): Promise<Decision> {
  */
 async function decideCall(call: Call, io: FastIo, sleepOnRefresh = false): Promise<Decision> {
   try {
-    const located = locate(call, io);
+    let located = locate(call, io);
     if ('reason' in located) return located;
     const waited = sleepOnRefresh && (await waitForRunningRefresh(call, io));
+    // The refresh waited for rewrote the index: judge the entry as it is now, not the one read before the wait.
+    if (waited) {
+      located = locate(call, io);
+      if ('reason' in located) return { ...located, waited };
+    }
     const decision = await readCached(located, io);
     return waited && 'reason' in decision ? { ...decision, waited } : decision;
   } catch (err) {

@@ -1,7 +1,8 @@
 /**
  * The one definition of the fast path's index (`$XDG_CACHE_HOME/xacct/index.json`): for each profile a full
  * `credential-process <profile>` has served, the secret store key of its role session, the fingerprint that
- * session must carry, the reuse margin and the stamp of the inputs its plan was resolved from. Nothing secret.
+ * session must carry, the reuse margin, when the session served expires, and the stamp of the inputs its plan was
+ * resolved from. Nothing secret.
  * The fast path reads it (readIndexEntry); src/app/fast-path-index.ts writes it (readIndexFile + formatIndex).
  *
  * CommonJS and only node:fs, so that the fast path loads it before anything else.
@@ -16,6 +17,11 @@ interface IndexEntry {
   readonly key: string;
   readonly fingerprint: string;
   readonly minSecondsLeft: number;
+  /**
+   * The Expiration (ISO 8601) of the session served when the entry was written, so that a session that expires
+   * soon is a miss without a keychain read. Absent in entries written before it was recorded: those read the keychain.
+   */
+  readonly expiration?: string;
   /** An InputsStamp (inputs-stamp.cts) when written by us; compared as JSON, never interpreted. */
   readonly stamp: unknown;
 }
@@ -65,11 +71,13 @@ function indexEntryOf(index: Index, profile: string): IndexEntry | string {
     typeof e.fingerprint !== 'string' ||
     e.fingerprint === '' ||
     typeof e.minSecondsLeft !== 'number' ||
-    !(e.minSecondsLeft >= 0)
+    !(e.minSecondsLeft >= 0) ||
+    (e.expiration !== undefined && (typeof e.expiration !== 'string' || Number.isNaN(Date.parse(e.expiration))))
   ) {
     return 'the index entry is malformed';
   }
-  return { key: e.key, fingerprint: e.fingerprint, minSecondsLeft: e.minSecondsLeft, stamp: e.stamp };
+  const expiration = e.expiration === undefined ? {} : { expiration: e.expiration };
+  return { key: e.key, fingerprint: e.fingerprint, minSecondsLeft: e.minSecondsLeft, ...expiration, stamp: e.stamp };
 }
 
 /** The entry of `profile` in the index file, or why there is none to use; throws when the file cannot be opened. */

@@ -6,7 +6,7 @@
  * whose AWS profile is not static keys. And under XACCT_DEBUG=1 a stack trace names the lines of src/, through the
  * bundle's source map.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ROOT } from '../helpers/run-cli.js';
@@ -29,6 +29,7 @@ function summary(files: readonly string[]): { packages: Set<string>; own: Set<st
 
 describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads', () => {
   let t: TestEnv;
+  const indexFile = () => t.home.path('.cache/xacct/index.json');
   const loaded = async (args: string[]) => {
     const out = t.home.path('loaded.txt');
     const r = await runCli(args, { env: { ...t.env, NODE_OPTIONS: `--import ${PROBE}`, XACCT_TEST_LOADED: out } });
@@ -97,7 +98,7 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
     expect(text).not.toContain('releaseAllSync');
   });
 
-  it('a hit that falls through to the full path opens one Secret Service session more than the full path alone (the hit\'s own read)', async () => {
+  it('a hit that falls through opens one Secret Service session more than the full path alone; one the index knows expires, none more', async () => {
     // The daemon numbers its sessions: one opened before and one after tell how many a run opened in between.
     const lastSession = async () => {
       const r = await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.OpenSession', 'string:plain', 'variant:string:'], { env: t.env });
@@ -105,13 +106,18 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
       expect(n, r.stdout + r.stderr).toBeDefined();
       return Number(n);
     };
-    const sessionsOf = async (args: string[]) => {
+    const sessionsOf = async (args: string[], { inIndex = false } = {}) => {
       // A cached session that expires within the reuse margin: the fast path reads it, then yields; the full path
-      // reads it again and assumes the role.
+      // reads it again and assumes the role. `inIndex`: the index records that expiry too, as it does when the
+      // session it was written for runs out.
       const key = roleSessionKeyIn(t.env, 'prod-admin');
       const entry = JSON.parse((await keychainEntry(t.env, key))!);
       entry.credentials.Expiration = new Date(Date.now() + 4 * 60_000).toISOString();
       await storeInKeychain(t.env, key, JSON.stringify(entry));
+      const index = JSON.parse(readFileSync(indexFile(), 'utf8'));
+      expect(index.profiles['prod-admin'].expiration).toMatch(/Z$/);
+      if (inIndex) index.profiles['prod-admin'].expiration = entry.credentials.Expiration;
+      writeFileSync(indexFile(), JSON.stringify(index));
       const before = await lastSession();
       const r = await runCli(args, { env: { ...t.env, XACCT_DEBUG: '1' } });
       expect(r.code, r.stderr).toBe(0);
@@ -127,6 +133,12 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
     // The hit reads through the binding (keychain.getPasswordOnHit); the full path's calls all share the client's one
     // session. A second instance of the keychain module in the bundle would add more.
     expect(fellThrough.sessions).toBe(alone.sessions + 1);
+    // The index records when the session expires: the fast path misses on it before the keychain, and the refresh
+    // opens the full path's one session only (2 before the index recorded it).
+    const known = await sessionsOf(['credential-process', 'prod-admin'], { inIndex: true });
+    expect(alone.sessions).toBe(1);
+    expect(known.sessions).toBe(1);
+    expect(known.firstLine).toMatch(/fast path not taken: the cached session expires soon, as the index records it; this process refreshes it/);
   });
 
   it('XACCT_DEBUG=1: the stack trace names the TypeScript sources, not the bundle', async () => {

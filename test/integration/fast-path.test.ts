@@ -4,7 +4,7 @@
  * XACCT_DEBUG=1 makes the fast path say on stderr whether it served the call, and why not (its first line); the full
  * path then explains its own decisions on the lines after it, so that first line proves which path answered.
  */
-import { readFileSync, rmSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { requireEnv, roleSessionKeyIn, run, runCli, setupIdentity, standardMap, startEnv, VALID_MFA_CODE, type Env, type RunResult, type TestEnv } from '../helpers/index.js';
 
@@ -35,7 +35,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     });
   const writeMap = (adminDuration?: string) => t.home.write('.config/xacct/config.toml', profileMap(adminDuration));
   const indexFile = () => t.home.path('.cache/xacct/index.json');
-  const index = () => JSON.parse(readFileSync(indexFile(), 'utf8')) as { v: number; profiles: Record<string, { key: string }> };
+  const index = () => JSON.parse(readFileSync(indexFile(), 'utf8')) as { v: number; profiles: Record<string, { key: string; expiration?: string }> };
 
   /** A successful call: its JSON, and the fast path's line when XACCT_DEBUG is set. */
   async function credentialProcess(profile: string, more: string[] = []): Promise<{ stdout: string; stderr: string }> {
@@ -65,6 +65,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(t.sts.count('GetSessionToken')).toBe(1);
     expect(t.sts.count('AssumeRole')).toBe(1);
     expect(index().profiles['prod-admin']?.key).toBe(roleSessionKeyIn(t.env, 'prod-admin'));
+    expect(index().profiles['prod-admin']?.expiration).toBe(JSON.parse(first.stdout).Expiration);
     expect(statSync(indexFile()).mode & 0o777).toBe(0o600);
 
     const second = await credentialProcess('prod-admin');
@@ -100,6 +101,16 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(second.stderr).toMatch(notTaken(/the cached session expires soon; this process refreshes it/));
     expect(second.stdout).not.toBe(first.stdout);
     expect(t.sts.count('AssumeRole')).toBe(2);
+  });
+
+  it('an index entry written before the index recorded the expiry still serves the hit (the keychain says)', async () => {
+    const first = await credentialProcess('prod-admin');
+    const old = index();
+    delete old.profiles['prod-admin']!.expiration;
+    writeFileSync(indexFile(), JSON.stringify(old));
+    expect(await credentialProcess('prod-admin')).toEqual({ stdout: first.stdout, stderr: SERVED });
+    expect(index().profiles['prod-admin']?.expiration).toBeUndefined();
+    expect(t.sts.count('AssumeRole')).toBe(1);
   });
 
   it('`clear` makes the fast path miss', async () => {

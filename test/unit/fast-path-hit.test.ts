@@ -103,6 +103,15 @@ describe('serves', () => {
     expect(err.mock.calls.map((c) => String(c[0]))).toEqual(['xacct: debug: credential-process served from the cache (fast path)\n']);
   });
 
+  it('an index entry that records a later expiry, or none (written before it was recorded): the keychain decides', async () => {
+    editIndex((index) => (index.profiles['prod-admin']!.expiration = credentials.expiration.toISOString()));
+    expect(await hit.decide(['prod-admin'], env, io())).toEqual({ json: EXPECTED });
+    // The keychain stays the authority: its session's own expiry is judged too.
+    cache({ expiration: new Date(NOW + 300_000) });
+    expect(await hit.decide(['prod-admin'], env, io())).toMatchObject({ reason: 'the cached session expires soon' });
+    expect(reads).toHaveLength(2);
+  });
+
   it('a session with one second more than the reuse margin left', async () => {
     cache({ expiration: new Date(NOW + 301_000) });
     expect(await hit.decide(['prod-admin'], env, io())).toEqual({ json: expect.stringContaining('"Expiration":"2030-01-01T00:05:01.000Z"') });
@@ -202,6 +211,8 @@ describe('yields to the full path, printing nothing, when', () => {
     ['has no fingerprint', { fingerprint: '' }],
     ['has a negative margin', { minSecondsLeft: -1 }],
     ['has no margin', { minSecondsLeft: null }],
+    ['has an expiry that is not a time', { expiration: 'soon' }],
+    ['has an expiry that is not a string', { expiration: Date.parse('2030-01-01T01:00:00Z') }],
   ])('the index entry %s', async (_, patch) => {
     secrets.set('source:identity', secrets.get('role-session:prod-admin')!);
     editIndex((index) => Object.assign(index.profiles['prod-admin']!, patch));
@@ -248,6 +259,12 @@ describe('yields to the full path, printing nothing, when', () => {
   it.each([300_999, 300_000, 1_000, 0, -60_000])('the cached session has %i ms left (5 minutes or less)', async (ms) => {
     cache({ expiration: new Date(NOW + ms) });
     expect(await expectYield(['prod-admin'], env)).toMatch(/expires soon/);
+  });
+
+  it.each([300_999, 300_000, 0, -60_000])('the index records that the session has %i ms left: the keychain is not read', async (ms) => {
+    editIndex((index) => (index.profiles['prod-admin']!.expiration = new Date(NOW + ms).toISOString()));
+    expect(await expectYield(['prod-admin'], env)).toBe('the cached session expires soon, as the index records it; this process refreshes it');
+    expect(reads).toEqual([]);
   });
 
   it('the cached credentials are not a temporary session', async () => {
@@ -349,6 +366,40 @@ describe('many processes on an expired session', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(200);
     expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
     expect(readsWhileClaimed).toBe(0);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('a waiter judges the index entry the refresh wrote, not the one it read before sleeping', async () => {
+    // Before: a session indexed as expiring at NOW + 400 s. The refresher (new source keys: a new fingerprint) caches
+    // a session and rewrites the entry; by then the clock says NOW + 200 s, when the old entry expires soon.
+    editIndex((index) => (index.profiles['prod-admin']!.expiration = new Date(NOW + 400_000).toISOString()));
+    cache({ expiration: new Date(NOW + 400_000) });
+    await refresherFor(400);
+    const waiting = io({
+      nowMs: () => (existsSync(claimFile()) ? NOW : NOW + 200_000),
+      readSecret: async (key) => {
+        reads.push(key);
+        return existsSync(claimFile()) ? null : (secrets.get(key) ?? null);
+      },
+    });
+    const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
+    const served = hit.serveFromCache(['prod-admin'], env, waiting);
+    // It has read the index and is asleep on the claim.
+    editIndex((index) => Object.assign(index.profiles['prod-admin']!, { fingerprint: 'rotated', expiration: credentials.expiration.toISOString() }));
+    cache({}, 'rotated');
+    expect(await served).toBe(true);
+    expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
+    expect(reads).toHaveLength(1);
+  });
+
+  it('an entry indexed as expiring: the callers wait for the one refresh, then read the entry it wrote', async () => {
+    editIndex((index) => (index.profiles['prod-admin']!.expiration = new Date(NOW + 60_000).toISOString()));
+    await refresherFor(300);
+    const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
+    const served = hit.serveFromCache(['prod-admin'], env, io());
+    editIndex((index) => (index.profiles['prod-admin']!.expiration = credentials.expiration.toISOString()));
+    expect(await served).toBe(true);
+    expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
     expect(reads).toHaveLength(1);
   });
 

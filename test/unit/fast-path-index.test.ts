@@ -177,6 +177,13 @@ describe('the index writer', () => {
     expect(statSync(join(home, '.cache/xacct')).mode & 0o777).toBe(0o700);
   });
 
+  it('records when the session served expires, and rewrites the entry when a refresh changes it', async () => {
+    await writer.recordServedProfile(env, served({ expiration: new Date('2030-01-01T01:00:00Z') }));
+    expect(readIndex().profiles['prod-admin'].expiration).toBe('2030-01-01T01:00:00.000Z');
+    await writer.recordServedProfile(env, served({ expiration: new Date('2030-01-01T02:00:00Z') }));
+    expect(readIndex().profiles['prod-admin'].expiration).toBe('2030-01-01T02:00:00.000Z');
+  });
+
   it('keeps the entries of other profiles, and replaces its own', async () => {
     await writer.recordServedProfile(env, served());
     await writer.recordServedProfile(env, served({ profile: 'staging-admin', plan: profilePlan('staging-admin') }));
