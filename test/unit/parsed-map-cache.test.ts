@@ -33,7 +33,9 @@ function parseKept(folder: string, text: string, file: string) {
 }
 
 const cacheFiles = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.json')) : []);
-const written = (folder: string) => vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(1));
+/** The copy is written in the background; vitest's default 1 s is too short on a busy machine. */
+const WRITTEN = { timeout: 15_000, interval: 20 };
+const written = (folder: string) => vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(1), WRITTEN);
 
 describe('the cache of parsed profile maps', () => {
   it('leaves a small map alone: parsed, nothing written', async () => {
@@ -98,11 +100,11 @@ describe('the cache of parsed profile maps', () => {
 
     planted(0o600);
     expect(parse(mapText(3_000, '333333333333'), file).doc.accounts).toMatchObject({ prod: '333333333333' }); // …not for another text
-    await vi.waitFor(() => expect(readFileSync(cacheFile, 'utf8')).toContain('333333333333'));
+    await vi.waitFor(() => expect(readFileSync(cacheFile, 'utf8')).toContain('333333333333'), WRITTEN);
 
     planted(0o666);
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor when others can write it
-    await vi.waitFor(() => expect(statSync(cacheFile).mode & 0o777).toBe(0o600));
+    await vi.waitFor(() => expect(statSync(cacheFile).mode & 0o777).toBe(0o600), WRITTEN);
 
     planted(0o600);
     const elsewhere = join(folder, '..', 'elsewhere.json');
@@ -110,7 +112,7 @@ describe('the cache of parsed profile maps', () => {
     rmSync(cacheFile);
     symlinkSync(elsewhere, cacheFile);
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor through a link
-    await vi.waitFor(() => expect(lstatSync(cacheFile).isSymbolicLink()).toBe(false));
+    await vi.waitFor(() => expect(lstatSync(cacheFile).isSymbolicLink()).toBe(false), WRITTEN);
     planted(0o600);
     linkSync(cacheFile, elsewhere + '.2');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' }); // nor with another name
@@ -126,7 +128,7 @@ describe('the cache of parsed profile maps', () => {
 
     planted(0o600, '{"v":1,');
     expect(parse(text, file).doc.accounts).toMatchObject({ prod: '222222222222' });
-    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 2, file })); // rewritten
+    await vi.waitFor(() => expect(JSON.parse(readFileSync(cacheFile, 'utf8'))).toMatchObject({ v: 2, file }), WRITTEN); // rewritten
   });
 
   it('keeps no command line: mfa_process and on_assume come back from the text on a hit, equal to a fresh parse', async () => {
@@ -192,12 +194,12 @@ describe('the cache of parsed profile maps', () => {
       writeFileSync(f, mapText(3_000));
       parseKept(folder, mapText(3_000), f);
     }
-    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(2));
+    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(2), WRITTEN);
     const awsCopy = join(folder, 'aws-config-0123456789abcdef0123456789abcdef.json');
     writeFileSync(awsCopy, JSON.stringify({ v: 1, file: join(dirname(file), 'no-such-config'), sha256: 'x', doc: {} }), { mode: 0o600 });
     rmSync(gone);
     parseKept(folder, mapText(3_000), file);
-    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(3)); // the new copy, other's, and the AWS config's
+    await vi.waitFor(() => expect(cacheFiles(folder)).toHaveLength(3), WRITTEN); // the new copy, other's, and the AWS config's
     const files = cacheFiles(folder).map((n) => (JSON.parse(readFileSync(join(folder, n), 'utf8')) as { file: string }).file);
     expect(files.sort()).toEqual([file, other, join(dirname(file), 'no-such-config')].sort());
   });
