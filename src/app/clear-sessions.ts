@@ -5,6 +5,7 @@ import type { ProfileMap } from '../core/profile-map/types.js';
 import { mfaSessionKey, readKeyIdentity, roleSessionKey } from '../core/session-keys.js';
 import { resolveProfile } from '../core/profile-map/resolve.js';
 import { createContext, type AppContext } from './context.js';
+import { forgetServedSessions } from './fast-path-index.js';
 
 const { isSessionKey, secretKeys } = cacheEntry;
 
@@ -34,13 +35,16 @@ const defaultDeps: ClearDeps = {
 export async function clearSessions(env: Env, req: ClearRequest, deps: Partial<ClearDeps> = {}): Promise<ClearedSessions> {
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
-  const { store } = d.createContext(env, map);
+  const { store, lock } = d.createContext(env, map);
   if (req.profile !== undefined) {
     // This map's session of the profile, and one cached before sessions were kept per map.
     const keys = [roleSessionKey({ name: req.profile }, map), secretKeys.roleSession(req.profile)];
     const deleted: string[] = [];
     for (const key of new Set(keys)) if (await store.delete(key)) deleted.push(key);
-    if (deleted.length) return { keys: deleted, labels: new Map() };
+    if (deleted.length) {
+      await forgetServedSessions(env, deleted, lock);
+      return { keys: deleted, labels: new Map() };
+    }
     // A profile gone from the map may still have a session cached (deleted above); an unknown name is a typo.
     resolveProfile(map, req.profile); // throws the usual "unknown profile" usage error
     return { keys: [], labels: new Map() };
@@ -49,6 +53,7 @@ export async function clearSessions(env: Env, req: ClearRequest, deps: Partial<C
   const labels = await mfaSessionLabels(store, map);
   const deleted: string[] = [];
   for (const key of keys) if (await store.delete(key)) deleted.push(key);
+  await forgetServedSessions(env, deleted, lock);
   return { keys: deleted, labels };
 }
 

@@ -102,6 +102,28 @@ export async function recordServedProfile(env: Env, served: ServedProfile, lock?
   await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
 }
 
+/**
+ * Drops the entries that name one of `deletedKeys` (sessions `xacct clear` deleted), under the index's lock: the
+ * short path would otherwise read a keychain entry that is gone before taking the full path (one more Secret
+ * Service session and read for nothing). Writes nothing when no entry names them.
+ */
+export async function forgetServedSessions(env: Env, deletedKeys: readonly string[], lock?: LockManager): Promise<void> {
+  if (deletedKeys.length === 0) return;
+  const file = xacctPaths(env).cacheIndex;
+  const gone = new Set(deletedKeys);
+  const write = async () => {
+    const profiles = Object.entries(readIndexProfiles(file));
+    const kept = profiles.filter(([, entry]) => !gone.has(entry.key));
+    if (kept.length === profiles.length) return;
+    await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(kept)), { mode: 0o600 });
+  };
+  try {
+    await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
+  } catch {
+    // The sessions are deleted, which is what was asked; an entry left behind only costs the short path a read.
+  }
+}
+
 /** The entries of the index, or none when it is missing or not one of ours (it is rebuilt as profiles are served). */
 function readIndexProfiles(file: string): Exclude<ReturnType<typeof indexFile.readIndexFile>, string>['profiles'] {
   try {

@@ -193,6 +193,17 @@ describe('the index writer', () => {
     expect(index.profiles['prod-admin'].fingerprint).toBe(roleSessionShape(plan, 'bob', 'key:AKIAEXAMPLE000000001').fingerprint);
   });
 
+  it('forgets the entries whose sessions xacct clear deleted, and only those', async () => {
+    await writer.recordServedProfile(env, served());
+    await writer.recordServedProfile(env, served({ profile: 'staging-admin', plan: profilePlan('staging-admin') }));
+    await writer.forgetServedSessions(env, ['role-session:staging-admin@0123456789ab', 'mfa-session:0123']);
+    expect(Object.keys(readIndex().profiles)).toEqual(['prod-admin']);
+    const before = statSync(indexFile());
+    await writer.forgetServedSessions(env, ['role-session:other@0123456789ab']);
+    expect(statSync(indexFile()).mtimeMs).toBe(before.mtimeMs);
+    expect(statSync(indexFile()).mode & 0o777).toBe(0o600);
+  });
+
   it('does not rewrite an entry that is already as it would be written', async () => {
     await writer.recordServedProfile(env, served());
     const before = statSync(indexFile());
