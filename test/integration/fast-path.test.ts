@@ -113,11 +113,12 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(t.sts.count('AssumeRole')).toBe(1);
   });
 
-  it('`clear` makes the fast path miss', async () => {
+  it('`clear` makes the fast path miss, without reading the keychain (clear dropped the index entry)', async () => {
     await credentialProcess('prod-admin');
     expect((await cli(['clear', 'prod-admin'])).code).toBe(0);
+    expect(index().profiles['prod-admin']).toBeUndefined();
     const after = await credentialProcess('prod-admin');
-    expect(after.stderr).toMatch(notTaken(/no usable cached session; this process refreshes it/));
+    expect(after.stderr).toMatch(notTaken(/the index has no entry for this profile; this process refreshes it/));
     expect(t.sts.count('AssumeRole')).toBe(2);
   });
 
@@ -145,7 +146,7 @@ describe.skipIf(!requireEnv(opts, 'the credential-process fast path'))('credenti
     expect(t.sts.count('AssumeRole')).toBe(1);
     expect(t.sts.count('GetSessionToken')).toBe(0);
     const full = results.filter((r) => r.stderr !== SERVED);
-    for (const r of full) expect(r.stderr).toMatch(notTaken(/no usable cached session; this process refreshes it/));
+    for (const r of full) expect(r.stderr).toMatch(notTaken(/the index has no entry for this profile; this process refreshes it/));
     expect(full.length).toBeGreaterThanOrEqual(1);
     expect(full.length).toBeLessThan(results.length / 2);
   });
