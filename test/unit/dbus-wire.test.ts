@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import connection from '../../src/adapters/keychain/dbus-connection.cjs';
+import busAddress from '../../src/adapters/keychain/dbus-address.cjs';
 import message from '../../src/adapters/keychain/dbus-message.cjs';
 import wire from '../../src/adapters/keychain/dbus-wire.cjs';
 import transfer from '../../src/adapters/keychain/secret-service-session.cjs';
@@ -127,11 +127,11 @@ describe('D-Bus values, property', () => {
 
 describe('bus addresses', () => {
   it('takes the first unix:path= address, unescaped, and nothing else', () => {
-    expect(connection.supportedTarget('unix:path=/run/user/1000/bus')).toEqual({ path: '/run/user/1000/bus', shown: '/run/user/1000/bus' });
-    expect(connection.supportedTarget('tcp:host=localhost,port=1;unix:abstract=/tmp/dbus-X,guid=1;unix:path=/a%20b')).toEqual({ path: '/a b', shown: '/a b' });
-    expect(connection.supportedTarget('unix:path=/a;unix:path=/b')?.path).toBe('/a');
+    expect(busAddress.supportedTarget('unix:path=/run/user/1000/bus')).toEqual({ path: '/run/user/1000/bus', shown: '/run/user/1000/bus' });
+    expect(busAddress.supportedTarget('tcp:host=localhost,port=1;unix:abstract=/tmp/dbus-X,guid=1;unix:path=/a%20b')).toEqual({ path: '/a b', shown: '/a b' });
+    expect(busAddress.supportedTarget('unix:path=/a;unix:path=/b')?.path).toBe('/a');
     for (const unsupported of [undefined, '', 'tcp:host=localhost,port=1', 'unix:abstract=/tmp/dbus-X', 'unix:tmpdir=/tmp', 'launchd:env=X', 'unix:path=/a,abstract=b', 'unix:path=%zz']) {
-      expect(connection.supportedTarget(unsupported)).toBeUndefined();
+      expect(busAddress.supportedTarget(unsupported)).toBeUndefined();
     }
   });
 });

@@ -10,45 +10,10 @@
  */
 import net = require('node:net');
 import wire = require('./dbus-message.cjs');
+import address = require('./dbus-address.cjs');
+
+type BusTarget = NonNullable<ReturnType<typeof address.supportedTarget>>;
 import type { Message, Value } from './dbus-types.js';
-
-/** Where to connect: a socket path. */
-interface BusTarget {
-  readonly path: string;
-  /** What messages show. */
-  readonly shown: string;
-}
-
-/** The value of `key` in one `transport:key=value,…` address, unescaped, or undefined. */
-function addressValue(address: string, key: string): string | undefined {
-  const colon = address.indexOf(':');
-  for (const pair of address.slice(colon + 1).split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq > 0 && pair.slice(0, eq) === key) {
-      try {
-        return decodeURIComponent(pair.slice(eq + 1));
-      } catch {
-        return undefined;
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * The first address of `addresses` (`;`-separated) that this client can connect to: `unix:path=`. Undefined when
- * there is none (tcp:, launchd:, autolaunch:, …): the caller uses the binding. `unix:abstract=` is not taken:
- * Node 20's net module connects to an abstract name padded to the whole sockaddr (measured: ECONNREFUSED against
- * dbus-daemon, which binds the exact name, while Python and libdbus connect), so those go to the binding too.
- */
-function supportedTarget(addresses: string | undefined): BusTarget | undefined {
-  for (const address of (addresses ?? '').split(';')) {
-    if (!address.startsWith('unix:')) continue;
-    const path = addressValue(address, 'path');
-    if (path !== undefined && path !== '' && addressValue(address, 'abstract') === undefined) return { path, shown: path };
-  }
-  return undefined;
-}
 
 /** A D-Bus error reply: `name` is the error's name (org.freedesktop.DBus.Error.ServiceUnknown…). */
 class DbusError extends Error {
@@ -219,4 +184,4 @@ class Connection {
   }
 }
 
-export = { Connection, DbusError, supportedTarget, NO_REPLY };
+export = { Connection, DbusError, NO_REPLY };

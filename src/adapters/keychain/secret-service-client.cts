@@ -12,6 +12,7 @@
  * may be transient, and the next call opens a new one.
  */
 import dbus = require('./dbus-connection.cjs');
+import busAddress = require('./dbus-address.cjs');
 import transfer = require('./secret-service-session.cjs');
 import type { Message, Value, Variant } from './dbus-types.js';
 
@@ -42,13 +43,8 @@ const counters = { sessions: 0 };
 const options = { algorithm: transfer.ALGORITHM as string };
 let current: Open | undefined;
 
-/** Whether this client can reach the bus at `address` (else the binding is used). */
-function supports(address: string | undefined): boolean {
-  return dbus.supportedTarget(address) !== undefined;
-}
-
 function open(): Open {
-  const target = dbus.supportedTarget(process.env.DBUS_SESSION_BUS_ADDRESS);
+  const target = busAddress.supportedTarget(process.env.DBUS_SESSION_BUS_ADDRESS);
   if (current && !current.connection.failure && !current.sessionFailed && current.connection.target.path === target?.path) return current;
   drop();
   if (!target) throw new Error('DBus error: DBUS_SESSION_BUS_ADDRESS names no unix socket');
@@ -189,4 +185,4 @@ async function all(): Promise<Credential[]> {
   return found;
 }
 
-export = { supports, get, set, remove, all, drop, counters, options, CALL_LIMIT_MS };
+export = { get, set, remove, all, drop, counters, options, CALL_LIMIT_MS };

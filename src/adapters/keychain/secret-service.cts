@@ -14,6 +14,7 @@
  * answer. Failures carry a `kind` (KeychainFailure) so that the caller's message says what happened.
  */
 import fs = require('node:fs');
+import busAddress = require('./dbus-address.cjs');
 import type clientModule = require('./secret-service-client.cjs');
 import type bindingModule = require('./secret-service-binding.cjs');
 
@@ -127,7 +128,7 @@ function binding(): typeof bindingModule {
 
 /** Whether this process's calls go through xacct's own client (else through the binding). */
 function viaClient(): boolean {
-  return process.platform === 'linux' && client().supports(process.env.DBUS_SESSION_BUS_ADDRESS);
+  return process.platform === 'linux' && busAddress.supportedTarget(process.env.DBUS_SESSION_BUS_ADDRESS) !== undefined;
 }
 
 function sleep(ms: number): Promise<void> {
