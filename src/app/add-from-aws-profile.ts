@@ -58,7 +58,7 @@ export async function addFromAwsProfile(env: Env, req: MoveRequest): Promise<Mov
 
   // STS first: keys it refuses are not moved anywhere.
   const { arn } = await context.sts.getCallerIdentity(keys, identity.source.region);
-  const { replaced } = await addSourceKeys(context.store, req.source, keys, context.map);
+  const { replaced } = await addSourceKeys(context.store, req.source, keys, context.map, { env: context.env, lock: context.lock });
   const stored = await context.store.get(secretKeys.source(req.source));
   if (!sameKeys(stored, keys)) {
     throw new XacctError(`the keychain did not keep the keys of source '${req.source}'; ${file} was left as it was`, { hint: 'run xacct doctor to see what the keychain does' });

@@ -160,7 +160,7 @@ class Rotation {
         });
       });
     }
-    const retired = await retireOnKeyChange(this.store, context.map, source.name, { before: oldKeyId, after: newKeyId });
+    const retired = await retireOnKeyChange(this.store, context.map, source.name, { before: oldKeyId, after: newKeyId }, { env: context.env, lock: context.lock });
     await this.store.delete(this.recordKey);
     return { userName: this.user.userName, oldKeyId, newKeyId, retired, resumed: this.resumed };
   }

@@ -9,7 +9,8 @@ import cacheEntry from '../core/cache-entry.cjs';
 import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
 import { decodeStoredKeys, encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
-import { retireOnKeyChange } from './retire-sessions.js';
+import { retireOnKeyChange, type ServedIndex } from './retire-sessions.js';
+import { createContext } from './context.js';
 
 export type { AccessKeys } from '../core/stored-keys.js';
 
@@ -86,12 +87,13 @@ export async function addSourceKeys(
   source: string,
   keys: AccessKeys,
   map?: ProfileMap,
+  index?: ServedIndex,
 ): Promise<{ replaced: boolean; retired: string[] }> {
   const valid = checkAccessKeys(keys);
   const key = secretKeys.source(source);
   const before = await store.get(key);
   await store.set(key, encodeStoredKeys(valid));
-  const retired = map ? await retireOnKeyChange(store, map, source, { before: decodeStoredKeys(before)?.accessKeyId, after: valid.accessKeyId }) : [];
+  const retired = map ? await retireOnKeyChange(store, map, source, { before: decodeStoredKeys(before)?.accessKeyId, after: valid.accessKeyId }, index) : [];
   return { replaced: before !== null, retired };
 }
 
@@ -110,10 +112,15 @@ export async function removeSourceKeys(store: SecretStore, source: string, map?:
 }
 
 /** `xacct remove`, then the sessions made from the keys removed (see addSourceKeys). */
-async function removeAndRetire(store: SecretStore, source: string, map: ProfileMap): Promise<{ removed: boolean; retired: string[] }> {
+async function removeAndRetire(store: SecretStore, source: string, map: ProfileMap, index: ServedIndex): Promise<{ removed: boolean; retired: string[] }> {
   const before = decodeStoredKeys(await store.get(secretKeys.source(source)))?.accessKeyId;
   const removed = await removeSourceKeys(store, source, map);
-  return { removed, retired: removed ? await retireOnKeyChange(store, map, source, { before }) : [] };
+  return { removed, retired: removed ? await retireOnKeyChange(store, map, source, { before }, index) : [] };
+}
+
+/** The fast path's index, with the lock the full path writes it under. */
+function servedIndexOf(env: Env, map: ProfileMap): ServedIndex {
+  return { env, lock: createContext(env, map).lock };
 }
 
 /** "the OS keychain" / "the encrypted file …", for messages. */
@@ -157,7 +164,7 @@ export async function addSource(
   if (fromEnv) checkAccessKeys(fromEnv);
   const store = await d.openStore(env, map);
   const given = fromEnv ?? (await d.askForKeys(source, env));
-  const { replaced, retired } = await addSourceKeys(store, source, given, map);
+  const { replaced, retired } = await addSourceKeys(store, source, given, map, servedIndexOf(env, map));
   return { replaced, retired, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
@@ -170,7 +177,7 @@ export async function removeSource(
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   const store = await d.openStore(env, map);
-  const { removed, retired } = await removeAndRetire(store, source, map);
+  const { removed, retired } = await removeAndRetire(store, source, map, servedIndexOf(env, map));
   return { removed, retired, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 

@@ -4,6 +4,7 @@
  * take a new MFA session signed with the new keys and a new AssumeRole signed with that session, as the checking
  * proxy sees; `remove` leaves nothing served from the old keys.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createIamUser, requireEnv, runCli, setupIdentity, standardMap, startEnv, type IamUser, type TestEnv } from '../helpers/index.js';
 
@@ -18,6 +19,8 @@ describe.skipIf(!requireEnv(opts, 'replacing a source’s keys'))('replacing a s
     expect(r.code, r.stderr).toBe(0);
     return JSON.parse(r.stdout) as { AccessKeyId: string };
   };
+  /** The profiles the fast path's index has an entry for. */
+  const indexed = () => Object.keys((JSON.parse(readFileSync(t.home.path('.cache/xacct/index.json'), 'utf8')) as { profiles: object }).profiles).sort();
 
   beforeAll(async () => {
     t = await startEnv(opts);
@@ -33,14 +36,20 @@ describe.skipIf(!requireEnv(opts, 'replacing a source’s keys'))('replacing a s
     t.sts.reset();
     expect((await served('prod-admin')).AccessKeyId).toBe(first.AccessKeyId); // a cache hit: no STS call
     expect(t.sts.calls).toEqual([]);
+    expect(indexed()).toEqual(['prod-admin', 'staging-admin']);
 
     const added = await cli(['add', 'identity'], { AWS_ACCESS_KEY_ID: bob.accessKeyId, AWS_SECRET_ACCESS_KEY: bob.secretAccessKey });
     expect(added.code, added.stderr).toBe(0);
     expect(added.stderr).toContain(
       'xacct: retired the role sessions of prod-admin, staging-admin and the MFA session of identity, made with the keys before: the next command takes a new session\n',
     );
+    // Their index entries went with them: the short path does not read the gone entries before the full path.
+    expect(indexed()).toEqual([]);
+    const next = await cli(['credential-process', 'prod-admin'], { XACCT_DEBUG: '1' });
+    expect(next.code, next.stderr).toBe(0);
+    expect(next.stderr).toMatch(/^xacct: debug: credential-process fast path not taken: the index has no entry for this profile; this process refreshes it\n/);
 
-    const after = await served('prod-admin');
+    const after = JSON.parse(next.stdout) as { AccessKeyId: string };
     expect(after.AccessKeyId).not.toBe(first.AccessKeyId);
     const [gst, assume, ...rest] = t.sts.calls;
     expect(rest).toEqual([]);
@@ -58,8 +67,10 @@ describe.skipIf(!requireEnv(opts, 'replacing a source’s keys'))('replacing a s
   });
 
   it('remove: nothing is served from the keys removed', async () => {
+    expect(indexed()).toEqual(['prod-admin']);
     const r = await cli(['remove', 'identity']);
     expect(r.code).toBe(0);
+    expect(indexed()).toEqual([]);
     expect(r.stderr).toMatch(/\nxacct: retired the role session of prod-admin and the MFA session of identity, made with those keys\n$/);
     t.sts.reset();
     const next = await cli(['credential-process', 'prod-admin']);
