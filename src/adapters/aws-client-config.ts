@@ -4,6 +4,7 @@ import type { AwsCredentials } from '../core/credentials.js';
 import { environmentProblems } from '../core/environment.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
+import { shareAwsFilesWithSdk } from './config-files/aws-shared-config.js';
 
 export interface ClientLimits {
   /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */
@@ -13,8 +14,12 @@ export interface ClientLimits {
   readonly requestTimeoutMs: number;
 }
 
-/** Explicit credentials (the default chain never runs), our user agent, standard retries and time limits. */
+/**
+ * Explicit credentials (the default chain never runs), our user agent, standard retries and time limits. The
+ * client's own reads of the AWS files (settings such as use_fips_endpoint) get the text xacct read.
+ */
 export function clientConfig(creds: AwsCredentials, limits: ClientLimits) {
+  shareAwsFilesWithSdk();
   return {
     // Our env decides; the SDK would read process.env and the shared config files instead.
     ignoreConfiguredEndpointUrls: true,

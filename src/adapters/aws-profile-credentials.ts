@@ -12,7 +12,7 @@ import { xacctPaths, type Env } from '../core/paths.js';
 import type { AwsProfileCredentialLoader } from '../core/ports.js';
 import { xacctInvocation } from '../core/xacct-command.js';
 import { sdkLoader } from './aws-client-config.js';
-import { readAwsSharedConfig } from './config-files/aws-shared-config.js';
+import { readAwsSharedConfig, shareAwsFilesWithSdk } from './config-files/aws-shared-config.js';
 import { runCredentialProcess, withSdkProcessLimit } from './credential-process.js';
 
 type Section = Record<string, string | undefined>;
@@ -60,6 +60,7 @@ export function createAwsProfileLoader(env: Env): AwsProfileLoader {
       }
 
       const { fromIni } = credentialProviders();
+      shareAwsFilesWithSdk(); // fromIni parses the text read above, not the files again
       try {
         const c = await withSdkProcessLimit(fromIni({ profile, ...files })(), commands);
         return checkKeyShape(

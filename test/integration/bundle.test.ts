@@ -85,7 +85,7 @@ describe.skipIf(!requireEnv(opts, 'what each path loads'))('what each path loads
     const full = await loaded(['credential-process', 'prod-admin', '--region', 'eu-west-1']);
     expect(full.own).toContain('dist/xacct.cjs');
     expect([...full.own].filter((f) => f.endsWith('.js') && f.startsWith('dist/'))).toEqual([]);
-    expect([...full.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@inquirer/') || p === 'commander' || p === 'smol-toml')).toEqual([]);
+    expect([...full.packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/') || p.startsWith('@inquirer/') || p === 'commander' || p === 'smol-toml')).toEqual([]);
   });
 
   it('the fast-path bundle requires from dist/ only the modules that hold state for the whole process', () => {

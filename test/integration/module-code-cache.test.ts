@@ -7,6 +7,7 @@
 import { chmodSync, chownSync, existsSync, linkSync, lstatSync, readFileSync, readdirSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { startEnv } from '../helpers/env.js';
 import { makeHome } from '../helpers/home.js';
 import { ROOT, run, runCli } from '../helpers/run-cli.js';
 
@@ -95,30 +96,36 @@ describe('the code cache of packages', () => {
   });
 
   it('is no part of what a command does: the same output without it, and no error when it cannot be kept', async () => {
-    const cmdHome = makeHome();
+    // A command that loads packages (the STS client) and succeeds: a role session from moto, not kept (--no-cache).
+    const t = await startEnv({ sts: true });
     try {
-      cmdHome.write('.config/xacct/config.toml', '[sources.identity]\nregion = "eu-west-1"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n');
-      cmdHome.write('.aws/config', '[profile cli-role]\nrole_arn = arn:aws:iam::333333333333:role/Dev\nsource_profile = identity\n');
-      cmdHome.write('.aws/credentials', '[identity]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = not-a-secret\n');
-      const list = () => runCli(['list'], { env: cmdHome.env });
-      const first = await list(); // reads ~/.aws/config with the SDK's loader: its files go through the cache
-      expect(first.code).toBe(0);
+      t.home.write('.config/xacct/config.toml', '[sources.identity]\nregion = "eu-west-1"\n\n[accounts]\nprod = "222222222222"\n\n[roles]\nadmin = "Admin"\n');
+      t.home.write('.aws/credentials', '[identity]\naws_access_key_id = AKIAIOSFODNN7EXAMPLE\naws_secret_access_key = not-a-secret\n');
+      const cmdEnv = { ...t.env, XACCT_BACKEND: 'file', XACCT_FILE_PASSPHRASE: 'pw' };
+      const assume = (more: Record<string, string> = {}) => runCli(['credential-process', 'prod-admin', '--no-cache'], { env: { ...cmdEnv, ...more } });
+      const session = (stdout: string) => Object.keys(JSON.parse(stdout) as object);
+      const first = await assume();
+      expect(first.code, first.stderr).toBe(0);
       expect(first.stderr).not.toMatch(/code.cache|error|ENOTDIR|EACCES/i);
-      expect(first.stdout).toContain('cli-role');
-      const codeCache = cmdHome.path('.cache/xacct/code-cache');
+      const codeCache = t.home.path('.cache/xacct/code-cache');
       expect(readdirSync(codeCache)).toHaveLength(1);
-      expect(await list()).toMatchObject({ code: 0, stdout: first.stdout });
+      const second = await assume();
+      expect(second).toMatchObject({ code: 0, stderr: first.stderr });
+      expect(session(second.stdout)).toEqual(session(first.stdout));
       rmSync(codeCache, { recursive: true });
-      const bad = cmdHome.write('.config/xacct/bad.toml', '[accounts]\nprod = "not an account id"\n');
-      const refused = await runCli(['list'], { env: { ...cmdHome.env, XACCT_CONFIG: bad } });
-      expect(refused.code).toBe(2);
-      expect(existsSync(codeCache)).toBe(false); // a command that failed on its input leaves nothing new
+      // A command that loaded the STS client and then failed (nobody listens there) leaves nothing new.
+      const failed = await assume({ AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:9' });
+      expect(failed.code).toBe(1);
+      expect(existsSync(codeCache)).toBe(false);
+      const bad = t.home.write('.config/xacct/bad.toml', '[accounts]\nprod = "not an account id"\n');
+      expect((await assume({ XACCT_CONFIG: bad })).code).toBe(2);
+      expect(existsSync(codeCache)).toBe(false);
       writeFileSync(codeCache, 'not a folder');
-      const blocked = await list();
-      expect(blocked).toMatchObject({ code: 0, stdout: first.stdout });
+      const blocked = await assume();
+      expect(blocked).toMatchObject({ code: 0, stderr: first.stderr });
       expect(blocked.stderr).not.toMatch(/code.cache|error|ENOTDIR|EACCES/i);
     } finally {
-      cmdHome.cleanup();
+      await t.stop();
     }
   });
 });

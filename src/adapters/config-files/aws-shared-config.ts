@@ -1,9 +1,10 @@
 import { rmSync, statSync, type BigIntStats } from 'node:fs';
+import { createRequire } from 'node:module';
 import { XacctError } from '../../core/errors.js';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 import { profileLines, scanIniSections, splitLines } from '../../core/ini-lines.js';
 import { summaryOf, type AwsIniFile, type IniProfile, type IniSummary } from '../../core/profile-map/aws-config-profiles.js';
-import { sdkLoader } from '../aws-client-config.js';
+import { parseSharedConfigFiles } from '../../core/sdk-ini-parse.js';
 import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKept, sha256 } from './parse-cache.js';
 import { readOptionalFile } from './profile-map-file.js';
 
@@ -17,7 +18,43 @@ export interface AwsSharedConfig {
 /** Non-profile sections of the config file, which the loader returns with their prefix. */
 const OTHER_SECTIONS = /^(sso-session|services)\./;
 
-const iniLoader = sdkLoader<typeof IniLoader>('@smithy/shared-ini-file-loader');
+const INI_LOADER = '@smithy/shared-ini-file-loader';
+
+/** The SDK's loader, once this process has it (an SDK client, fromIni, or anyone else loaded it). */
+let sdkLoader: typeof IniLoader | undefined;
+/** The texts read here that the SDK's loader has not been handed yet, by file (a missing file as ''). */
+const forSdk = new Map<string, string>();
+
+function loadedSdkLoader(): typeof IniLoader | undefined {
+  if (!sdkLoader) {
+    const require = createRequire(import.meta.url);
+    const cached = require.cache[require.resolve(INI_LOADER)];
+    if (cached?.loaded) sdkLoader = cached.exports as typeof IniLoader;
+  }
+  return sdkLoader;
+}
+
+function handOver(loader: typeof IniLoader): void {
+  for (const [file, text] of forSdk) loader.externalDataInterceptor.interceptFile(file, text);
+  forSdk.clear();
+}
+
+/**
+ * The SDK's reads of the AWS files in this process (its clients' settings, fromIni) get the text xacct read, not the
+ * file again: the loader keeps what it read in a process-wide cache, and this puts our texts there. Called before
+ * an SDK client or fromIni is made (the SDK is loaded then anyway); until then, xacct parses the files itself
+ * (core/sdk-ini-parse.ts) and the SDK's loader is not loaded at all.
+ */
+export function shareAwsFilesWithSdk(): void {
+  handOver((sdkLoader ??= createRequire(import.meta.url)(INI_LOADER) as typeof IniLoader));
+}
+
+/** Read now: for the SDK's next read, at once when its loader is already loaded, else when it is (above). */
+function keepForSdk(file: string, text: string | undefined): void {
+  forSdk.set(file, text ?? '');
+  const loader = loadedSdkLoader();
+  if (loader) handOver(loader);
+}
 
 type Identity = string;
 const identityOf = (st: Pick<BigIntStats, 'dev' | 'ino' | 'size' | 'mtimeNs' | 'ctimeNs'>): Identity =>
@@ -45,10 +82,10 @@ function currentIdentity(file: string): Identity | undefined {
 
 /**
  * Reads the AWS shared config and credentials files, each once per process, and parses them the way the AWS SDK
- * does (@smithy/shared-ini-file-loader). The text is kept too, for line numbers in messages. A later call for the
+ * does (core/sdk-ini-parse.ts). The text is kept too, for line numbers in messages. A later call for the
  * same files returns the same result while neither file changed (same inode, size and times: xacct's own edits
- * replace a file, so they count as a change). The loader parses the text read here rather than reading the files
- * itself, and so does every later read of the SDK in this process (fromIni): one read of each file.
+ * replace a file, so they count as a change). Every later read of the SDK in this process (its clients, fromIni)
+ * parses the text read here rather than reading the files again (shareAwsFilesWithSdk): one read of each file.
  * `cacheFolder`: where a large config file's parse is kept between calls (see keptConfig).
  */
 export async function readAwsSharedConfig(configFile: string, credentialsFile: string, cacheFolder?: string): Promise<AwsSharedConfig> {
@@ -149,14 +186,10 @@ async function parse(
   const hint = 'fix the file: the AWS CLI and xacct aws-config --write cannot read it either';
   if (configText !== undefined && !kept?.parse) scanIniSections(splitLines(configText), { file: configFile, what: 'the AWS config', hint });
   if (credentialsText !== undefined) scanIniSections(splitLines(credentialsText), { file: credentialsFile, what: 'the AWS credentials file', hint });
-  const { externalDataInterceptor, loadSharedConfigFiles } = iniLoader();
-  // The loader keeps what it read in a process-wide cache; this puts our text there (a missing file as empty).
-  externalDataInterceptor.interceptFile(configFile, configText ?? '');
-  externalDataInterceptor.interceptFile(credentialsFile, credentialsText ?? '');
-  // A kept parse of the config file: the loader parses the credentials file alone (an empty stand-in for the other).
-  const configToParse = kept?.parse ? `${configFile}\0kept-parse` : configFile;
-  if (kept?.parse) externalDataInterceptor.interceptFile(configToParse, '');
-  const parsed = await loadSharedConfigFiles({ filepath: credentialsFile, configFilepath: configToParse });
+  keepForSdk(configFile, configText);
+  keepForSdk(credentialsFile, credentialsText);
+  // A kept parse of the config file: the credentials file is parsed alone.
+  const parsed = parseSharedConfigFiles(kept?.parse ? undefined : configText, credentialsText);
   const profiles = (data: Record<string, Record<string, string | undefined>>, isConfig: boolean) =>
     Object.fromEntries(Object.entries(data).filter(([name]) => !(isConfig && OTHER_SECTIONS.test(name)))) as Record<string, IniProfile>;
   const fromCache = kept?.parse;

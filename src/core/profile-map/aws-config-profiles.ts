@@ -10,7 +10,7 @@ import type { ProfilePlan, SourcePlan } from './types.js';
 
 export type { IniProfile } from '../aws-profile-kind.js';
 
-/** One AWS shared config or credentials file, as @smithy/shared-ini-file-loader parsed it, plus its text. */
+/** One AWS shared config or credentials file, parsed as the AWS SDK parses it (core/sdk-ini-parse.ts), plus its text. */
 export interface AwsIniFile {
   readonly file: string;
   /** Its text, only to find the line of each `[profile x]` for messages. */
