@@ -9,7 +9,9 @@
  *    path, so that the fast path and the full path (dist/xacct.cjs requires the same files) share ONE instance:
  *     - everything under src/adapters/keychain/ (the process's Secret Service connection and session, its retry
  *       budget);
- *     - src/adapters/lock-file.cts (the claims this process holds, released at exit, recognised by the full path).
+ *     - src/adapters/lock-file.cts (the claims this process holds, released at exit, recognised by the full path);
+ *     - src/fast/refresh-handoff.cts (the socket a refresher serves its waiters on: the fast path opens it, the full
+ *       path offers the session on it).
  *    A module inlined here is instantiated twice in a process that falls through to the full path, which is
  *    harmless only for modules without state: one that gains some must be added to STATEFUL.
  * 2. dist/adapters/keychain/secret-service.cjs: the keychain's entry point with the keychain modules it requires
@@ -31,7 +33,9 @@ const SRC = join(ROOT, 'src');
 const DIST = join(ROOT, 'dist');
 
 /** Sources (relative to src/, POSIX) that hold process-wide state: never inlined into the fast path. */
-const STATEFUL = [/^adapters\/keychain\//, /^adapters\/lock-file\.cts$/];
+const STATEFUL = [/^adapters\/keychain\//, /^adapters\/lock-file\.cts$/, /^fast\/refresh-handoff\.cts$/];
+/** Loaded only on a miss (a refresh claimed or slept on): kept out of the file every hit reads and compiles. */
+const MISS_ONLY = [/^fast\/refresh-claim\.cts$/];
 const KEYCHAIN = 'adapters/keychain/';
 
 const toPosix = (p) => p.split(sep).join('/');
@@ -95,7 +99,7 @@ function requiredBy(file) {
 }
 
 export async function bundleFastPath() {
-  const fast = await bundleCommonJs('fast/credential-process-hit.cts', (name) => STATEFUL.some((re) => re.test(name)));
+  const fast = await bundleCommonJs('fast/credential-process-hit.cts', (name) => [...STATEFUL, ...MISS_ONLY].some((re) => re.test(name)));
   const unshared = fast.filter((name) => STATEFUL.some((re) => re.test(name)));
   if (unshared.length) throw new Error(`fast-path bundle: inlined what must stay one instance per process: ${unshared.join(', ')}`);
   // Node's builtins only, besides our own files: a package here would be loaded on every hit.

@@ -3,7 +3,8 @@
  * ({pid, host, time, token}). Used two ways:
  *  - `acquire`/`release` (through createLockManager in lock.ts): a mutual exclusion around one piece of work;
  *  - `claimUntilExit`/`waitForRelease` (the credential-process fast path): "this process refreshes that session";
- *    the others sleep until it exits, then read what it cached.
+ *    the others take the session it hands over (src/fast/refresh-handoff.cts, on a socket named from its token),
+ *    or sleep until it exits, then read what it cached. A stale claim taken over goes with its holder's socket.
  *
  * Taking a lock: the record is written to a temp file which is then hard-linked to the lock path; link() fails with
  * EEXIST when the lock is held, so the lock file never exists half-written. While held, its mtime is refreshed
@@ -24,7 +25,7 @@ import pids = require('./pid-alive.cjs');
 import record = require('./lock-record.cjs');
 import watching = require('./lock-watch.cjs');
 
-const { host, lockPath, newHolder, tryCreate, inspect, removeIfHeldBy } = record;
+const { host, lockPath, holderSocketPath, newHolder, tryCreate, inspect, removeIfHeldBy } = record;
 const { lockWatcher } = watching;
 type Holder = ReturnType<typeof newHolder>;
 type Inspected = NonNullable<Awaited<ReturnType<typeof inspect>>>;
@@ -69,7 +70,11 @@ async function takeOver(file: string, stale: Holder | undefined): Promise<void> 
     const now = await inspect(file);
     if (!now) return;
     const sameRecord = stale ? now.holder?.token === stale.token : now.holder === undefined;
-    if (sameRecord) removeIfHeldBy(file, now.holder?.token);
+    if (!sameRecord) return;
+    removeIfHeldBy(file, now.holder?.token);
+    // A claim's holder killed mid-way left its socket too (no one listens on it any more).
+    const socket = now.holder && holderSocketPath(file, now.holder.token);
+    if (socket) await fs.promises.unlink(socket).catch(() => undefined);
   } finally {
     await fs.promises.unlink(guard).catch(() => undefined);
   }
@@ -153,11 +158,11 @@ function heartbeat(file: string, stillHeld: () => boolean): () => void {
 
 /**
  * Takes the lock at once if it is free (or stale) and holds it until this process exits; false when a live holder
- * has it; true when this process holds it already. Throws when the folder cannot be written.
+ * has it; true when this process holds it already. `me`: the record to claim it with (its token names what the
+ * holder serves, made before the claim is visible). Throws when the folder cannot be written.
  */
-async function claimUntilExit(file: string, staleMs = DEFAULT_STALE_MS): Promise<boolean> {
+async function claimUntilExit(file: string, staleMs = DEFAULT_STALE_MS, me: Holder = newHolder()): Promise<boolean> {
   if (held.has(file)) return true;
-  const me = newHolder();
   for (let attempt = 0; attempt < 3; attempt++) {
     if (await tryCreate(file, me)) {
       markHeld(file, me.token);

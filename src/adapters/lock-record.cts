@@ -39,6 +39,19 @@ function lockPath(lockDir: string, key: string): string {
   return path.join(lockDir, `${readable}-${hash64(key)}.lock`);
 }
 
+/** sun_path holds 108 bytes, its NUL included: a longer path cannot be a socket's. */
+const MAX_SOCKET_PATH_BYTES = 107;
+
+/**
+ * The Unix socket beside a lock on which its holder serves the processes waiting on it (src/fast/refresh-handoff.cts),
+ * named from the lock and the holder's token (a waiter reads the token in the lock); undefined when the path would be
+ * too long for a socket.
+ */
+function holderSocketPath(lockFile: string, token: string): string | undefined {
+  const file = path.join(path.dirname(lockFile), `${hash64(`${path.basename(lockFile)}\n${token}`)}.sock`);
+  return Buffer.byteLength(file) <= MAX_SOCKET_PATH_BYTES ? file : undefined;
+}
+
 function newHolder(): Holder {
   const token = `${process.pid.toString(36)}${Date.now().toString(36)}${Math.random().toString(36).slice(2)}`;
   return { pid: process.pid, host: host(), time: new Date().toISOString(), token };
@@ -137,4 +150,4 @@ function quietly(op: () => void): void {
   }
 }
 
-export = { host, lockPath, newHolder, tryCreate, parseHolder, inspect, removeIfHeldBy };
+export = { host, lockPath, holderSocketPath, newHolder, tryCreate, parseHolder, inspect, removeIfHeldBy };

@@ -85,13 +85,14 @@ function withIncluded(stamp: InputsStamp, included: ReadonlyMap<string, FileStat
  * Adds or replaces the profile's entry; writes nothing when the entry is already there as it would be written.
  * With `lock`, the read-modify-write is done under the index's lock: full paths that finish together (one per
  * profile in a burst) would otherwise each write back the index they read, losing the others' entries.
+ * Whether the index holds the entry now (false: the fast path must not serve this profile).
  */
-export async function recordServedProfile(env: Env, served: ServedProfile, lock?: LockManager): Promise<void> {
+export async function recordServedProfile(env: Env, served: ServedProfile, lock?: LockManager): Promise<boolean> {
   const entry = indexEntryFor(env, served);
-  if (!entry) return;
+  if (!entry) return false;
   const file = xacctPaths(env).cacheIndex;
   const upToDate = () => JSON.stringify(readIndexProfiles(file)[served.profile]) === JSON.stringify(entry);
-  if (upToDate()) return;
+  if (upToDate()) return true;
   const write = async () => {
     const profiles = new Map(Object.entries(readIndexProfiles(file)));
     if (JSON.stringify(profiles.get(served.profile)) === JSON.stringify(entry)) return;
@@ -100,6 +101,7 @@ export async function recordServedProfile(env: Env, served: ServedProfile, lock?
     await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(profiles)), { mode: 0o600 });
   };
   await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
+  return true;
 }
 
 /**

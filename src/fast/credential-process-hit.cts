@@ -9,7 +9,9 @@
  *  - the Secret Service entry of the role session decodes, carries the fingerprint the full run expected, and has
  *    more than minSecondsLeft left.
  * Loads only node builtins, the shared definitions (cache-entry, paths, user name, index format, lock mechanism)
- * and the keyring binding: start-up time is the budget here.
+ * and the keyring binding: start-up time is the budget here. On a miss, or with a refresh running, it also loads
+ * the refresh claim (refresh-claim.cts) and node:net: a caller that sleeps on another process's refresh takes the
+ * session that process hands over (refresh-handoff.cts) instead of reading the keychain.
  */
 import fs = require('node:fs');
 import type { Env } from '../core/paths.js';
@@ -17,12 +19,15 @@ import cacheEntry = require('../core/cache-entry.cjs');
 import xacctPaths = require('../core/xacct-paths.cjs');
 import inputs = require('./inputs-stamp.cjs');
 import indexFile = require('./index-file.cjs');
-import type lockFileModule = require('../adapters/lock-file.cjs');
 import type lockRecordModule = require('../adapters/lock-record.cjs');
 import type keychainModule = require('../adapters/keychain/secret-service.cjs');
 import type textModule = require('../core/text.cjs');
 import type trustModule = require('../adapters/file-trust.cjs');
 import type makeDirsModule = require('../adapters/make-dirs.cjs');
+import type handoffModule = require('./refresh-handoff.cjs');
+import type refreshClaimModule = require('./refresh-claim.cjs');
+
+type Handed = NonNullable<Awaited<ReturnType<typeof handoffModule.receive>>>;
 
 /** What the decision needs from the machine; tests replace it. */
 interface FastIo {
@@ -57,16 +62,10 @@ function callOf(args: readonly string[], env: Env): Call {
  * `waited`: the call already slept on another process's refresh before this miss.
  */
 type Miss = { readonly reason: string; readonly refreshable?: true; readonly waited?: true };
-type Decision = { readonly json: string } | Miss;
+/** `handedBy`: printed from what the refreshing process handed over (its PID), not from a keychain read. */
+type Decision = { readonly json: string; readonly handedBy?: number } | Miss;
 /** Where the profile's session is, before the keychain is asked. */
 type Located = { readonly entry: Exclude<ReturnType<typeof indexFile.readIndexEntry>, string> };
-
-/**
- * How long a caller sleeps on another process's refresh before taking the full path itself (whose own lock waits
- * are bounded too), and how often it looks when the folder cannot be watched (a crowd polling often costs CPU
- * that the refresher needs).
- */
-const CLAIM_WAIT = { timeoutMs: 60_000, staleMs: 60_000, maxPollMs: 250 } as const;
 
 const systemIo: FastIo = {
   platform: process.platform,
@@ -116,34 +115,41 @@ function expiresSoon(expiration: Date | undefined, entry: Located['entry'], io: 
   return cacheEntry.secondsLeft({ expiration }, new Date(io.nowMs())) <= entry.minSecondsLeft;
 }
 
-/** The cached session of a located profile, or why it cannot be served. Rejects on keychain trouble. */
-async function readCached(located: Located, io: FastIo): Promise<Decision> {
+/**
+ * The cached session of a located profile, or why it cannot be served. Rejects on keychain trouble. A session
+ * `handed` over by the refresher stands for the keychain read of its key: judged by the same rules.
+ */
+async function readCached(located: Located, io: FastIo, handed?: Handed): Promise<Decision> {
   const { entry } = located;
-  const cached = cacheEntry.decodeCacheEntry(await io.readSecret(entry.key));
+  const fromRefresher = handed?.key === entry.key ? handed : undefined;
+  const cached = cacheEntry.decodeCacheEntry(fromRefresher ? fromRefresher.text : await io.readSecret(entry.key));
   if (!cached) return { reason: 'no usable cached session', refreshable: true };
   if (cached.fingerprint !== entry.fingerprint) return { reason: 'the cached session was obtained for another plan', refreshable: true };
   if (expiresSoon(cached.credentials.expiration, entry, io)) {
     return { reason: 'the cached session expires soon', refreshable: true };
   }
   const json = cacheEntry.credentialProcessJson(cached.credentials);
-  return json === undefined ? { reason: 'the cached session is not a temporary session' } : { json };
+  if (json === undefined) return { reason: 'the cached session is not a temporary session' };
+  return fromRefresher ? { json, handedBy: fromRefresher.pid } : { json };
 }
 
 /**
  * Locates and reads; any failure (I/O, keychain) is a miss that yields to the full path. With `sleepOnRefresh`, a
- * located profile first sleeps while another process refreshes it (waitForRunningRefresh).
+ * located profile first sleeps while another process refreshes it (waitForRunningRefresh); `handed`: what such a
+ * refresher handed over.
  */
-async function decideCall(call: Call, io: FastIo, sleepOnRefresh = false): Promise<Decision> {
+async function decideCall(call: Call, io: FastIo, sleepOnRefresh = false, handed?: Handed): Promise<Decision> {
   try {
     let located = locate(call, io);
     if ('reason' in located) return located;
-    const waited = sleepOnRefresh && (await waitForRunningRefresh(call, io));
+    const slept = sleepOnRefresh ? await waitForRunningRefresh(call, io) : undefined;
+    const waited = slept !== undefined;
     // The refresh waited for rewrote the index: judge the entry as it is now, not the one read before the wait.
     if (waited) {
       located = locate(call, io);
       if ('reason' in located) return { ...located, waited };
     }
-    const decision = await readCached(located, io);
+    const decision = await readCached(located, io, handed ?? slept?.handed);
     return waited && 'reason' in decision ? { ...decision, waited } : decision;
   } catch (err) {
     return { reason: `could not read the cache: ${err instanceof Error ? err.message : String(err)}` };
@@ -189,6 +195,9 @@ function lockFolder(call: Call, io: FastIo, create = true): string | undefined {
   }
 }
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const refreshClaim = () => require('./refresh-claim.cjs') as typeof refreshClaimModule;
+
 /**
  * On a miss that the full path would fix by refreshing: claim the refresh (then take the full path), or sleep
  * while the process that claimed it works, and decide again. A process sleeps on a refresh once: after that, a
@@ -196,36 +205,36 @@ function lockFolder(call: Call, io: FastIo, create = true): string | undefined {
  */
 async function afterRefresh(call: Call, io: FastIo, miss: Miss): Promise<Decision> {
   if (!call.args[0] || !lockFolder(call, io)) return miss;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
   const claim = claimFileOf(call);
+  let handed: Handed | undefined;
   try {
-    if (await lockFile.claimUntilExit(claim)) return { reason: `${miss.reason}; this process refreshes it` };
+    if (await refreshClaim().claimRefresh(claim)) return { reason: `${miss.reason}; this process refreshes it` };
     if (miss.waited) return { reason: `${miss.reason}, after waiting for another process's refresh` };
-    const waited = await lockFile.waitForRelease(claim, CLAIM_WAIT);
-    if (waited === 'timeout') return { reason: `${miss.reason}; another process's refresh took longer than ${CLAIM_WAIT.timeoutMs / 1000}s` };
+    const slept = await refreshClaim().sleepOnClaim(claim);
+    if ('outcome' in slept && slept.outcome === 'timeout') return { reason: `${miss.reason}; another process's refresh took longer than ${refreshClaim().CLAIM_WAIT.timeoutMs / 1000}s` };
+    if ('handed' in slept) handed = slept.handed;
   } catch {
     return miss;
   }
-  const again = await decideCall(call, io);
+  const again = await decideCall(call, io, false, handed);
   return 'json' in again ? again : { reason: `${again.reason}, after waiting for another process's refresh` };
 }
 
 /**
  * A caller of a burst: when another process is refreshing this profile's session right now, its cached session is
- * about to be replaced; sleep until it is, rather than add a keychain session to the daemon's load meanwhile.
- * One look at one file when nobody refreshes. Whether it slept.
+ * about to be replaced; sleep until it is (or until it hands the new one over), rather than add a keychain session
+ * to the daemon's load meanwhile. One look at one file when nobody refreshes. undefined when it did not sleep.
  */
-async function waitForRunningRefresh(call: Call, io: FastIo): Promise<boolean> {
-  if (!fs.existsSync(call.paths.lockDir)) return false;
+async function waitForRunningRefresh(call: Call, io: FastIo): Promise<{ readonly handed?: Handed } | undefined> {
+  if (!fs.existsSync(call.paths.lockDir)) return undefined;
   const claim = claimFileOf(call);
-  if (!fs.existsSync(claim) || !lockFolder(call, io, false)) return false;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const lockFile = require('../adapters/lock-file.cjs') as typeof lockFileModule;
+  if (!fs.existsSync(claim) || !lockFolder(call, io, false)) return undefined;
   try {
-    return (await lockFile.waitForRelease(claim, CLAIM_WAIT)) !== 'none';
+    const slept = await refreshClaim().sleepOnClaim(claim);
+    if ('handed' in slept) return { handed: slept.handed };
+    return slept.outcome === 'none' ? undefined : {};
   } catch {
-    return false; // a look that fails is no reason not to read the cache
+    return undefined; // a look that fails is no reason not to read the cache
   }
 }
 
@@ -267,8 +276,11 @@ async function serveFromCache(args: readonly string[], env: Env, io: FastIo = sy
     process.exitCode = 1;
     return true;
   }
-  if (isDebug(env)) process.stderr.write('xacct: debug: credential-process served from the cache (fast path)\n');
+  if (isDebug(env)) {
+    const by = decision.handedBy === undefined ? '' : `, handed over by process ${decision.handedBy} that refreshed it (no keychain read)`;
+    process.stderr.write(`xacct: debug: credential-process served from the cache (fast path)${by}\n`);
+  }
   return true;
 }
 
-export = { serveFromCache, decide, CLAIM_WAIT };
+export = { serveFromCache, decide };

@@ -346,6 +346,60 @@ describe('many processes on an expired session', () => {
     expect(Date.now() - started).toBeLessThan(4_000);
   });
 
+  /** A refresher that claims as the fast path does and hands over `text` as the entry of `key` (refresh-handoff.cts). */
+  async function handingRefresher(key: string, text: string): Promise<number> {
+    const cjs = (m: string) => JSON.stringify(new URL(`../../.tmp/vitest-cjs/fast/${m}.cjs`, import.meta.url).pathname);
+    const script = `require(${cjs('refresh-claim')}).claimRefresh(${JSON.stringify(claimFile())}).then((ok) => {
+      if (!ok) process.exit(3);
+      require(${cjs('refresh-handoff')}).offer(${JSON.stringify(key)}, async () => ${JSON.stringify(text)});
+      process.stdout.write('claimed'); setTimeout(() => {}, 10000);
+    })`;
+    const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    refreshers.push(child);
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.once('data', () => resolve());
+      child.once('exit', (code) => reject(new Error(`refresher exited ${code} before claiming`)));
+    });
+    return child.pid!;
+  }
+  const refreshers: ReturnType<typeof spawn>[] = [];
+  afterEach(() => refreshers.splice(0).forEach((c) => c.kill('SIGKILL')));
+
+  it('a caller that finds a refresh running prints the session its refresher hands over, without a keychain read', async () => {
+    const pid = await handingRefresher('role-session:prod-admin', encodeCacheEntry({ fingerprint: fingerprint(), credentials }));
+    secrets.clear();
+    const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(true);
+    expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
+    expect(reads).toEqual([]);
+    expect(err.mock.calls.map((c) => String(c[0]))).toEqual([
+      `xacct: debug: credential-process served from the cache (fast path), handed over by process ${pid} that refreshed it (no keychain read)\n`,
+    ]);
+  });
+
+  it.each([
+    ['another plan', { fingerprint: 'another plan', credentials }, 'the cached session was obtained for another plan'],
+    ['expires soon', { fingerprint: 'fp', credentials: { ...credentials, expiration: new Date(NOW + 60_000) } }, 'the cached session expires soon'],
+  ])('what is handed over is judged as a keychain read would be: a session of %s is not printed', async (_what, entry, reason) => {
+    await handingRefresher('role-session:prod-admin', encodeCacheEntry({ ...entry, fingerprint: entry.fingerprint === 'fp' ? fingerprint() : entry.fingerprint }));
+    const out = vi.spyOn(fs, 'writeSync');
+    const err = vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    expect(await hit.serveFromCache(['prod-admin'], { ...env, XACCT_DEBUG: '1' }, io())).toBe(false);
+    expect(out.mock.calls.filter((c) => c[0] === 1)).toEqual([]);
+    expect(err.mock.calls.map((c) => String(c[0]))).toEqual([`xacct: debug: credential-process fast path not taken: ${reason}, after waiting for another process's refresh\n`]);
+    expect(reads).toEqual([]);
+  });
+
+  it('a session handed over under another key than the caller\'s index entry names: the caller reads its own', async () => {
+    await handingRefresher('role-session:prod-admin@0ther', encodeCacheEntry({ fingerprint: fingerprint(), credentials: { ...credentials, accessKeyId: 'ASIAOTHER' } }));
+    const served = hit.serveFromCache(['prod-admin'], env, io());
+    const out = vi.spyOn(fs, 'writeSync').mockImplementation(() => Buffer.byteLength(`${EXPECTED}\n`));
+    expect(await served).toBe(true);
+    expect(String(out.mock.calls[0]?.[1])).toBe(`${EXPECTED}\n`);
+    expect(reads).toEqual(['role-session:prod-admin']);
+  });
+
   it('the others wait for the refresher to exit, reading the keychain only then, and serve what it cached', async () => {
     secrets.clear();
     await refresherFor(300);
