@@ -16,6 +16,8 @@
  *    command succeeded, whole or not at all (adapters/atomic-file.ts: a temp file renamed over the old, 0600, in a folder made 0700).
  *  - A file with an `import()` is left to Node (vm.Script has no import() of its own in Node 20), as is anything
  *    that is not plain CommonJS or does not compile as such.
+ *  - The same file keeps where the requires of packages led (module-resolution-cache.cts: ~10 ms of the STS
+ *    client's ~80 requires), each answer with the folders and package.json files it depended on, checked before use.
  */
 import crypto = require('node:crypto');
 import fs = require('node:fs');
@@ -24,8 +26,9 @@ import os = require('node:os');
 import path = require('node:path');
 import vm = require('node:vm');
 import trust = require('./file-trust.cjs');
+import resolution = require('./module-resolution-cache.cjs');
 
-const MAGIC = 'xacct-code-cache 1';
+const MAGIC = 'xacct-code-cache 2';
 /** Entries of files this process did not load are kept while the file stays below this size. */
 const MAX_BYTES = 16 * 1024 * 1024;
 
@@ -35,6 +38,14 @@ interface Entry {
   /** sha256 of the data. */
   readonly sum: string;
   readonly data: Buffer;
+}
+
+type ResolutionTable = ReturnType<ReturnType<typeof resolution.createResolutionCache>['table']>;
+
+/** What a cache file holds: V8's data by source sha256, and where requires of packages led (module-resolution-cache.cts). */
+interface CacheContents {
+  readonly entries: Map<string, Entry>;
+  readonly resolutions?: ResolutionTable;
 }
 
 interface Compiled {
@@ -47,7 +58,7 @@ interface Compiled {
 type ModuleInternals = NodeJS.Module & { require(id: string): unknown };
 type ModuleClass = {
   prototype: { _compile(this: ModuleInternals, content: string, filename: string, format?: string): unknown };
-  _resolveFilename(request: string, parent: NodeJS.Module, isMain: boolean, options?: unknown): string;
+  _resolveFilename(request: string, parent: NodeJS.Module | null | undefined, isMain: boolean, options?: unknown): string;
   _resolveLookupPaths(request: string, parent: NodeJS.Module): string[] | null;
   _extensions: unknown;
   _cache: Record<string, NodeJS.Module>;
@@ -61,40 +72,44 @@ function cacheFileIn(folder: string): string {
 }
 
 /**
- * The file: `xacct-code-cache 1\n`, one line of JSON `[[source sha256, data sha256, length], …]`, then the data of
- * each entry in that order.
+ * The file: `xacct-code-cache 2\n`, one line of JSON `[[source sha256, data sha256, length], …]`, one line of JSON
+ * of the resolutions (or `null`), then the data of each entry in that order.
  */
-function encode(entries: readonly Entry[]): Buffer {
+function encode(entries: readonly Entry[], resolutions?: ResolutionTable): Buffer {
   const index = JSON.stringify(entries.map((e) => [e.source, e.sum, e.data.length]));
-  return Buffer.concat([Buffer.from(`${MAGIC}\n${index}\n`, 'utf8'), ...entries.map((e) => e.data)]);
+  return Buffer.concat([Buffer.from(`${MAGIC}\n${index}\n${JSON.stringify(resolutions ?? null)}\n`, 'utf8'), ...entries.map((e) => e.data)]);
 }
 
+const NOTHING: CacheContents = { entries: new Map() };
+
 /** The entries of a cache file's bytes, by source sha256; those whose sum is wrong are checked when used. */
-function decode(bytes: Buffer): Map<string, Entry> {
+function decode(bytes: Buffer): CacheContents {
   const entries = new Map<string, Entry>();
   const first = bytes.indexOf(10);
   const second = first < 0 ? -1 : bytes.indexOf(10, first + 1);
-  if (second < 0 || bytes.subarray(0, first).toString('utf8') !== MAGIC) return entries;
+  const third = second < 0 ? -1 : bytes.indexOf(10, second + 1);
+  if (third < 0 || bytes.subarray(0, first).toString('utf8') !== MAGIC) return NOTHING;
   const index = JSON.parse(bytes.subarray(first + 1, second).toString('utf8')) as unknown;
-  if (!Array.isArray(index)) return entries;
-  let offset = second + 1;
+  if (!Array.isArray(index)) return NOTHING;
+  const resolutions = resolution.asResolutionTable(JSON.parse(bytes.subarray(second + 1, third).toString('utf8')));
+  let offset = third + 1;
   for (const item of index as unknown[]) {
-    if (!Array.isArray(item) || item.length !== 3) return new Map();
+    if (!Array.isArray(item) || item.length !== 3) return NOTHING;
     const [source, sum, length] = item as unknown[];
-    if (typeof source !== 'string' || typeof sum !== 'string' || !Number.isSafeInteger(length) || (length as number) < 0) return new Map();
+    if (typeof source !== 'string' || typeof sum !== 'string' || !Number.isSafeInteger(length) || (length as number) < 0) return NOTHING;
     const end = offset + (length as number);
-    if (end > bytes.length) return new Map(); // cut short
+    if (end > bytes.length) return NOTHING; // cut short
     entries.set(source, { source, sum, data: bytes.subarray(offset, end) });
     offset = end;
   }
-  return entries;
+  return { entries, ...(resolutions ? { resolutions } : {}) };
 }
 
 /** The cache file's entries, or none when it is missing or anything about it or its folder is not right. */
-function readCache(file: string): Map<string, Entry> {
+function readCache(file: string): CacheContents {
   try {
     const who = { uid: process.getuid?.(), home: os.homedir() };
-    if (trust.privateFolderProblem(path.dirname(file), who)) return new Map();
+    if (trust.privateFolderProblem(path.dirname(file), who)) return NOTHING;
     const { fd } = trust.openForRead(file, { who, what: 'the code cache', notWritableByOthers: true, singleLink: true });
     try {
       return decode(fs.readFileSync(fd));
@@ -102,7 +117,7 @@ function readCache(file: string): Map<string, Entry> {
       fs.closeSync(fd);
     }
   } catch {
-    return new Map();
+    return NOTHING;
   }
 }
 
@@ -146,9 +161,19 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
   const Module = nodeModule.Module as unknown as ModuleClass;
   const file = cacheFileIn(folder);
   const original = Module.prototype._compile;
-  let cached: Map<string, Entry> | undefined;
+  let cached: CacheContents | undefined;
   const compiled: Compiled[] = [];
   const inPackage = `${path.sep}node_modules${path.sep}`;
+
+  // Where the requires of packages led last time, while nothing Node's answer depends on has changed.
+  const originalResolve = Module._resolveFilename;
+  let resolutions: ReturnType<typeof resolution.createResolutionCache> | undefined;
+  Module._resolveFilename = function resolveWithCache(request, parent, isMain, options) {
+    const resolve = () => originalResolve.call(this, request, parent, isMain, options);
+    if (typeof request !== 'string' || options !== undefined || isMain || /^[.#/]/.test(request) || nodeModule.isBuiltin(request)) return resolve();
+    resolutions ??= resolution.createResolutionCache((cached ??= readCache(file)).resolutions, (r, p) => Module._resolveLookupPaths(r, p as NodeJS.Module));
+    return resolutions.resolve(request, parent, isMain, options, resolve);
+  };
 
   Module.prototype._compile = function compileWithCache(content, filename, format) {
     if ((format !== undefined && format !== 'commonjs') || !filename.includes(inPackage) || content.startsWith('#!') || /\bimport\s*\(/.test(content)) {
@@ -156,7 +181,7 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
     }
     cached ??= readCache(file);
     const source = sha256(content);
-    const entry = cached.get(source);
+    const entry = cached.entries.get(source);
     const data = entry && sha256(entry.data) === entry.sum ? entry.data : undefined;
     let script: vm.Script;
     try {
@@ -172,22 +197,29 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
   // After the work: V8's data now holds the functions that ran, not only the files' top levels.
   process.once('beforeExit', () => {
     const stale = compiled.filter((c) => !c.fromCache).length;
+    const table = resolutions?.changed() ? resolutions.table() : undefined;
     if (compiled.length) debug?.(`code cache of packages: ${compiled.length - stale} of ${compiled.length} files compiled with it${stale ? `; writing ${file}` : ''}`);
+    const asked = resolutions?.report();
+    if (asked?.asked) debug?.(`requires of packages: ${asked.served} of ${asked.asked} resolved from the code cache${table ? '; writing where the others led' : ''}`);
     // A command that failed (on its input, say) leaves nothing new behind, no cache either.
-    if (!stale || (process.exitCode !== undefined && process.exitCode !== 0)) return;
-    const fresh = compiled.map((c): Entry => {
-      const data = c.script.createCachedData();
-      return { source: c.source, sum: sha256(data), data };
-    });
+    if ((!stale && !table) || (process.exitCode !== undefined && process.exitCode !== 0)) return;
+    const old = cached ?? readCache(file);
+    const fresh = stale
+      ? compiled.map((c): Entry => {
+          const data = c.script.createCachedData();
+          return { source: c.source, sum: sha256(data), data };
+        })
+      : [];
     const mine = new Set(fresh.map((e) => e.source));
     let size = fresh.reduce((n, e) => n + e.data.length, 0);
     const kept: Entry[] = [];
-    for (const e of (cached ?? readCache(file)).values()) {
+    for (const e of old.entries.values()) {
       if (mine.has(e.source) || size + e.data.length > MAX_BYTES || sha256(e.data) !== e.sum) continue;
       kept.push(e);
       size += e.data.length;
     }
-    void write(folder, file, encode([...fresh, ...kept])).catch(() => undefined); // the next call compiles again
+    // the next call compiles (and resolves) again
+    void write(folder, file, encode([...fresh, ...kept], table ?? old.resolutions)).catch(() => undefined);
   });
 
   installed = {

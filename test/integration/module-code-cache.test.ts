@@ -57,10 +57,10 @@ describe('the code cache of packages', () => {
 
   it('is refused when damaged, cut short, or made by another V8 build or flags', async () => {
     const good = readFileSync(cacheFile());
-    const dataStart = good.indexOf(10, good.indexOf(10) + 1) + 1;
+    const dataStart = good.indexOf(10, good.indexOf(10, good.indexOf(10) + 1) + 1) + 1; // after the magic, index and resolutions
     const damaged = Buffer.from(good);
     for (let i = dataStart + 16; i < good.length; i += 97) damaged[i] = damaged[i]! ^ 0x5a; // V8 would crash on it
-    for (const bytes of [damaged, good.subarray(0, good.length - 200), Buffer.from('xacct-code-cache 1\n[[1,2\n')]) {
+    for (const bytes of [damaged, good.subarray(0, good.length - 200), Buffer.from('xacct-code-cache 2\n[[1,2\nnull\n')]) {
       writeFileSync(cacheFile(), bytes, { mode: 0o600 });
       expect(await load(['@aws-sdk/client-sts', 'fixture'])).toMatchObject({ out: 'loaded\nBBBB', fromCache: 0, wrote: true });
     }

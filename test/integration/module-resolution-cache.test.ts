@@ -1,0 +1,92 @@
+/**
+ * Where a package's requires led, kept with the code cache of packages (src/adapters/module-resolution-cache.cts):
+ * used while nothing Node's answer depends on has changed, and never giving another answer than Node's own. Each load
+ * is a node of its own (as calls are), and each answer is checked against a node without the cache.
+ */
+import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { makeHome } from '../helpers/home.js';
+import { ROOT, run } from '../helpers/run-cli.js';
+
+const home = makeHome();
+afterAll(() => home.cleanup());
+const env = { ...home.env, XACCT_DEBUG: '1' };
+const app = home.path('app');
+
+/** `top` requires `dep` by its bare name, as the SDK's files require each other. */
+home.write('app/node_modules/top/package.json', '{"name":"top","main":"index.js"}\n');
+home.write('app/node_modules/top/index.js', 'module.exports = require("dep");\n');
+home.write('app/node_modules/dep/package.json', '{"name":"dep","exports":"./a.js"}\n');
+home.write('app/node_modules/dep/a.js', 'module.exports = "dep a";\n');
+home.write('app/node_modules/dep/b.js', 'module.exports = "dep b";\n');
+const launcher = JSON.stringify(join(ROOT, 'dist/launch-bundle.cjs'));
+const driver = home.write(
+  'app/load.cjs',
+  `if (process.argv[2] === 'cache') require(${launcher}).installPackageCodeCache(process.env);\n` +
+    `try { console.log(require('./node_modules/top')); } catch (e) { console.log(e.code, e.message.split('\\n')[0]); }\n`,
+);
+
+/** What node prints with the cache, how many requires it served, and what a node without it prints. */
+async function load() {
+  const [cached, plain] = await Promise.all([
+    run(process.execPath, [driver, 'cache'], { env, cwd: app }),
+    run(process.execPath, [driver, 'plain'], { env, cwd: app }),
+  ]);
+  expect(cached.code, cached.stderr).toBe(0);
+  const line = /requires of packages: (\d+) of (\d+) resolved from the code cache/.exec(cached.stderr);
+  return { out: cached.stdout.trim(), plain: plain.stdout.trim(), served: Number(line?.[1] ?? 0), of: Number(line?.[2] ?? 0) };
+}
+
+describe('the resolutions kept with the code cache of packages', () => {
+  it('serve a package\'s require the second time, and follow every change that gives Node another answer', async () => {
+    expect(await load()).toEqual({ out: 'dep a', plain: 'dep a', served: 0, of: 1 });
+    expect(await load()).toEqual({ out: 'dep a', plain: 'dep a', served: 1, of: 1 });
+
+    // The package's exports changed: its package.json.
+    writeFileSync(home.path('app/node_modules/dep/package.json'), '{"name":"dep","exports":"./b.js"}\n');
+    expect(await load()).toEqual({ out: 'dep b', plain: 'dep b', served: 0, of: 1 });
+    expect(await load()).toMatchObject({ out: 'dep b', served: 1 });
+
+    // A copy installed closer to the package that requires it (npm's nested install).
+    home.write('app/node_modules/top/node_modules/dep/package.json', '{"name":"dep","main":"near.js"}\n');
+    home.write('app/node_modules/top/node_modules/dep/near.js', 'module.exports = "dep near";\n');
+    expect(await load()).toEqual({ out: 'dep near', plain: 'dep near', served: 0, of: 1 });
+    expect(await load()).toMatchObject({ out: 'dep near', served: 1 });
+
+    // Removed again, then the far copy moved away: Node's own error, not a file that is gone.
+    rmSync(home.path('app/node_modules/top/node_modules'), { recursive: true });
+    expect(await load()).toEqual({ out: 'dep b', plain: 'dep b', served: 0, of: 1 });
+    renameSync(home.path('app/node_modules/dep'), home.path('app/dep-moved'));
+    const gone = await load();
+    expect(gone.out).toBe(gone.plain);
+    expect(gone.out).toMatch(/^MODULE_NOT_FOUND Cannot find module 'dep'/);
+    renameSync(home.path('app/dep-moved'), home.path('app/node_modules/dep'));
+    expect(await load()).toMatchObject({ out: 'dep b', plain: 'dep b' });
+
+    // The file the exports name replaced by another of the same package: the code follows (its own cache entry).
+    writeFileSync(home.path('app/node_modules/dep/b.js'), 'module.exports = "dep B";\n');
+    expect(await load()).toEqual({ out: 'dep B', plain: 'dep B', served: 1, of: 1 });
+  });
+
+  it('serve a package that requires itself by its name, and leave links on the way to Node', async () => {
+    home.write('app/node_modules/top/index.js', 'module.exports = require("top/inner");\n');
+    home.write('app/node_modules/top/package.json', '{"name":"top","exports":{".":"./index.js","./inner":"./inner.js"}}\n');
+    home.write('app/node_modules/top/inner.js', 'module.exports = "top inner";\n');
+    expect(await load()).toEqual({ out: 'top inner', plain: 'top inner', served: 0, of: 1 });
+    expect(await load()).toEqual({ out: 'top inner', plain: 'top inner', served: 1, of: 1 });
+    writeFileSync(home.path('app/node_modules/top/package.json'), '{"name":"top","exports":{".":"./index.js","./inner":"./index2.js"}}\n');
+    home.write('app/node_modules/top/index2.js', 'module.exports = "top index2";\n');
+    expect(await load()).toEqual({ out: 'top index2', plain: 'top index2', served: 0, of: 1 });
+
+    // pnpm's layout: the package is a link into a store. Node's answer is the real path, never kept.
+    home.write('app/node_modules/top/index.js', 'module.exports = require("linked");\n');
+    const store = 'app/node_modules/.pnpm/linked@1.0.0/node_modules/linked';
+    mkdirSync(home.path(store), { recursive: true });
+    home.write(`${store}/package.json`, '{"name":"linked","main":"main.js"}\n');
+    home.write(`${store}/main.js`, 'module.exports = "linked";\n');
+    symlinkSync(home.path(store), home.path('app/node_modules/linked'));
+    expect(await load()).toEqual({ out: 'linked', plain: 'linked', served: 0, of: 1 });
+    expect(await load()).toEqual({ out: 'linked', plain: 'linked', served: 0, of: 1 });
+  });
+});
