@@ -35,6 +35,8 @@ export interface Sts extends StsPort {
   getCallerIdentity(creds: AwsCredentials, region?: string): Promise<CallerIdentityWithTime>;
   /** The endpoint a call in `region` goes to, for messages and `xacct doctor`. */
   endpointFor(region?: string): string;
+  /** Loads the SDK now (while the caller waits for something else, an MFA code say); a failure shows at the call. */
+  preload(): void;
 }
 
 const DEFAULTS = { maxAttempts: 4, connectionTimeoutMs: 3_000, requestTimeoutMs: 10_000, totalTimeoutMs: 30_000 };
@@ -144,6 +146,7 @@ export function createSts(env: Env, options: StsOptions = {}): Sts {
 
   return {
     endpointFor,
+    preload: () => void loadSdk().catch(() => undefined),
 
     async getSessionToken(creds, input: GetSessionTokenInput, region) {
       const { output, serverTime } = await send<{ Credentials?: SdkCredentials }>(

@@ -121,7 +121,13 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       deleteVirtualMfaDevice: (creds, serial) => progress('Deleting the MFA device…', async () => (await openIam(region)).deleteVirtualMfaDevice(creds, serial)),
     }),
     mfa: mfaCodesOnce(options.mfaToken, {
-      open: async (token) => (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({ env, ...(token !== undefined ? { token } : {}) }),
+      open: async (token) =>
+        (await import('../adapters/prompt/mfa-code.js')).createMfaCodeSource({
+          env,
+          ...(token !== undefined ? { token } : {}),
+          // A code is asked for an STS call: the SDK loads while mfa_process runs or the user types (~30 ms).
+          whileWaiting: () => void openSts().then((sts) => sts.preload(), () => undefined),
+        }),
       terminalPresent,
     }),
     awsProfiles: {

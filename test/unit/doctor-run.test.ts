@@ -51,6 +51,7 @@ function deps(overrides: Partial<DoctorDeps> = {}): { deps: Partial<DoctorDeps>;
       passphraseAgent: async () => ({ socket: '/run/user/1000/xacct/agent.sock', running: false, keys: [] }),
       createSts: () => ({
         endpointFor: (region) => `https://sts.${region}.amazonaws.com`,
+        preload: () => undefined,
         getCallerIdentity: async (creds) => {
           sts.push(creds.accessKeyId);
           return { account: '111111111111', arn: 'arn:aws:iam::111111111111:user/alice', userId: 'AIDA', serverTime: now };
@@ -97,6 +98,7 @@ describe('doctor run with injected deps', () => {
     const refused = deps({
       createSts: () => ({
         endpointFor: () => 'https://sts.eu-west-1.amazonaws.com',
+        preload: () => undefined,
         getCallerIdentity: async () => {
           throw new AwsError('InvalidClientTokenId', "the source's access key is not valid");
         },

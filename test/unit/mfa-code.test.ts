@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -75,6 +75,18 @@ describe('the terminal prompt', () => {
     expect(source.canRetry()).toBe(true);
   });
 
+  it('says it is waiting once the prompt is shown, once, before the code is typed', async () => {
+    const events: string[] = [];
+    const terminal: Terminal = {
+      write: (text) => void events.push(`write ${text.trim()}`),
+      readLine: async () => (events.push('read'), events.length < 6 ? '12' : '123456'),
+      close: () => undefined,
+    };
+    const source = createMfaCodeSource({ env, turn, openTerminal: () => terminal, whileWaiting: () => void events.push('waiting') });
+    expect(await source.getCode(req())).toBe('123456');
+    expect(events).toEqual([`write Enter MFA code for ${SERIAL} (identity):`, 'read', 'waiting', 'write That is not a 6-digit code.', `write Enter MFA code for ${SERIAL} (identity):`, 'read']);
+  });
+
   it('asks again after a malformed code, up to 3 times', async () => {
     const tty = fakeTerminal(['12345', '', ' 654 321 ']);
     const source = createMfaCodeSource({ env, turn, openTerminal: () => tty.terminal });
@@ -122,6 +134,19 @@ describe('mfa_process', () => {
       '246810',
     );
     expect(s.canRetry()).toBe(false);
+  });
+
+  it('says it is waiting once mfa_process has started, while it runs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xacct-mfa-wait-'));
+    try {
+      const done = join(dir, 'done');
+      const seen: boolean[] = [];
+      const s = createMfaCodeSource({ env: { ...env, DONE: done }, openTerminal: () => null, whileWaiting: () => void seen.push(existsSync(done)) });
+      expect(await s.getCode(req({ mfaProcess: 'sleep 0.3; touch "$DONE"; printf 135790' }))).toBe('135790');
+      expect(seen).toEqual([false]); // told once, while it still ran
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('fails on a non-zero exit, naming the program but not its arguments or output', async () => {

@@ -25,6 +25,11 @@ export interface MfaCodeSourceOptions {
   readonly openTerminal?: () => Terminal | null;
   /** For tests: how prompts take their turn on the terminal. */
   readonly turn?: TerminalTurnOptions;
+  /**
+   * Called once a code is being waited for (mfa_process started, the prompt shown), so that the caller can use the
+   * wait: loading the STS client, which a code is for.
+   */
+  readonly whileWaiting?: () => void;
 }
 
 const DEFAULT_PROCESS_TIMEOUT_MS = 60_000;
@@ -49,7 +54,7 @@ export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSourc
       const need: TurnNeed = { what: `the MFA code for source '${req.label}'`, otherwise: 'pass --mfa-token <code>' };
       if (req.mfaProcess) {
         lastFrom = 'process';
-        const run = () => runMfaProcess(req.mfaProcess!, options.env, options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS);
+        const run = () => runMfaProcess(req.mfaProcess!, options.env, options.processTimeoutMs ?? DEFAULT_PROCESS_TIMEOUT_MS, options.whileWaiting);
         // It may ask on the terminal (a touch, a PIN): in turn with the prompts. Its time limit starts with the turn.
         // In the background it runs as before: a code that needs no touch still works, and its time limit ends a stop.
         return terminalPresent() && inTerminalForeground() !== false ? onTerminalTurn(options.env, need, run, options.turn) : run();
@@ -63,7 +68,12 @@ export function createMfaCodeSource(options: MfaCodeSourceOptions): MfaCodeSourc
       lastFrom = 'prompt';
       const otherwise = `pass --mfa-token <code> or set mfa_process for source '${req.label}'`;
       try {
-        return await onTerminalTurn(options.env, { ...need, otherwise }, (turn) => promptForCode(terminal, req, options.promptTries ?? 3, turn), options.turn);
+        return await onTerminalTurn(
+          options.env,
+          { ...need, otherwise },
+          (turn) => promptForCode(terminal, req, options.promptTries ?? 3, turn, options.whileWaiting),
+          options.turn,
+        );
       } finally {
         terminal.close();
       }
@@ -86,7 +96,7 @@ function fromToken(token: string, req: MfaRequest): string {
   return code;
 }
 
-async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number, turn: Turn): Promise<string> {
+async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number, turn: Turn, whileWaiting?: () => void): Promise<string> {
   const resume = suspendProgress();
   try {
     if (req.attempt > 1) terminal.write('AWS refused that code; wait for the next one.\n');
@@ -95,7 +105,9 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number,
     if (turn.waited && req.attempt === 1) terminal.write('(Each code is accepted once: if you just typed the one shown now, wait for the next.)\n');
     for (let i = 0; i < tries; i++) {
       terminal.write(`Enter MFA code for ${req.serial} (${req.label}): `);
-      const line = await terminal.readLine();
+      const reading = terminal.readLine();
+      if (i === 0) whileWaiting?.();
+      const line = await reading;
       if (line === null) {
         terminal.write('\n');
         throw new XacctError(`no MFA code entered for ${req.serial}`);
@@ -118,7 +130,7 @@ async function promptForCode(terminal: Terminal, req: MfaRequest, tries: number,
  * either could be a TOTP secret. It gets xacct's environment without the secrets in it (the file passphrase, keys),
  * a time limit, and is stopped with what it started at the limit or when xacct ends (bounded-child.ts).
  */
-export async function runMfaProcess(command: string, env: Env, timeoutMs: number): Promise<string> {
+export async function runMfaProcess(command: string, env: Env, timeoutMs: number, whileWaiting?: () => void): Promise<string> {
   const what = `mfa_process (${programName(command)})`;
   const ttyFd = openTerminalFd();
   try {
@@ -137,6 +149,7 @@ export async function runMfaProcess(command: string, env: Env, timeoutMs: number
       if (out.length < MAX_PROCESS_OUTPUT) out += chunk;
     });
     helper.child.stderr?.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    whileWaiting?.();
     const failed = howItEnded(await helper.ended, timeoutMs);
     if (failed) throw new XacctError(`${what} ${failed}`);
     const code = normaliseMfaCode(out);
