@@ -2,7 +2,7 @@
 import type { AwsCredentials } from '../core/credentials.js';
 import { RefusedPathError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
-import { readKeyIdentity, roleSessionKey, rootOf } from '../core/session-keys.js';
+import { roleSessionKey } from '../core/session-keys.js';
 import handoff from '../fast/refresh-handoff.cjs';
 import { recordServedProfile, stampInputs } from './fast-path-index.js';
 import { prepareCredentials, type CredentialRequest } from './get-credentials.js';
@@ -31,7 +31,7 @@ async function serveAndRecord(env: Env, req: CredentialRequest, print: (credenti
   if (!profile || !stamp) return;
   const { context, plan } = prepared;
   try {
-    const keys = await readKeyIdentity(rootOf(plan).source, context.store, context.map);
+    const keys = await prepared.keyIdentity();
     const key = roleSessionKey(plan, context.map);
     const indexed = await recordServedProfile(env, { profile, plan, userName: context.userName, backend: context.store.backend, stamp, key, keys, expiration: credentials.expiration, included: context.map.includedFiles }, context.lock);
     // The entry as the store holds it, read back only if a waiter is there to take it.

@@ -8,6 +8,7 @@ import { planWith, profileListHint, resolveProfile } from '../core/profile-map/r
 import { UsageError } from '../core/errors.js';
 import { createCredentialEngine, type CredentialEngine } from '../core/providers/index.js';
 import { createContext, type AppContext, type ContextOptions } from './context.js';
+import { rootOf } from '../core/session-keys.js';
 import { sessionRules } from './session-rules.js';
 
 /** What a command asks for: SPEC's credential options. */
@@ -48,6 +49,8 @@ export interface ObtainedCredentials {
 
 export interface PreparedCredentials extends Omit<ObtainedCredentials, 'credentials'> {
   readonly context: AppContext;
+  /** The key identity of the plan's root source, as the provider keyed its sessions by it. */
+  readonly keyIdentity: () => Promise<string>;
 }
 
 /** What getCredentials is built on; tests replace them. */
@@ -92,7 +95,7 @@ export async function prepareCredentials(
   const context = d.createContext(env, map, req.mfaToken ? { mfaToken: req.mfaToken } : {});
   const engine = credentialEngine(context, { cache: req.cache, roleReuseMarginSeconds: rules.roleReuseMarginSeconds });
   const region = req.region || plan.region || plan.source.region;
-  return { plan, context, provider: engine.profile(plan), ...(region ? { region } : {}) };
+  return { plan, context, provider: engine.profile(plan), keyIdentity: () => engine.keyIdentity(rootOf(plan).source), ...(region ? { region } : {}) };
 }
 
 /**

@@ -53,6 +53,18 @@ describe('credential engine', () => {
     expect(m.issued).toHaveLength(1);
   });
 
+  it('reads the source\'s stored keys once for a new MFA session, its key identity and the keys themselves', async () => {
+    const m = machine();
+    const engine = m.process();
+    await engine.profile(prodAdmin).retrieve();
+    expect(m.sts.getSessionTokenCalls[0]!.creds.accessKeyId).toBe('AKIAALICE');
+    expect(await engine.keyIdentity(prodAdmin.source)).toBe('key:AKIAALICE');
+    expect(m.store.reads.filter((k) => k === 'source:identity')).toHaveLength(1);
+    // Only that first read is shared: asking for the keys again reads the store (new keys stored meanwhile, say).
+    await engine.longTerm(prodAdmin.source).retrieve({ forceRefresh: true });
+    expect(m.store.reads.filter((k) => k === 'source:identity')).toHaveLength(2);
+  });
+
   it('a second profile only assumes its role, from the cached MFA session', async () => {
     const m = machine();
     await m.process().profile(prodAdmin).retrieve();

@@ -32,8 +32,11 @@ export class FakeStore implements SecretStore {
   readonly data = new Map<string, string>();
   gets = 0;
   sets = 0;
+  /** Every key read, in order. */
+  readonly reads: string[] = [];
   async get(key: string) {
     this.gets++;
+    this.reads.push(key);
     return this.data.get(key) ?? null;
   }
   async set(key: string, value: string) {

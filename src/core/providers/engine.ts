@@ -52,6 +52,8 @@ export interface CredentialEngine {
   longTerm(source: SourcePlan): CredentialProvider;
   /** A source's MFA session (the source must have mfa_serial), cached like the one its role sessions use. */
   mfaSession(source: SourcePlan): CredentialProvider;
+  /** The source's key identity (core/session-keys.ts) its sessions are keyed by, read once per process. */
+  keyIdentity(source: SourcePlan): Promise<string>;
 }
 
 /**
@@ -64,8 +66,32 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
   const roles = new Map<string, CredentialProvider>();
 
   const identities = new Map<string, Promise<string>>();
+  // The read of a source's stored keys that its key identity was taken from also serves the first ask of its
+  // stored-keys link (a keychain round trip less per cold call); any later ask reads the store again.
+  const firstReads = new Map<string, Promise<string | null>>();
+  const keepingFirstRead: Pick<SecretStore, 'get'> = {
+    get: (key) => {
+      const read = deps.store.get(key);
+      firstReads.set(key, read);
+      return read;
+    },
+  };
   /** The source's key identity (core/session-keys.ts), read once per process. */
-  const identityOf = (source: SourcePlan): Promise<string> => getOrAdd(identities, source.name, () => readKeyIdentity(source, deps.store, deps.keying));
+  const identityOf = (source: SourcePlan): Promise<string> => getOrAdd(identities, source.name, () => readKeyIdentity(source, keepingFirstRead, deps.keying));
+  const sourceStore: SecretStore = {
+    get backend() {
+      return deps.store.backend;
+    },
+    get: (key) => {
+      const read = firstReads.get(key);
+      firstReads.delete(key);
+      return read ?? deps.store.get(key);
+    },
+    set: (key, value) => (firstReads.delete(key), deps.store.set(key, value)),
+    delete: (key) => (firstReads.delete(key), deps.store.delete(key)),
+    list: () => deps.store.list(),
+    readAll: () => deps.store.readAll(),
+  };
 
   const cacheOptions = (
     key: string | (() => Promise<string>),
@@ -88,7 +114,7 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
 
   function sourceOf(source: SourcePlan): CredentialProvider {
     return getOrAdd(longTerm, source.name, () =>
-      memoize(sourceCredentials(source, { store: deps.store, awsProfiles: deps.awsProfiles, ...(deps.log ? { log: deps.log } : {}) }), { clock: deps.clock }),
+      memoize(sourceCredentials(source, { store: sourceStore, awsProfiles: deps.awsProfiles, ...(deps.log ? { log: deps.log } : {}) }), { clock: deps.clock }),
     );
   }
 
@@ -140,7 +166,7 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
     });
   }
 
-  return { profile: roleOf, longTerm: sourceOf, mfaSession: mfaSessionOf };
+  return { profile: roleOf, longTerm: sourceOf, mfaSession: mfaSessionOf, keyIdentity: identityOf };
 }
 
 /** How a plan's role session is obtained, as the engine does it; `fingerprint` is what its cache entry must carry. */
