@@ -4,7 +4,7 @@ import type { AwsCredentials } from '../core/credentials.js';
 import { environmentProblems } from '../core/environment.js';
 import { ConfigError } from '../core/errors.js';
 import type { Env } from '../core/paths.js';
-import { shareAwsFilesWithSdk } from './config-files/aws-shared-config.js';
+import { shareAwsFilesWithSdk } from './config-files/aws-files-for-sdk.js';
 
 export interface ClientLimits {
   /** Attempts per call, the first included (standard retry: throttling, 5xx and network errors, with backoff). */

@@ -12,7 +12,8 @@ import { xacctPaths, type Env } from '../core/paths.js';
 import type { AwsProfileCredentialLoader } from '../core/ports.js';
 import { xacctInvocation } from '../core/xacct-command.js';
 import { sdkLoader } from './aws-client-config.js';
-import { readAwsSharedConfig, shareAwsFilesWithSdk } from './config-files/aws-shared-config.js';
+import { shareAwsFilesWithSdk } from './config-files/aws-files-for-sdk.js';
+import { readAwsSharedConfig } from './config-files/aws-shared-config.js';
 import { runCredentialProcess, withSdkProcessLimit } from './credential-process.js';
 
 type Section = Record<string, string | undefined>;

@@ -2,10 +2,8 @@
  * A large ~/.aws/config (`aws-config --write` at 25,000 profiles writes 2.8 MB) is parsed once per text: its parse is
  * kept in the private cache folder by the text's sha256 and used while the file has that text (issue 16).
  */
-import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -13,49 +11,13 @@ import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-
 import { CACHED_FROM_BYTES } from '../../src/adapters/config-files/parse-cache.js';
 import { buildProfileMap } from '../../src/core/profile-map/build.js';
 import { resolveProfile } from '../../src/core/profile-map/resolve.js';
+import { configText, kept, keptParseFolders, plant, readKeptFile, replace } from '../helpers/aws-config-kept.js';
 
 const { loadSharedConfigFiles } = createRequire(import.meta.url)('@smithy/shared-ini-file-loader') as typeof IniLoader;
 
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
-});
-
-function setUp() {
-  const dir = mkdtempSync(join(tmpdir(), 'xacct-awskept-'));
-  dirs.push(dir);
-  return { folder: join(dir, 'cache'), config: join(dir, 'config'), credentials: join(dir, 'credentials') };
-}
-
-/** xacct's entries for `n` profiles, then a role profile (its line matters in messages) and `extra`. */
-function configText(n: number, extra = ''): string {
-  const lines: string[] = [];
-  for (let i = 0; i < n; i++) lines.push(`[profile p-${i}]`, `credential_process = xacct credential-process p-${i}`, '');
-  lines.push('[profile role]', 'role_arn = arn:aws:iam::222222222222:role/R', 'source_profile = identity', 'duration_seconds = soon', '[profile empty]', extra);
-  return `${lines.join('\n')}\n`;
-}
-
-/** As xacct's own edits do: a new file renamed over the old one (another identity, so read again). */
-function replace(file: string, text: string): void {
-  writeFileSync(`${file}.new`, text);
-  renameSync(`${file}.new`, file);
-}
-
-/** A kept file: its header (a line of JSON) and the profiles' JSON after it. */
-function readKeptFile(file: string): { header: { doc: { profilesSha256: string } }; profiles: Record<string, Record<string, string>> } {
-  const text = readFileSync(file, 'utf8');
-  const nl = text.indexOf('\n');
-  return { header: JSON.parse(text.slice(0, nl)), profiles: JSON.parse(text.slice(nl + 1)) };
-}
-
-/** Plants kept profiles, with the sum of what is planted (`sum`: false, a wrong one). */
-function plant(file: string, kept: ReturnType<typeof readKeptFile>, sum = true): void {
-  const json = JSON.stringify(kept.profiles);
-  kept.header.doc.profilesSha256 = sum ? createHash('sha256').update(json).digest('hex') : '0'.repeat(64);
-  writeFileSync(file, `${JSON.stringify(kept.header)}\n${json}`, { mode: 0o600 });
-}
-
-const kept = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith('aws-config-')) : []);
+const folders = keptParseFolders();
+afterEach(() => folders.cleanUp());
+const setUp = () => folders.setUp();
 
 describe('the kept parse of a large AWS config file', () => {
   it('is written privately, used while the text is the same, and gives the same profiles and lines', async () => {

@@ -33,8 +33,14 @@ export function readKeptParse(cacheFile: string, file: string, digest: string): 
 /**
  * The same, and, with `withRest`, the part kept after it (keepParse's `rest`), undecoded. The file is one line of
  * JSON (the header, with `doc`), then the rest; without `withRest` only that line is read (the rest may be megabytes).
+ * `digest` undefined: the parse of whatever text, whose sha256 comes back (the caller knows it some other way).
  */
-export function readKept(cacheFile: string, file: string, digest: string, withRest = false): { doc: Record<string, unknown>; rest: Buffer } | undefined {
+export function readKept(
+  cacheFile: string,
+  file: string,
+  digest: string | undefined,
+  withRest = false,
+): { doc: Record<string, unknown>; rest: Buffer; sha256: string } | undefined {
   try {
     const who = whoAmI();
     // Stands for the file it is the parse of (a profile map names commands): read only from a folder no one else
@@ -45,8 +51,9 @@ export function readKept(cacheFile: string, file: string, digest: string, withRe
     const nl = bytes.indexOf(10);
     const cached = JSON.parse(bytes.subarray(0, nl < 0 ? bytes.length : nl).toString('utf8')) as { v?: unknown; file?: unknown; sha256?: unknown; doc?: unknown };
     const doc = cached.doc;
-    if (cached.v !== VERSION || cached.file !== file || cached.sha256 !== digest || typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
-    return { doc: doc as Record<string, unknown>, rest: nl < 0 ? Buffer.alloc(0) : bytes.subarray(nl + 1) };
+    if (cached.v !== VERSION || cached.file !== file || typeof cached.sha256 !== 'string' || (digest !== undefined && cached.sha256 !== digest)) return undefined;
+    if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) return undefined;
+    return { doc: doc as Record<string, unknown>, rest: nl < 0 ? Buffer.alloc(0) : bytes.subarray(nl + 1), sha256: cached.sha256 };
   } catch {
     return undefined;
   }
