@@ -25,7 +25,7 @@ import pids = require('./pid-alive.cjs');
 import record = require('./lock-record.cjs');
 import watching = require('./lock-watch.cjs');
 
-const { host, lockPath, holderSocketPath, newHolder, tryCreate, inspect, removeIfHeldBy } = record;
+const { host, lockPath, holderSocketPath, newHolder, tryCreate, inspect, inspectSync, removeIfHeldBy } = record;
 const { lockWatcher } = watching;
 type Holder = ReturnType<typeof newHolder>;
 type Inspected = NonNullable<Awaited<ReturnType<typeof inspect>>>;
@@ -177,6 +177,16 @@ async function claimUntilExit(file: string, staleMs = DEFAULT_STALE_MS, me: Hold
 }
 
 /**
+ * Whether another process holds the lock now and is not stale by the rules above (synchronous and without
+ * node:fs/promises: a burst's waiters look before they try to claim). Throws when the lock cannot be read.
+ */
+function heldByAnother(file: string, staleMs = DEFAULT_STALE_MS): boolean {
+  const current = inspectSync(file);
+  if (!current || isStale(current, staleMs)) return false;
+  return !(current.holder && held.get(file) === current.holder.token);
+}
+
+/**
  * Sleeps while a live holder keeps the lock, at most `timeoutMs`. 'none': there was no lock (or only a stale one,
  * now removed); 'released': there was one and it went; 'timeout': a holder still has it.
  * A lock this process holds itself is never waited for.
@@ -218,5 +228,6 @@ export = {
   release,
   heartbeat,
   claimUntilExit,
+  heldByAnother,
   waitForRelease,
 };

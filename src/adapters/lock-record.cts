@@ -110,6 +110,18 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
+/** inspect, synchronously: for a look that must not load node:fs/promises (a burst's waiters). */
+function inspectSync(file: string): Inspected | undefined {
+  try {
+    const text = fs.readFileSync(file, 'utf8');
+    const st = fs.statSync(file);
+    return { holder: parseHolder(text), ageMs: Date.now() - st.mtimeMs, foreign: uid !== undefined && st.uid !== uid };
+  } catch (err) {
+    if (code(err) === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
 /** The lock's holder and age; undefined when there is no lock. */
 async function inspect(file: string): Promise<Inspected | undefined> {
   try {
@@ -150,4 +162,4 @@ function quietly(op: () => void): void {
   }
 }
 
-export = { host, lockPath, holderSocketPath, newHolder, tryCreate, parseHolder, inspect, removeIfHeldBy };
+export = { host, lockPath, holderSocketPath, newHolder, tryCreate, parseHolder, inspect, inspectSync, removeIfHeldBy };

@@ -4,7 +4,6 @@
  * (refresh-handoff.cts). Loaded only on a miss or when a claim is seen: a cache hit with nobody refreshing does
  * without it.
  */
-import fs = require('node:fs');
 import lockFile = require('../adapters/lock-file.cjs');
 import lockRecord = require('../adapters/lock-record.cjs');
 import handoff = require('./refresh-handoff.cjs');
@@ -20,17 +19,17 @@ const CLAIM_WAIT = { timeoutMs: 60_000, staleMs: 60_000, maxPollMs: 250 } as con
 
 /**
  * Claims the refresh for this process, listening first for the sleepers it will hand the session to: a claim that
- * can be seen has its socket. Where a claim is there already (a burst's later callers), no socket is made for a
- * claim that is most likely lost; one taken over from a dead holder gets its socket just after. Whether it claimed;
- * throws when the folder cannot be written.
+ * can be seen has its socket. A claim another live process holds (a burst's later callers) is seen with one
+ * synchronous look, before any socket or temp file is made. Whether it claimed; throws when the folder cannot be
+ * written.
  */
 async function claimRefresh(claim: string): Promise<boolean> {
+  if (lockFile.heldByAnother(claim, CLAIM_WAIT.staleMs)) return false;
   const me = lockRecord.newHolder();
-  const listening = !fs.existsSync(claim) && handoff.listen(claim, me.token);
+  const listening = handoff.listen(claim, me.token);
   let claimed = false;
   try {
     claimed = await lockFile.claimUntilExit(claim, CLAIM_WAIT.staleMs, me);
-    if (claimed && !listening) handoff.listen(claim, me.token);
     return claimed;
   } finally {
     if (listening && !claimed) handoff.stop();

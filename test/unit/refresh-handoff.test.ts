@@ -5,13 +5,15 @@
  * fast-path-hit.test.ts; with the real keychain and STS in test/integration/refresh-handoff.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { basename, join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import lockFile from '../../src/adapters/lock-file.cjs';
 import lockRecord from '../../src/adapters/lock-record.cjs';
+import claims from '../../src/fast/refresh-claim.cjs';
 import handoff from '../../src/fast/refresh-handoff.cjs';
 
 const CJS = new URL('../../.tmp/vitest-cjs/', import.meta.url).pathname;
@@ -136,6 +138,34 @@ describe('the refresher', () => {
     expect(await lockFile.waitForRelease(claim, WAIT)).toBe('none');
     expect(existsSync(claim)).toBe(false);
     expect(existsSync(r.socket)).toBe(false);
+  });
+});
+
+describe('claiming', () => {
+  const record = (pid: number, token: string) => writeFileSync(claim, JSON.stringify({ pid, host: hostname(), time: '', token }));
+
+  it('a claim a live process holds is seen at one look: no socket, no temp file, no claim', async () => {
+    record(process.ppid, 'live');
+    // The module's own exports, which refresh-claim calls through (vitest's import hands the test a copy).
+    const listen = vi.spyOn(createRequire(import.meta.url)(`${CJS}fast/refresh-handoff.cjs`) as typeof handoff, 'listen');
+    expect(await claims.claimRefresh(claim)).toBe(false);
+    expect(listen).not.toHaveBeenCalled();
+    expect(readdirSync(join(dir, 'locks'))).toEqual([basename(claim)]);
+    listen.mockRestore();
+  });
+
+  it("a dead holder's claim is taken over, with its socket: the new holder listens on its own", async () => {
+    record(999_999_999, 'dead');
+    const left = lockRecord.holderSocketPath(claim, 'dead')!;
+    writeFileSync(left, '');
+    try {
+      expect(await claims.claimRefresh(claim)).toBe(true);
+      const token = (JSON.parse(readFileSync(claim, 'utf8')) as { token: string }).token;
+      expect(existsSync(left)).toBe(false);
+      expect(lstatSync(lockRecord.holderSocketPath(claim, token)!).isSocket()).toBe(true);
+    } finally {
+      handoff.stop();
+    }
   });
 });
 
