@@ -91,10 +91,17 @@ describe.skipIf(!requireEnv({ keyring: true, secretTool: true }, 'Secret Service
     const shape = (key: string) => [{ label: `keyring:${key}@xacct`, 'attribute.service': 'xacct', 'attribute.username': key }];
     expect(await itemsOf(env, 'interop:binding')).toEqual(shape('interop:binding'));
     expect(await itemsOf(env, 'interop:client')).toEqual(shape('interop:client'));
-    // All their attributes alike, with what the Secret Service adds itself (xdg:schema, with some keyring files).
-    const bindings = (await attributesOf(env, 'interop:binding')).map((a) => (a === 'interop:binding' ? '<key>' : a));
-    expect(bindings.slice(0, 4)).toEqual(['service', 'xacct', 'username', '<key>']);
-    expect((await attributesOf(env, 'interop:client')).map((a) => (a === 'interop:client' ? '<key>' : a))).toEqual(bindings);
+    // All their attributes alike. GNOME Keyring adds `xdg:schema org.freedesktop.Secret.Generic` itself to an item
+    // it has read back from its keyring file, which it may do for one item and not yet for the other (seen once in a
+    // full suite): that pair is the daemon's, not either writer's, and is left out of the comparison.
+    const written = async (key: string) => {
+      const pairs = (await attributesOf(env, key)).map((a) => (a === key ? '<key>' : a));
+      const at = pairs.findIndex((a, i) => i % 2 === 0 && a === 'xdg:schema' && pairs[i + 1] === 'org.freedesktop.Secret.Generic');
+      return at < 0 ? pairs : [...pairs.slice(0, at), ...pairs.slice(at + 2)];
+    };
+    const bindings = await written('interop:binding');
+    expect(bindings).toEqual(['service', 'xacct', 'username', '<key>']);
+    expect(await written('interop:client')).toEqual(bindings);
 
     // Each replaces the other's secret in place: still one item per key.
     await keychain.setPassword('interop:binding', `${SECRET}3`);
