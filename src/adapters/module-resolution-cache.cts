@@ -5,7 +5,8 @@
  *
  * An entry is used only while everything Node's answer depended on is as it was when it was recorded: each folder on
  * the way (the parent's package scope, every node_modules folder Node looked in, the folder it did not find the
- * package in or the package itself) and each package.json it read, by inode, mtime and size. A package installed,
+ * package in or the package itself) and each package.json it read, by inode, mtime, ctime and size (npm extracts
+ * files with a fixed mtime; ctime cannot be set back). A package installed,
  * removed, moved closer or edited changes one of them (a folder's mtime changes with its entries), and Node resolves
  * the name again. Anything unusual (a link on the way, a package found outside `<node_modules>/<name>/`, a `#` or
  * relative name, options) is left to Node and not kept. Stats are taken once per process and before Node's own look,
@@ -66,7 +67,7 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
     let s = stamps.get(p);
     if (s === undefined) {
       const st = fs.statSync(p, { throwIfNoEntry: false });
-      s = st ? `${st.ino}:${st.mtimeMs}:${st.size}:${st.isDirectory() ? 'd' : 'f'}` : null;
+      s = st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.isDirectory() ? 'd' : 'f'}` : null;
       stamps.set(p, s);
     }
     return s;

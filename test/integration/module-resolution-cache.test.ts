@@ -3,7 +3,7 @@
  * used while nothing Node's answer depends on has changed, and never giving another answer than Node's own. Each load
  * is a node of its own (as calls are), and each answer is checked against a node without the cache.
  */
-import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeHome } from '../helpers/home.js';
@@ -20,6 +20,9 @@ home.write('app/node_modules/top/index.js', 'module.exports = require("dep");\n'
 home.write('app/node_modules/dep/package.json', '{"name":"dep","exports":"./a.js"}\n');
 home.write('app/node_modules/dep/a.js', 'module.exports = "dep a";\n');
 home.write('app/node_modules/dep/b.js', 'module.exports = "dep b";\n');
+const depJson = home.path('app/node_modules/dep/package.json');
+/** The mtime npm gives the files it extracts. */
+const NPM_MTIME = new Date('1985-10-26T08:15:00Z');
 const launcher = JSON.stringify(join(ROOT, 'dist/launch-bundle.cjs'));
 const driver = home.write(
   'app/load.cjs',
@@ -40,11 +43,16 @@ async function load() {
 
 describe('the resolutions kept with the code cache of packages', () => {
   it('serve a package\'s require the second time, and follow every change that gives Node another answer', async () => {
+    utimesSync(depJson, NPM_MTIME, NPM_MTIME);
     expect(await load()).toEqual({ out: 'dep a', plain: 'dep a', served: 0, of: 1 });
     expect(await load()).toEqual({ out: 'dep a', plain: 'dep a', served: 1, of: 1 });
 
-    // The package's exports changed: its package.json.
-    writeFileSync(home.path('app/node_modules/dep/package.json'), '{"name":"dep","exports":"./b.js"}\n');
+    // The package's exports changed: its package.json, the same size and mtime (npm extracts files with a fixed
+    // mtime): only its ctime tells.
+    const before = statSync(depJson);
+    writeFileSync(depJson, '{"name":"dep","exports":"./b.js"}\n');
+    utimesSync(depJson, NPM_MTIME, NPM_MTIME);
+    expect(statSync(depJson)).toMatchObject({ size: before.size, mtimeMs: before.mtimeMs, ino: before.ino });
     expect(await load()).toEqual({ out: 'dep b', plain: 'dep b', served: 0, of: 1 });
     expect(await load()).toMatchObject({ out: 'dep b', served: 1 });
 
