@@ -34,6 +34,7 @@ type Parent = { filename?: string | null } | null | undefined;
 type LookupPaths = (request: string, parent: NonNullable<Parent>) => string[] | null;
 
 const MAX_ENTRIES = 4096;
+const UNREADABLE = '?';
 const NODE_MODULES = `${path.sep}node_modules`;
 
 function resolutionContext(env: NodeJS.ProcessEnv = process.env): string {
@@ -63,11 +64,16 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
   let served = 0;
   let asked = 0;
 
+  /** null: no such file; UNREADABLE: a stat that failed otherwise (a file on the way, no permission), never kept. */
   function stamp(p: string): string | null {
     let s = stamps.get(p);
     if (s === undefined) {
-      const st = fs.statSync(p, { throwIfNoEntry: false });
-      s = st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.isDirectory() ? 'd' : 'f'}` : null;
+      try {
+        const st = fs.statSync(p, { throwIfNoEntry: false });
+        s = st ? `${st.ino}:${st.mtimeMs}:${st.ctimeMs}:${st.size}:${st.isDirectory() ? 'd' : 'f'}` : null;
+      } catch {
+        s = UNREADABLE;
+      }
       stamps.set(p, s);
     }
     return s;
@@ -137,7 +143,7 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
     const out: string[] = [];
     for (const f of facts) {
       const s = stamp(f);
-      if (s === null) return undefined;
+      if (s === null || s === UNREADABLE) return undefined;
       out.push(`${f}\0${s}`);
     }
     return out;

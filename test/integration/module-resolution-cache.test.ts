@@ -87,6 +87,15 @@ describe('the resolutions kept with the code cache of packages', () => {
     home.write('app/node_modules/top/index2.js', 'module.exports = "top index2";\n');
     expect(await load()).toEqual({ out: 'top index2', plain: 'top index2', served: 0, of: 1 });
 
+    // A file where a scope's folder would be, on the way: Node passes over it, and so does the cache (never an error).
+    home.write('app/node_modules/top/index.js', 'module.exports = require("@scope/dep2");\n');
+    home.write('app/node_modules/top/node_modules/@scope', 'not a folder\n');
+    home.write('app/node_modules/@scope/dep2/package.json', '{"name":"@scope/dep2","main":"i.js"}\n');
+    home.write('app/node_modules/@scope/dep2/i.js', 'module.exports = "dep2";\n');
+    expect(await load()).toEqual({ out: 'dep2', plain: 'dep2', served: 0, of: 1 });
+    expect(await load()).toEqual({ out: 'dep2', plain: 'dep2', served: 0, of: 1 });
+    rmSync(home.path('app/node_modules/top/node_modules'), { recursive: true });
+
     // pnpm's layout: the package is a link into a store. Node's answer is the real path, never kept.
     home.write('app/node_modules/top/index.js', 'module.exports = require("linked");\n');
     const store = 'app/node_modules/.pnpm/linked@1.0.0/node_modules/linked';
