@@ -1,9 +1,21 @@
+import type * as http from 'node:http';
 import { request } from 'node:http';
 import * as crypto from 'node:crypto';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { startCredentialServer, type CredentialServer } from '../../src/adapters/credential-server.js';
 import type { AwsCredentials } from '../../src/core/credentials.js';
 import { AwsError } from '../../src/core/errors.js';
+
+/** Requests the server has taken in: its own handler has run (and joined the retrieval) for each of them. */
+const seen = vi.hoisted(() => ({ requests: 0 }));
+vi.mock('node:http', async (importOriginal) => {
+  const actual = await importOriginal<typeof http>();
+  const createServer = ((...args: Parameters<typeof actual.createServer>) =>
+    actual.createServer(...args).on('request', () => {
+      seen.requests++;
+    })) as typeof actual.createServer;
+  return { ...actual, createServer };
+});
 
 vi.mock('node:crypto', async (importOriginal) => {
   const actual = await importOriginal<typeof crypto>();
@@ -126,8 +138,11 @@ describe('credential server', () => {
       return creds;
     });
     const s = await start(provider);
+    const before = seen.requests;
     const replies = Array.from({ length: 5 }, () => get(s.url, { Authorization: s.token }));
-    await new Promise((r) => setTimeout(r, 50));
+    // Released once all five are in (a fixed pause let some arrive after the release on a busy machine).
+    for (const deadline = Date.now() + 10_000; seen.requests - before < 5 && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+    expect(seen.requests - before).toBe(5);
     release();
     for (const reply of await Promise.all(replies)) expect(reply.status).toBe(200);
     expect(provider).toHaveBeenCalledTimes(1);
