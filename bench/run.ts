@@ -124,6 +124,9 @@ function printCpu(trees: readonly Tree[], rows: readonly (readonly Row[])[]): vo
   });
 }
 
+/** The CPU time of a timing for a row, where hyperfine measured one. */
+const cpuOf = (t: Timing): Pick<Row, 'cpu'> => (t.cpuMs === undefined ? {} : { cpu: t.cpuMs });
+
 const spread = (t: Timing) => `${ms(Math.min(...t.samples))}–${ms(Math.max(...t.samples))}, ${t.samples.length} runs${t.cpuMs === undefined ? '' : `, CPU ${ms(t.cpuMs)}`}`;
 
 /** The timings of one checkout, in the order rowsOf reads them. */
@@ -146,7 +149,7 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
     target: `≤ ${target}×`,
     met: v / nodeMs <= target,
     note: spread(t),
-    ...(t.cpuMs === undefined ? {} : { cpu: t.cpuMs }),
+    ...cpuOf(t),
   });
   const atScale = (figure: string, v: number, base: number, t?: Timing): Row => ({
     figure,
@@ -154,15 +157,15 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
     ratio: `${x(v, base)} the same at 50`,
     target: '≤ 1.2×',
     met: v / base <= 1.2,
-    ...(t ? { note: spread(t), ...(t.cpuMs === undefined ? {} : { cpu: t.cpuMs }) } : {}),
+    ...(t ? { note: spread(t), ...cpuOf(t) } : {}),
   });
   const parallelLimit = bareMs + 1.2 * gstS;
   return [
-    { figure: '`node -e 0`', value: nodeMs, note: spread(node), ...(node.cpuMs === undefined ? {} : { cpu: node.cpuMs }) },
+    { figure: '`node -e 0`', value: nodeMs, note: spread(node), ...cpuOf(node) },
     vsNode('cache hit (fast path)', hitS, 1.4, m.warm[0]!),
     vsNode('full path: the same session through the whole CLI (`--region`)', fullS, 3, m.warm[1]!),
     vsNode('cold: GetSessionToken + AssumeRole (AWS-profile source, `mfa_process`)', gstS, 6, m.cold[0]!),
-    { figure: 'cold: AssumeRole only (MFA session cached)', value: arS, ratio: `${x(arS, nodeMs)} node -e 0`, note: spread(m.cold[1]!), ...(m.cold[1]!.cpuMs === undefined ? {} : { cpu: m.cold[1]!.cpuMs }) },
+    { figure: 'cold: AssumeRole only (MFA session cached)', value: arS, ratio: `${x(arS, nodeMs)} node -e 0`, note: spread(m.cold[1]!), ...cpuOf(m.cold[1]!) },
     { figure: `${PARALLEL} cold calls at once`, value: parS, ratio: `${x(parS, gstS)} one cold call`, target: `≤ ${ms(bareMs)} + 1.2 × ${ms(gstS)} = ${ms(parallelLimit)}`, met: parS <= parallelLimit, note: `rounds: ${m.parallel.small.map(ms).join(', ')}` },
     { figure: `${PARALLEL} × \`node -e 0\` at once`, value: bareMs, note: `rounds: ${bare.map(ms).join(', ')}` },
     atScale('25,000 profiles: cache hit', hitL, hitS, m.warm[2]),
