@@ -64,10 +64,6 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
     const { openSecretStore } = await import('../adapters/keychain/index.js');
     return openSecretStore(env, { backend: map.backend, filePassphraseCache: map.filePassphraseCache });
   });
-  const openLock = once(async () => {
-    const [{ createLockManager }, { usableLockDir }] = await Promise.all([import('../adapters/lock.js'), import('../adapters/lock-folder.js')]);
-    return createLockManager(await usableLockDir(paths.lockDir, env));
-  });
   const openSts = once(async () => (await import('../adapters/sts.js')).createSts(env));
   const iamClients = new Map<string, () => Promise<IamPort>>();
   const openIam = (region: string | undefined) => {
@@ -99,9 +95,7 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       list: async () => (await openStore()).list(),
       readAll: async () => (await openStore()).readAll(),
     },
-    lock: {
-      withLock: async (key, fn, lockOptions) => (await openLock()).withLock(key, fn, lockOptions),
-    },
+    lock: lockManagerFor(env, paths.lockDir),
     sts: {
       getSessionToken: (creds, input, region) =>
         progress('Getting an MFA session…', async () => (await openSts()).getSessionToken(creds, input, region)),
@@ -143,6 +137,18 @@ export function createContext(env: Env, map: ProfileMap, options: ContextOptions
       showProgress = false;
     },
   };
+}
+
+/**
+ * The context's lock manager, on its own (for a use case that needs only a lock): the lock folder is judged, made
+ * or fallen back from (usableLockDir) on first use, and the lock modules load then too.
+ */
+export function lockManagerFor(env: Env, lockDir = xacctPaths(env).lockDir): LockManager {
+  const open = once(async () => {
+    const [{ createLockManager }, { usableLockDir }] = await Promise.all([import('../adapters/lock.js'), import('../adapters/lock-folder.js')]);
+    return createLockManager(await usableLockDir(lockDir, env));
+  });
+  return { withLock: async (key, fn, lockOptions) => (await open()).withLock(key, fn, lockOptions) };
 }
 
 async function terminalPresent(): Promise<boolean> {

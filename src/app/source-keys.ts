@@ -10,7 +10,7 @@ import { NAME } from '../core/profile-map/checks.js';
 import { didYouMean } from '../core/suggest.js';
 import { decodeStoredKeys, encodeStoredKeys, type AccessKeys } from '../core/stored-keys.js';
 import { retireOnKeyChange, type ServedIndex } from './retire-sessions.js';
-import { createContext } from './context.js';
+import { lockManagerFor } from './context.js';
 
 export type { AccessKeys } from '../core/stored-keys.js';
 
@@ -118,9 +118,9 @@ async function removeAndRetire(store: SecretStore, source: string, map: ProfileM
   return { removed, retired: removed ? await retireOnKeyChange(store, map, source, { before }, index) : [] };
 }
 
-/** The fast path's index, with the lock the full path writes it under. */
-function servedIndexOf(env: Env, map: ProfileMap): ServedIndex {
-  return { env, lock: createContext(env, map).lock };
+/** The fast path's index, with the lock the full path writes it under (createContext's, without the rest of a context). */
+function servedIndexOf(env: Env): ServedIndex {
+  return { env, lock: lockManagerFor(env) };
 }
 
 /** "the OS keychain" / "the encrypted file …", for messages. */
@@ -164,7 +164,7 @@ export async function addSource(
   if (fromEnv) checkAccessKeys(fromEnv);
   const store = await d.openStore(env, map);
   const given = fromEnv ?? (await d.askForKeys(source, env));
-  const { replaced, retired } = await addSourceKeys(store, source, given, map, servedIndexOf(env, map));
+  const { replaced, retired } = await addSourceKeys(store, source, given, map, servedIndexOf(env));
   return { replaced, retired, accessKeyId: given.accessKeyId, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
@@ -177,7 +177,7 @@ export async function removeSource(
   const d = { ...defaultDeps, ...deps };
   const map = await d.loadProfileMap(env);
   const store = await d.openStore(env, map);
-  const { removed, retired } = await removeAndRetire(store, source, map, servedIndexOf(env, map));
+  const { removed, retired } = await removeAndRetire(store, source, map, servedIndexOf(env));
   return { removed, retired, where: storeDescription(store, xacctPaths(env).secretsFile) };
 }
 
