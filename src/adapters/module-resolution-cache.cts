@@ -5,8 +5,8 @@
  *
  * An entry is used only while everything Node's answer depended on is as it was when it was recorded: each folder on
  * the way (the parent's package scope, every node_modules folder Node looked in, the folder it did not find the
- * package in or the package itself) and each package.json it read, by inode, mtime, ctime and size (npm extracts
- * files with a fixed mtime; ctime cannot be set back). A package installed,
+ * package in or the package itself and each folder below it down to the file) and each package.json it read, by
+ * inode, mtime, ctime and size (npm extracts files with a fixed mtime; ctime cannot be set back). A package installed,
  * removed, moved closer or edited changes one of them (a folder's mtime changes with its entries), and Node resolves
  * the name again. Anything unusual (a link on the way, a package found outside `<node_modules>/<name>/`, a `#` or
  * relative name, options) is left to Node and not kept. Stats are taken once per process and before Node's own look,
@@ -131,7 +131,8 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
         facts.add(dir);
         const pj = path.join(dir, 'package.json');
         if (stamp(pj) !== null) facts.add(pj);
-        facts.add(path.dirname(resolved));
+        // Every folder from the package's to the file's: Node tried `a/b.js` before `a/b/index.js`, say.
+        for (let d = path.dirname(resolved); d !== dir; d = path.dirname(d)) facts.add(d);
         return stamped(facts);
       }
       if (stamp(dir) !== null) return undefined; // a folder of that name Node passed over: too unusual to keep

@@ -75,6 +75,17 @@ describe('the resolutions kept with the code cache of packages', () => {
     // The file the exports name replaced by another of the same package: the code follows (its own cache entry).
     writeFileSync(home.path('app/node_modules/dep/b.js'), 'module.exports = "dep B";\n');
     expect(await load()).toEqual({ out: 'dep B', plain: 'dep B', served: 1, of: 1 });
+
+    // A subpath of a package without exports, found as a folder's index.js: a file added where Node looks first
+    // (a/b.js, in a folder below the package's own) is Node's answer from then on, and the cache's.
+    home.write('app/node_modules/top/index.js', 'module.exports = require("deep/a/b");\n');
+    home.write('app/node_modules/deep/package.json', '{"name":"deep"}\n');
+    home.write('app/node_modules/deep/a/b/index.js', 'module.exports = "deep index";\n');
+    expect(await load()).toEqual({ out: 'deep index', plain: 'deep index', served: 0, of: 1 });
+    expect(await load()).toMatchObject({ out: 'deep index', served: 1 });
+    home.write('app/node_modules/deep/a/b.js', 'module.exports = "deep file";\n');
+    expect(await load()).toEqual({ out: 'deep file', plain: 'deep file', served: 0, of: 1 });
+    home.write('app/node_modules/top/index.js', 'module.exports = require("dep");\n');
   });
 
   it('serve a package that requires itself by its name, and leave links on the way to Node', async () => {
