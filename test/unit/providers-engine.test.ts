@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import cacheEntry from '../../src/core/cache-entry.cjs';
 import type { ProfilePlan } from '../../src/core/profile-map/types.js';
 import { createCredentialEngine, type EngineDeps } from '../../src/core/providers/index.js';
-import { ALICE_MFA_KEY, FakeAwsProfiles, FakeMfa, fakeMachinePorts, profilePlan, sourcePlan } from './providers-fakes.js';
+import { ALICE_MFA_KEY, FakeAwsProfiles, FakeMfa, LONG_TERM, fakeMachinePorts, profilePlan, sourcePlan } from './providers-fakes.js';
 
 const { decodeCacheEntry } = cacheEntry;
 
@@ -63,6 +63,20 @@ describe('credential engine', () => {
     // Only that first read is shared: asking for the keys again reads the store (new keys stored meanwhile, say).
     await engine.longTerm(prodAdmin.source).retrieve({ forceRefresh: true });
     expect(m.store.reads.filter((k) => k === 'source:identity')).toHaveLength(2);
+  });
+
+  it('the read shared with the key identity is not served long after it: keys stored since (a rotation) are used', async () => {
+    const m = machine();
+    await m.process().profile(prodAdmin).retrieve();
+    // A long-running process (exec's credential server): its first retrieval is served from the cache, so only the
+    // key identity read the stored keys.
+    const engine = m.process();
+    await engine.profile(prodAdmin).retrieve();
+    expect(m.sts.getSessionTokenCalls).toHaveLength(1);
+    m.store.data.set('source:identity', JSON.stringify({ ...LONG_TERM, AccessKeyId: 'AKIAROTATED' }));
+    m.clock.advance(13 * 3600);
+    await engine.profile(prodAdmin).retrieve();
+    expect(m.sts.getSessionTokenCalls.map((c) => c.creds.accessKeyId)).toEqual(['AKIAALICE', 'AKIAROTATED']);
   });
 
   it('a second profile only assumes its role, from the cached MFA session', async () => {

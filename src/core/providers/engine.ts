@@ -16,6 +16,12 @@ import { sourceCredentials } from './source.js';
 /** AWS caps a role session taken from an MFA session, or from another role session (chaining), at 1 hour. */
 export const MAX_CHAINED_ROLE_SECONDS = 3600;
 
+/**
+ * How long the stored-keys read a key identity was taken from may stand in for the keys' own read: a cold call asks
+ * for them a few keychain round trips later (a crowd's lock wait included); past this, they are read again.
+ */
+const SHARED_READ_MS = 10_000;
+
 /** SPEC: a cached session is reused while more than 5 minutes of it remain. */
 export const REUSE_MARGIN_SECONDS = 300;
 
@@ -67,12 +73,14 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
 
   const identities = new Map<string, Promise<string>>();
   // The read of a source's stored keys that its key identity was taken from also serves the first ask of its
-  // stored-keys link (a keychain round trip less per cold call); any later ask reads the store again.
-  const firstReads = new Map<string, Promise<string | null>>();
+  // stored-keys link within SHARED_READ_MS (a keychain round trip less per cold call); any later ask reads the store
+  // again. Not later: a long-running process (exec's server) whose first retrieval was a cache hit asks for the keys
+  // only when its sessions run out, hours on, and keys stored meanwhile (a rotation) must be the ones used.
+  const firstReads = new Map<string, { read: Promise<string | null>; at: number }>();
   const keepingFirstRead: Pick<SecretStore, 'get'> = {
     get: (key) => {
       const read = deps.store.get(key);
-      firstReads.set(key, read);
+      firstReads.set(key, { read, at: deps.clock.now().getTime() });
       return read;
     },
   };
@@ -83,9 +91,9 @@ export function createCredentialEngine(deps: EngineDeps): CredentialEngine {
       return deps.store.backend;
     },
     get: (key) => {
-      const read = firstReads.get(key);
+      const first = firstReads.get(key);
       firstReads.delete(key);
-      return read ?? deps.store.get(key);
+      return first && deps.clock.now().getTime() - first.at <= SHARED_READ_MS ? first.read : deps.store.get(key);
     },
     set: (key, value) => (firstReads.delete(key), deps.store.set(key, value)),
     delete: (key) => (firstReads.delete(key), deps.store.delete(key)),
