@@ -110,7 +110,10 @@ function parseHolder(text: string): Holder | undefined {
   return undefined;
 }
 
-/** inspect, synchronously: for a look that must not load node:fs/promises (a burst's waiters). */
+/**
+ * The lock's holder and age; undefined when there is no lock (or it was released meanwhile). Synchronous, so that a
+ * burst's waiters look without loading node:fs/promises; two calls on a file of one line.
+ */
 function inspectSync(file: string): Inspected | undefined {
   try {
     const text = fs.readFileSync(file, 'utf8');
@@ -122,15 +125,9 @@ function inspectSync(file: string): Inspected | undefined {
   }
 }
 
-/** The lock's holder and age; undefined when there is no lock. */
+/** inspectSync, for the lock loops written with await (lock-file.cts). */
 async function inspect(file: string): Promise<Inspected | undefined> {
-  try {
-    const [text, st] = await Promise.all([fs.promises.readFile(file, 'utf8'), fs.promises.stat(file)]);
-    return { holder: parseHolder(text), ageMs: Date.now() - st.mtimeMs, foreign: uid !== undefined && st.uid !== uid };
-  } catch (err) {
-    if (code(err) === 'ENOENT') return undefined; // released meanwhile
-    throw err;
-  }
+  return inspectSync(file);
 }
 
 /**
