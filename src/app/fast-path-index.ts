@@ -100,7 +100,7 @@ export async function recordServedProfile(env: Env, served: ServedProfile, lock?
     await ensurePrivateDir(dirname(file));
     await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(profiles)), { mode: 0o600 });
   };
-  await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
+  await underIndexLock(lock, write);
   return true;
 }
 
@@ -120,10 +120,15 @@ export async function forgetServedSessions(env: Env, deletedKeys: readonly strin
     await writeFileAtomic(file, indexFile.formatIndex(Object.fromEntries(kept)), { mode: 0o600 });
   };
   try {
-    await (lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write());
+    await underIndexLock(lock, write);
   } catch {
     // The sessions are deleted, which is what was asked; an entry left behind only costs the short path a read.
   }
+}
+
+/** A read-modify-write of the index, under its lock when there is one (see recordServedProfile). */
+function underIndexLock(lock: LockManager | undefined, write: () => Promise<void>): Promise<void> {
+  return lock ? lock.withLock('fast-path-index', write, { timeoutMs: INDEX_LOCK_WAIT_MS }) : write();
 }
 
 /** The entries of the index, or none when it is missing or not one of ours (it is rebuilt as profiles are served). */
