@@ -5,7 +5,7 @@
  * fast-path-hit.test.ts; with the real keychain and STS in test/integration/refresh-handoff.test.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createServer, type Socket } from 'node:net';
 import { hostname, tmpdir } from 'node:os';
@@ -185,6 +185,21 @@ describe('a waiter takes nothing', () => {
     const server = createServer((s) => s.end(`${JSON.stringify({ key: KEY, text: TEXT, pid: 1 })}\n`));
     await new Promise<void>((resolve) => server.listen(lockRecord.holderSocketPath(claim, 't2')!, resolve));
     try {
+      expect(await handoff.receive(claim, 1_000)).toBeUndefined();
+    } finally {
+      server.close();
+    }
+  });
+
+  // Root can give the socket away (chown); without root there is no socket of another user to make.
+  it.skipIf(process.getuid?.() !== 0)('from a socket of another user, even one that sends a message of ours', async () => {
+    claimHeldBy('t5');
+    const file = lockRecord.holderSocketPath(claim, 't5')!;
+    const server = createServer((s) => s.end(`${JSON.stringify({ key: KEY, text: TEXT, pid: 1 })}\n`));
+    await new Promise<void>((resolve) => server.listen(file, resolve));
+    try {
+      expect(await handoff.receive(claim, 1_000)).toMatchObject({ key: KEY }); // this user's: taken
+      chownSync(file, 65534, 65534);
       expect(await handoff.receive(claim, 1_000)).toBeUndefined();
     } finally {
       server.close();
