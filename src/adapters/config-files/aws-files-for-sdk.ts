@@ -2,31 +2,21 @@
  * The AWS SDK's reads of the AWS files in this process (its clients' settings, fromIni) get the text xacct read, not
  * the files again: @smithy/shared-ini-file-loader keeps what it read in a process-wide cache, and this puts xacct's
  * texts there. xacct parses the files itself (core/sdk-ini-parse.ts), so the loader is not loaded until an SDK
- * client or fromIni is made (which load it anyway): then `shareAwsFilesWithSdk` hands it what was read so far.
+ * client or fromIni is made (which load it anyway): then `shareAwsFilesWithSdk` hands it what was read so far, and
+ * every text read after that at once.
  */
-import nodeModule, { createRequire } from 'node:module';
-import { sep } from 'node:path';
+import { createRequire } from 'node:module';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 
 const INI_LOADER = '@smithy/shared-ini-file-loader';
-/** The end of its path in require's cache (no resolving: that costs ~2 ms of a full path). */
-const LOADER_FILE = ['', '@smithy', 'shared-ini-file-loader', 'dist-cjs', 'index.js'].join(sep);
 
-/** The SDK's loader, once this process has it (an SDK client, fromIni, or anyone else loaded it). */
+/** The SDK's loader, once shareAwsFilesWithSdk loaded it (every SDK client and fromIni call it first). */
 let sdkLoader: typeof IniLoader | undefined;
 /**
  * The texts read that the loader has not been handed yet, by file (a missing file as ''); or how to read one (a
  * large config file served from its kept parse is read only if the SDK asks for it).
  */
 const forSdk = new Map<string, string | (() => string)>();
-
-function loadedSdkLoader(): typeof IniLoader | undefined {
-  if (sdkLoader) return sdkLoader;
-  // require.cache, as Node exposes it to CommonJS modules.
-  const cache = (nodeModule as unknown as { _cache: Record<string, NodeJS.Module | undefined> })._cache;
-  for (const [file, m] of Object.entries(cache)) if (m?.loaded && file.endsWith(LOADER_FILE)) return (sdkLoader = m.exports as typeof IniLoader);
-  return undefined;
-}
 
 function handOver(loader: typeof IniLoader): void {
   for (const [file, text] of forSdk) {
@@ -40,9 +30,8 @@ export function shareAwsFilesWithSdk(): void {
   handOver((sdkLoader ??= createRequire(import.meta.url)(INI_LOADER) as typeof IniLoader));
 }
 
-/** `file` was read: for the SDK's next read of it, at once when its loader is already loaded, else when it is. */
+/** `file` was read: for the SDK's next read of it, at once when a client or fromIni was made already, else then. */
 export function keepForSdk(file: string, text: string | (() => string) | undefined): void {
   forSdk.set(file, text ?? '');
-  const loader = loadedSdkLoader();
-  if (loader) handOver(loader);
+  if (sdkLoader) handOver(sdkLoader);
 }
