@@ -3,7 +3,7 @@
  * kept in the private cache folder by the text's sha256 and used while the file has that text (issue 16).
  */
 import { createRequire } from 'node:module';
-import { chmodSync, existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -81,6 +81,19 @@ describe('the kept parse of a large AWS config file', () => {
     replace(p.config, configText(2_000, 'region = eu-west-1'));
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles.empty).toEqual({ region: 'eu-west-1' });
     await vi.waitFor(() => expect(statSync(file).mode & 0o777).toBe(0o600)); // replaced by a private one
+
+    // The parse kept of an earlier text goes once the file holds keys, is small, or is gone.
+    replace(p.config, configText(2_000, 'aws_secret_access_key = not-to-be-copied'));
+    await readAwsSharedConfig(p.config, p.credentials, p.folder);
+    expect(existsSync(file)).toBe(false);
+    for (const change of [() => replace(p.config, configText(10)), () => rmSync(p.config)]) {
+      replace(p.config, configText(2_000));
+      await readAwsSharedConfig(p.config, p.credentials, p.folder);
+      await vi.waitFor(() => expect(existsSync(file)).toBe(true));
+      change();
+      await readAwsSharedConfig(p.config, p.credentials, p.folder);
+      expect(existsSync(file)).toBe(false);
+    }
 
     const q = setUp();
     writeFileSync(q.config, configText(2_000, 'aws_secret_access_key = not-to-be-copied'));

@@ -65,6 +65,7 @@ export async function readAwsSharedConfig(configFile: string, credentialsFile: s
   const readAt = Date.now();
   const config = settled ? undefined : readOptionalFile(configFile, 'the AWS config file');
   const credentials = readOptionalFile(credentialsFile, 'the AWS credentials file');
+  if (kept && !settled && !(config && config.text.length >= CACHED_FROM_BYTES)) kept.forget();
   const identities = [settled?.identity ?? (config ? inputs.identityOf(config.stat) : 'absent'), credentials ? inputs.identityOf(credentials.stat) : 'absent'] as const;
   const source: ConfigSource | undefined = settled
     ? { kept: settled.parse, text: textOnDemand(configFile, settled) }

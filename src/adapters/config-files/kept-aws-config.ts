@@ -2,7 +2,8 @@
  * The kept parse of a large ~/.aws/config (at least CACHED_FROM_BYTES; `aws-config --write` at 25,000 profiles writes
  * 2.8 MB), in the private folder of parse-cache.ts: so that the next call neither checks every line again (this text
  * passed) nor parses it (~300 ms of CPU at 25,000 sections), nor even reads the kept profiles back (~35 ms) unless
- * something asks for more than the summary. A file holding keys is never kept.
+ * something asks for more than the summary. A file holding keys is never kept; the parse kept of an earlier text is
+ * removed once the file is gone, small, or holds keys (it may hold credential_process command lines it no longer has).
  *
  * It is found by the text's sha256, and also by the file's identity (device, inode, size, mtime, ctime: the rule of
  * the fast path's stamp, fast/inputs-stamp.cts) when that was recorded with it: then the file itself is not read at
@@ -16,7 +17,7 @@ import { XacctError } from '../../core/errors.js';
 import { profileLines } from '../../core/ini-lines.js';
 import { summaryOf, type IniProfile, type IniSummary } from '../../core/profile-map/aws-config-profiles.js';
 import type { FileStat } from '../../core/profile-map/types.js';
-import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKept, sha256 } from './parse-cache.js';
+import { CACHED_FROM_BYTES, forgetKeptParse, jsonSafe, keepParse, parseCacheFile, readKept, sha256 } from './parse-cache.js';
 
 const SETTLED_MS = 3_000;
 
@@ -82,6 +83,9 @@ export function keptConfig(folder: string, file: string) {
   };
 
   return {
+    /** Removes the kept parse: the file no longer has one (gone, or smaller than CACHED_FROM_BYTES). */
+    forget: () => forgetKeptParse(cacheFile),
+
     /**
      * The kept parse when the file has now the identity recorded with it, with its identity and the sha256 of its
      * text; else undefined (read the file).
@@ -113,10 +117,13 @@ export function keptConfig(folder: string, file: string) {
       }
       return {
         parse: doc && kept(digest, doc),
-        /** Keeps this parse (unless it holds keys); the header lines, when it did. */
+        /** Keeps this parse (unless it holds keys: then none is kept); the header lines, when it did. */
         keep: (profiles: Record<string, IniProfile>): Map<string, number> | undefined => {
           const secret = Object.values(profiles).some((p) => Object.keys(p).some((k) => SECRET_KEY.test(k)));
-          if (secret || !jsonSafe(profiles)) return undefined;
+          if (secret || !jsonSafe(profiles)) {
+            forgetKeptParse(cacheFile);
+            return undefined;
+          }
           const lines = profileLines(text, true);
           // Only the lines anything asks for: of role profiles (their messages) and of sections the parse dropped.
           const asked = [...lines].filter(([name]) => !Object.hasOwn(profiles, name) || profiles[name]!.role_arn !== undefined);

@@ -8,7 +8,7 @@
  * were are kept. Used for the profile map (parsed-map-cache.ts) and ~/.aws/config (aws-shared-config.ts).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, readSync } from 'node:fs';
+import { closeSync, lstatSync, readSync, unlinkSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ensurePrivateDir, writeFileAtomic } from '../atomic-file.js';
 import trust from '../file-trust.cjs';
@@ -88,6 +88,17 @@ export function keepParse(folder: string, cacheFile: string, file: string, diges
       // The next call parses again.
     }
   })();
+}
+
+/** Removes a kept parse that no longer stands for its file; never in a folder that is not the user's own. */
+export function forgetKeptParse(cacheFile: string): void {
+  try {
+    lstatSync(cacheFile); // one look, the usual answer being ENOENT
+    if (trust.stateFolderProblem(dirname(cacheFile), whoAmI())) return;
+    unlinkSync(cacheFile);
+  } catch {
+    // Not there (the usual case), or not removable: it is never used for another text anyway.
+  }
 }
 
 /** Whether JSON gives back exactly this value. */

@@ -13,15 +13,15 @@
  * held command lines) is removed when the file is next read; the copies of files that are gone, when a copy is
  * next written.
  */
-import { closeSync, constants, existsSync, lstatSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { closeSync, constants, existsSync, openSync, readdirSync, readSync, unlinkSync } from 'node:fs';
+import { join } from 'node:path';
 import type { TomlTable } from 'smol-toml';
 import { commandAt, commandPlace, commandSettings, type CommandPlace } from '../../core/profile-map/command-settings.js';
 import { parseMapDocument, type MapDocument } from '../../core/profile-map/include.js';
 import { isTable } from '../../core/profile-map/toml-table.js';
 import trust from '../file-trust.cjs';
 import { whoAmI } from '../trust.js';
-import { CACHED_FROM_BYTES, jsonSafe, keepParse, parseCacheFile, readKeptParse, sha256 } from './parse-cache.js';
+import { CACHED_FROM_BYTES, forgetKeptParse as forget, jsonSafe, keepParse, parseCacheFile, readKeptParse, sha256 } from './parse-cache.js';
 
 export { CACHED_FROM_BYTES, jsonSafe } from './parse-cache.js';
 
@@ -102,17 +102,6 @@ function setAt(table: TomlTable, path: readonly string[], value: string): void {
   const last = path[path.length - 1];
   if (!isTable(at) || last === undefined || typeof at[last] !== 'string') throw new Error('no such setting');
   at[last] = value;
-}
-
-/** Removes a kept parse that no longer stands for its file; never in a folder that is not the user's own. */
-function forget(cacheFile: string): void {
-  try {
-    lstatSync(cacheFile); // one look, the usual answer being ENOENT
-    if (trust.stateFolderProblem(dirname(cacheFile), whoAmI())) return;
-    unlinkSync(cacheFile);
-  } catch {
-    // Not there (the usual case), or not removable: it is never used for another text anyway.
-  }
 }
 
 /** A map's copy is named by the hash of its path (parse-cache.ts); others (`aws-config-…`) are not looked at. */
