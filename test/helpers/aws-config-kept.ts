@@ -3,19 +3,21 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterEach } from 'vitest';
 
-/** A folder per test (removed by `cleanUp`): the cache folder and the two AWS files' paths in it. */
-export function keptParseFolders() {
+/**
+ * A folder per test, removed after each test of the file that calls this: `setUp()` gives the cache folder and the
+ * two AWS files' paths in one.
+ */
+export function keptParseFolders(): () => { folder: string; config: string; credentials: string } {
   const dirs: string[] = [];
-  return {
-    setUp() {
-      const dir = mkdtempSync(join(tmpdir(), 'xacct-awskept-'));
-      dirs.push(dir);
-      return { folder: join(dir, 'cache'), config: join(dir, 'config'), credentials: join(dir, 'credentials') };
-    },
-    cleanUp() {
-      for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
-    },
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true, maxRetries: 3 });
+  });
+  return () => {
+    const dir = mkdtempSync(join(tmpdir(), 'xacct-awskept-'));
+    dirs.push(dir);
+    return { folder: join(dir, 'cache'), config: join(dir, 'config'), credentials: join(dir, 'credentials') };
   };
 }
 

@@ -1,30 +1,26 @@
 /**
  * A large ~/.aws/config's kept parse is also found by the file's identity (the fast path's stamp rule), once the
  * file has settled: then the file is not read at all on a call (reading and hashing 2.8 MB was ~10 ms of CPU), and
- * its text is read only when something asks for it. Its own file: the SDK's loader must not be loaded here (it
- * would be handed the text at once; on the full path nothing loads it).
+ * its text is read only when something asks for it. Its own file: no SDK client may have been made in this process
+ * (the SDK's loader would then be handed the text at once; on the full path nothing makes one).
  */
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-config.js';
+import inputs from '../../src/fast/inputs-stamp.cjs';
 import { configText, kept, keptParseFolders, plant, readKeptFile, replace } from '../helpers/aws-config-kept.js';
 
 const require = createRequire(import.meta.url);
-const folders = keptParseFolders();
-afterEach(() => folders.cleanUp());
-const setUp = () => folders.setUp();
+const setUp = keptParseFolders();
 
 describe('the kept parse of a large AWS config file, by the file\'s identity', () => {
   it('once the file has settled: the file is then not read, its text only on demand', async () => {
     const p = setUp();
     const text = configText(2_000);
     writeFileSync(p.config, text);
-    const identity = () => {
-      const st = statSync(p.config, { bigint: true });
-      return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
-    };
+    const identity = () => inputs.identityOf(statSync(p.config, { bigint: true }));
     const other = setUp(); // read in between: this process's memo of the last read is of another file then
     const readOther = () => readAwsSharedConfig(other.config, other.credentials);
     expect(require.cache[require.resolve('@smithy/shared-ini-file-loader')]).toBeUndefined();

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { chmodSync, existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-config.js';
 import { CACHED_FROM_BYTES } from '../../src/adapters/config-files/parse-cache.js';
 import { buildProfileMap } from '../../src/core/profile-map/build.js';
@@ -15,9 +15,7 @@ import { configText, kept, keptParseFolders, plant, readKeptFile, replace } from
 
 const { loadSharedConfigFiles } = createRequire(import.meta.url)('@smithy/shared-ini-file-loader') as typeof IniLoader;
 
-const folders = keptParseFolders();
-afterEach(() => folders.cleanUp());
-const setUp = () => folders.setUp();
+const setUp = keptParseFolders();
 
 describe('the kept parse of a large AWS config file', () => {
   it('is written privately, used while the text is the same, and gives the same profiles and lines', async () => {
