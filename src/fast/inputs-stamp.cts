@@ -97,4 +97,4 @@ function sameStamp(recorded: unknown, now: InputsStamp): boolean {
   return JSON.stringify(recorded) === JSON.stringify(now);
 }
 
-export = { inputFiles, userName: userNames.currentUserName, identityOf, takeStamp, includedFiles, sameStamp };
+export = { inputFiles, userName: userNames.currentUserName, fileIdentity, identityOf, takeStamp, includedFiles, sameStamp };

@@ -1,4 +1,3 @@
-import { statSync } from 'node:fs';
 import inputs from '../../fast/inputs-stamp.cjs';
 import { XacctError } from '../../core/errors.js';
 import { scanIniSections, splitLines } from '../../core/ini-lines.js';
@@ -35,8 +34,7 @@ let last: Read | undefined;
 
 function currentIdentity(file: string): Identity | undefined {
   try {
-    const st = statSync(file, { bigint: true, throwIfNoEntry: false });
-    return st ? inputs.identityOf(st) : 'absent';
+    return inputs.fileIdentity(file);
   } catch {
     return undefined; // unreadable: read it again, so that the error is the reader's
   }
