@@ -49,5 +49,8 @@ export function plant(file: string, kept: ReturnType<typeof readKeptFile>, sum =
   writeFileSync(file, `${JSON.stringify(kept.header)}\n${json}`, { mode: 0o600 });
 }
 
+/** vi.waitFor's options for a kept parse written in the background: its default 1 s is too short on a busy machine. */
+export const WRITTEN = { timeout: 15_000, interval: 20 };
+
 /** The kept parses of AWS config files in a cache folder. */
 export const kept = (folder: string) => (existsSync(folder) ? readdirSync(folder).filter((f) => f.startsWith('aws-config-')) : []);

@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it, vi } from 'vitest';
 import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-config.js';
 import inputs from '../../src/fast/inputs-stamp.cjs';
-import { configText, kept, keptParseFolders, plant, readKeptFile, replace } from '../helpers/aws-config-kept.js';
+import { configText, kept, keptParseFolders, plant, readKeptFile, replace, WRITTEN } from '../helpers/aws-config-kept.js';
 
 const require = createRequire(import.meta.url);
 const setUp = keptParseFolders();
@@ -27,7 +27,7 @@ describe('the kept parse of a large AWS config file, by the file\'s identity', (
     try {
       // Just written: no identity is recorded (a change within the clock's step would keep it).
       await readAwsSharedConfig(p.config, p.credentials, p.folder);
-      await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1));
+      await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1), WRITTEN);
       const file = join(p.folder, kept(p.folder)[0]!);
       expect(readKeptFile(file).header.doc).not.toHaveProperty('identity');
 
@@ -36,7 +36,7 @@ describe('the kept parse of a large AWS config file, by the file\'s identity', (
       vi.setSystemTime(Date.now() + 10_000);
       await readOther();
       await readAwsSharedConfig(p.config, p.credentials, p.folder);
-      await vi.waitFor(() => expect(readKeptFile(file).header.doc).toHaveProperty('identity', identity()));
+      await vi.waitFor(() => expect(readKeptFile(file).header.doc).toHaveProperty('identity', identity()), WRITTEN);
 
       // A file of that identity is served from the kept parse (planted) without being read.
       const planted = readKeptFile(file);
@@ -51,12 +51,12 @@ describe('the kept parse of a large AWS config file, by the file\'s identity', (
       // Another identity: read and parsed again; the same text under a new identity: read, and the identity updated.
       await readOther();
       expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles['p-7']).toEqual({ credential_process: 'xacct credential-process p-7' });
-      await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('eu-west-1')); // kept again, in the background
+      await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('eu-west-1'), WRITTEN); // kept again, in the background
       replace(p.config, text);
       await readOther();
       const again = await readAwsSharedConfig(p.config, p.credentials, p.folder);
       expect(again.awsConfig?.text).toBe(text);
-      await vi.waitFor(() => expect(readKeptFile(file).header.doc).toHaveProperty('identity', identity()));
+      await vi.waitFor(() => expect(readKeptFile(file).header.doc).toHaveProperty('identity', identity()), WRITTEN);
       await readOther();
       const settled = await readAwsSharedConfig(p.config, p.credentials, p.folder);
       expect(settled.awsConfig?.text).toBe(text); // read on demand: the same file

@@ -11,7 +11,7 @@ import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-
 import { CACHED_FROM_BYTES } from '../../src/adapters/config-files/parse-cache.js';
 import { buildProfileMap } from '../../src/core/profile-map/build.js';
 import { resolveProfile } from '../../src/core/profile-map/resolve.js';
-import { configText, kept, keptParseFolders, plant, readKeptFile, replace } from '../helpers/aws-config-kept.js';
+import { configText, kept, keptParseFolders, plant, readKeptFile, replace, WRITTEN } from '../helpers/aws-config-kept.js';
 
 const { loadSharedConfigFiles } = createRequire(import.meta.url)('@smithy/shared-ini-file-loader') as typeof IniLoader;
 
@@ -25,7 +25,7 @@ describe('the kept parse of a large AWS config file', () => {
     writeFileSync(p.config, text);
     writeFileSync(p.credentials, '[identity]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = s\n');
     const first = await readAwsSharedConfig(p.config, p.credentials, p.folder);
-    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1));
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1), WRITTEN);
     const file = join(p.folder, kept(p.folder)[0]!);
     expect(statSync(p.folder).mode & 0o777).toBe(0o700);
     expect(statSync(file).mode & 0o777).toBe(0o600);
@@ -65,12 +65,12 @@ describe('the kept parse of a large AWS config file', () => {
     const p = setUp();
     writeFileSync(p.config, configText(2_000));
     await readAwsSharedConfig(p.config, p.credentials, p.folder);
-    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1));
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1), WRITTEN);
     const file = join(p.folder, kept(p.folder)[0]!);
 
     replace(p.config, configText(2_000, 'region = eu-west-1'));
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles.empty).toEqual({ region: 'eu-west-1' });
-    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('eu-west-1'));
+    await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('eu-west-1'), WRITTEN);
 
     const planted = readKeptFile(file);
     planted.profiles.empty = { region: 'planted' };
@@ -78,7 +78,7 @@ describe('the kept parse of a large AWS config file', () => {
     chmodSync(file, 0o666);
     replace(p.config, configText(2_000, 'region = eu-west-1'));
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles.empty).toEqual({ region: 'eu-west-1' });
-    await vi.waitFor(() => expect(statSync(file).mode & 0o777).toBe(0o600)); // replaced by a private one
+    await vi.waitFor(() => expect(statSync(file).mode & 0o777).toBe(0o600), WRITTEN); // replaced by a private one
 
     // The parse kept of an earlier text goes once the file holds keys, is small, or is gone.
     replace(p.config, configText(2_000, 'aws_secret_access_key = not-to-be-copied'));
@@ -87,7 +87,7 @@ describe('the kept parse of a large AWS config file', () => {
     for (const change of [() => replace(p.config, configText(10)), () => rmSync(p.config)]) {
       replace(p.config, configText(2_000));
       await readAwsSharedConfig(p.config, p.credentials, p.folder);
-      await vi.waitFor(() => expect(existsSync(file)).toBe(true));
+      await vi.waitFor(() => expect(existsSync(file)).toBe(true), WRITTEN);
       change();
       await readAwsSharedConfig(p.config, p.credentials, p.folder);
       expect(existsSync(file)).toBe(false);
@@ -110,7 +110,7 @@ describe('the kept parse of a large AWS config file', () => {
     writeFileSync(p.config, text);
     writeFileSync(p.credentials, '[identity]\naws_access_key_id = AKIAIDENTITY\naws_secret_access_key = s\n');
     const first = await readAwsSharedConfig(p.config, p.credentials, p.folder);
-    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1));
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1), WRITTEN);
     const file = join(p.folder, kept(p.folder)[0]!);
     plant(file, readKeptFile(file), false);
     replace(p.config, text);
@@ -125,7 +125,7 @@ describe('the kept parse of a large AWS config file', () => {
     expect(existsSync(file)).toBe(false);
     replace(p.config, text);
     expect((await readAwsSharedConfig(p.config, p.credentials, p.folder)).awsConfig?.profiles['p-3']).toEqual(first.awsConfig?.profiles['p-3']);
-    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1)); // parsed, and kept again
+    await vi.waitFor(() => expect(kept(p.folder)).toHaveLength(1), WRITTEN); // parsed, and kept again
   });
 
   it('a large file with a line it cannot read is refused (file:line) and nothing is kept', async () => {
