@@ -3,6 +3,7 @@
  * deleted) and refuses a new key for a while as IAM's eventual consistency does; the real keychain; a real pty for
  * the MFA prompt.
  */
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keychainEntry, mfaSessionKeyOf, motoQuery, roleSessionKeyIn, requireEnv, requireTools, runCli, runCliPty, startEnv, stripAnsi, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
 import { iamKeyIds, identityOfNewUser, storedKeys } from '../helpers/rotation.js';
@@ -18,6 +19,8 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     t.sts.iam.knownKeysOnly = true;
   });
   afterAll(() => t?.stop());
+  /** The profiles the fast path's index has an entry for. */
+  const indexed = () => Object.keys((JSON.parse(readFileSync(t.home.path('.cache/xacct/index.json'), 'utf8')) as { profiles: object }).profiles);
   beforeEach(() => {
     t.sts.reset();
     t.sts.iam.newKeyDelayMs = 0;
@@ -29,6 +32,7 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     expect(first.code, first.stderr).toBe(0);
     expect(await keychainEntry(t.env, mfaSessionKeyOf(user.accessKeyId, user.mfaSerial))).not.toBeNull();
     expect(await keychainEntry(t.env, roleSessionKeyIn(t.env, 'prod-admin'))).not.toBeNull();
+    expect(indexed()).toContain('prod-admin');
     t.sts.reset();
     t.sts.iam.newKeyDelayMs = 1500; // IAM's eventual consistency: the new key is refused for a while
 
@@ -57,6 +61,8 @@ describe.skipIf(!requireEnv(opts, 'rotate tests'))('xacct rotate', () => {
     expect(await keychainEntry(t.env, mfaSessionKeyOf(user.accessKeyId, user.mfaSerial))).toBeNull();
     expect(await keychainEntry(t.env, roleSessionKeyIn(t.env, 'prod-admin'))).toBeNull();
     expect(await keychainEntry(t.env, 'rotation:identity')).toBeNull();
+    // Its index entry went with it: the fast path does not read the retired entry before taking the full path.
+    expect(indexed()).not.toContain('prod-admin');
 
     // The old key is refused now; the next MFA session is signed with the new key.
     await expect(motoQuery(t.moto.url, 'iam', 'GetAccessKeyLastUsed', { AccessKeyId: user.accessKeyId })).rejects.toThrow(/cannot be found/);
