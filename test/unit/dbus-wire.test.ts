@@ -127,8 +127,8 @@ describe('D-Bus values, property', () => {
 
 describe('bus addresses', () => {
   it('takes the first unix:path= address, unescaped, and nothing else', () => {
-    expect(busAddress.supportedTarget('unix:path=/run/user/1000/bus')).toEqual({ path: '/run/user/1000/bus', shown: '/run/user/1000/bus' });
-    expect(busAddress.supportedTarget('tcp:host=localhost,port=1;unix:abstract=/tmp/dbus-X,guid=1;unix:path=/a%20b')).toEqual({ path: '/a b', shown: '/a b' });
+    expect(busAddress.supportedTarget('unix:path=/run/user/1000/bus')).toEqual({ path: '/run/user/1000/bus' });
+    expect(busAddress.supportedTarget('tcp:host=localhost,port=1;unix:abstract=/tmp/dbus-X,guid=1;unix:path=/a%20b')).toEqual({ path: '/a b' });
     expect(busAddress.supportedTarget('unix:path=/a;unix:path=/b')?.path).toBe('/a');
     for (const unsupported of [undefined, '', 'tcp:host=localhost,port=1', 'unix:abstract=/tmp/dbus-X', 'unix:tmpdir=/tmp', 'launchd:env=X', 'unix:path=/a,abstract=b', 'unix:path=%zz']) {
       expect(busAddress.supportedTarget(unsupported)).toBeUndefined();

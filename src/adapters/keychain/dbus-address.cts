@@ -2,11 +2,9 @@
  * Which D-Bus addresses xacct's own client connects to, apart from the connection itself: secret-service.cts asks
  * this to choose between the client and the binding without loading the client (node:net, node:crypto).
  */
-/** Where to connect: a socket path. */
+/** Where to connect: a socket path (also what messages show). */
 interface BusTarget {
   readonly path: string;
-  /** What messages show. */
-  readonly shown: string;
 }
 
 /** The value of `key` in one `transport:key=value,…` address, unescaped, or undefined. */
@@ -35,7 +33,7 @@ function supportedTarget(addresses: string | undefined): BusTarget | undefined {
   for (const address of (addresses ?? '').split(';')) {
     if (!address.startsWith('unix:')) continue;
     const path = addressValue(address, 'path');
-    if (path !== undefined && path !== '' && addressValue(address, 'abstract') === undefined) return { path, shown: path };
+    if (path !== undefined && path !== '' && addressValue(address, 'abstract') === undefined) return { path };
   }
   return undefined;
 }

@@ -11,9 +11,9 @@
 import net = require('node:net');
 import wire = require('./dbus-message.cjs');
 import address = require('./dbus-address.cjs');
+import type { Message, Value } from './dbus-types.js';
 
 type BusTarget = NonNullable<ReturnType<typeof address.supportedTarget>>;
-import type { Message, Value } from './dbus-types.js';
 
 /** A D-Bus error reply: `name` is the error's name (org.freedesktop.DBus.Error.ServiceUnknown…). */
 class DbusError extends Error {
@@ -76,7 +76,7 @@ class Connection {
   private socketError(e: NodeJS.ErrnoException): Error {
     if (!this.authenticated && (e.code === 'ENOENT' || e.code === 'ECONNREFUSED' || e.code === 'EACCES')) {
       const why = e.code === 'ENOENT' ? 'No such file or directory' : e.code === 'ECONNREFUSED' ? 'Connection refused' : 'Permission denied';
-      return new Error(`DBus error: Failed to connect to socket ${this.target.shown}: ${why}`);
+      return new Error(`DBus error: Failed to connect to socket ${this.target.path}: ${why}`);
     }
     if (e.code === 'ECONNRESET' || e.code === 'EPIPE') return new Error('DBus error: Disconnected from the bus (Connection reset)');
     return new Error(`DBus error: Disconnected from the bus (${e.code ?? e.message})`);
