@@ -167,12 +167,12 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
 
   // Where the requires of packages led last time, while nothing Node's answer depends on has changed.
   const originalResolve = Module._resolveFilename;
-  let resolutions: ReturnType<typeof resolution.createResolutionCache> | undefined;
+  const resolutions = resolution.createResolutionCache(
+    () => (cached ??= readCache(file)).resolutions,
+    (r, p) => Module._resolveLookupPaths(r, p as NodeJS.Module),
+  );
   Module._resolveFilename = function resolveWithCache(request, parent, isMain, options) {
-    const resolve = () => originalResolve.call(this, request, parent, isMain, options);
-    if (typeof request !== 'string' || options !== undefined || isMain || /^[.#/]/.test(request) || nodeModule.isBuiltin(request)) return resolve();
-    resolutions ??= resolution.createResolutionCache((cached ??= readCache(file)).resolutions, (r, p) => Module._resolveLookupPaths(r, p as NodeJS.Module));
-    return resolutions.resolve(request, parent, isMain, options, resolve);
+    return resolutions.resolve(request, parent, isMain, options, () => originalResolve.call(this, request, parent, isMain, options));
   };
 
   Module.prototype._compile = function compileWithCache(content, filename, format) {
@@ -197,10 +197,10 @@ function installCodeCache(folder: string, { write, debug }: CodeCacheOptions): {
   // After the work: V8's data now holds the functions that ran, not only the files' top levels.
   process.once('beforeExit', () => {
     const stale = compiled.filter((c) => !c.fromCache).length;
-    const table = resolutions?.changed() ? resolutions.table() : undefined;
+    const table = resolutions.changed() ? resolutions.table() : undefined;
     if (compiled.length) debug?.(`code cache of packages: ${compiled.length - stale} of ${compiled.length} files compiled with it${stale ? `; writing ${file}` : ''}`);
-    const asked = resolutions?.report();
-    if (asked?.asked) debug?.(`requires of packages: ${asked.served} of ${asked.asked} resolved from the code cache${table ? '; writing where the others led' : ''}`);
+    const asked = resolutions.report();
+    if (asked.asked) debug?.(`requires of packages: ${asked.served} of ${asked.asked} resolved from the code cache${table ? '; writing where the others led' : ''}`);
     // A command that failed (on its input, say) leaves nothing new behind, no cache either.
     if ((!stale && !table) || (process.exitCode !== undefined && process.exitCode !== 0)) return;
     const old = cached ?? readCache(file);

@@ -50,13 +50,20 @@ function packageName(request: string): string | undefined {
   return name && !name.endsWith('/') && (!request.startsWith('@') || parts.length >= 2) ? name : undefined;
 }
 
-function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: LookupPaths, context = resolutionContext()) {
-  const entries = new Map<string, Entry>();
-  if (saved && saved.context === context) {
-    for (const [dir, request, resolved, idx] of saved.entries) {
-      const facts = idx.map((i) => saved.facts[i]);
-      if (facts.every((f) => typeof f === 'string')) entries.set(`${dir}\0${request}`, { resolved, facts: facts as string[] });
+/** `saved`: the table kept last time, asked for at the first request that is one to keep (the cache file is read then). */
+function createResolutionCache(saved: () => ResolutionTable | undefined, lookupPaths: LookupPaths, context = resolutionContext()) {
+  let loaded: Map<string, Entry> | undefined;
+  function entriesOf(): Map<string, Entry> {
+    if (loaded) return loaded;
+    loaded = new Map();
+    const table = saved();
+    if (table && table.context === context) {
+      for (const [dir, request, resolved, idx] of table.entries) {
+        const facts = idx.map((i) => table.facts[i]);
+        if (facts.every((f) => typeof f === 'string')) loaded.set(`${dir}\0${request}`, { resolved, facts: facts as string[] });
+      }
     }
+    return loaded;
   }
   /** The first stat of each path in this process: what Node's answers of this process were based on. */
   const stamps = new Map<string, string | null>();
@@ -159,9 +166,11 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
     /** Node's answer, from the table when still true, else from `resolve` (and then kept when it may be). */
     resolve(request: string, parent: Parent, isMain: boolean, options: unknown, resolve: () => string): string {
       const parentFile = parent?.filename;
-      const name = options === undefined && !isMain && typeof parentFile === 'string' && path.isAbsolute(parentFile) ? packageName(request) : undefined;
+      const name =
+        typeof request === 'string' && options === undefined && !isMain && typeof parentFile === 'string' && path.isAbsolute(parentFile) ? packageName(request) : undefined;
       if (!name) return resolve();
       asked++;
+      const entries = entriesOf();
       const key = `${path.dirname(parentFile!)}\0${request}`;
       const entry = entries.get(key);
       if (entry && valid(entry)) {
@@ -188,7 +197,7 @@ function createResolutionCache(saved: ResolutionTable | undefined, lookupPaths: 
       const facts: string[] = [];
       const index = new Map<string, number>();
       const out: ResolutionTable['entries'] = [];
-      for (const [key, e] of [...entries].slice(-MAX_ENTRIES)) {
+      for (const [key, e] of [...entriesOf()].slice(-MAX_ENTRIES)) {
         const at = key.indexOf('\0');
         const idx = e.facts.map((f) => {
           let i = index.get(f);
