@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keychainEntry, requireEnv, runCli, standardMap, startEnv, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
+import { createIamUser, keychainEntry, requireEnv, roleSessionKeyIn, runCli, standardMap, startEnv, VALID_MFA_CODE, type TestEnv } from '../helpers/index.js';
 
 const opts = { keyring: true, sts: true, secretTool: true };
 let t: TestEnv;
@@ -71,6 +71,22 @@ describe.skipIf(!requireEnv(opts, 'add --from-aws-profile tests'))('xacct add --
     const cp = await runCli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { env: t.env });
     expect(cp.code, cp.stderr).toBe(0);
     expect(t.sts.calls.find((c) => c.action === 'GetSessionToken')?.accessKeyId).toBe(t.user.accessKeyId);
+  });
+
+  it('keys that replace others retire their sessions, and the fast-path index entries that named them', async () => {
+    t.home.write('.aws/credentials', credentialsFile());
+    expect((await runCli(['add', 'identity', '--from-aws-profile', 'identity'], { env: t.env })).code).toBe(0);
+    const cp = await runCli(['credential-process', 'prod-admin', '--mfa-token', VALID_MFA_CODE], { env: t.env });
+    expect(cp.code, cp.stderr).toBe(0);
+    const indexed = () => Object.keys((JSON.parse(readFileSync(t.home.path('.cache/xacct/index.json'), 'utf8')) as { profiles: object }).profiles);
+    expect(indexed()).toContain('prod-admin');
+    const bob = await createIamUser(t.moto.url);
+    t.home.write('.aws/credentials', `[identity]\naws_access_key_id = ${bob.accessKeyId}\naws_secret_access_key = ${bob.secretAccessKey}\n`);
+    const r = await runCli(['add', 'identity', '--from-aws-profile', 'identity'], { env: t.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(await stored()).toEqual({ AccessKeyId: bob.accessKeyId, SecretAccessKey: bob.secretAccessKey });
+    expect(await keychainEntry(t.env, roleSessionKeyIn(t.env, 'prod-admin'))).toBeNull();
+    expect(indexed()).not.toContain('prod-admin');
   });
 
   it('deletes the section too when nothing else was in it', async () => {
