@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import type * as IniLoader from '@smithy/shared-ini-file-loader';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAwsSharedConfig } from '../../src/adapters/config-files/aws-shared-config.js';
+import { shareAwsFilesWithSdk } from '../../src/adapters/config-files/aws-files-for-sdk.js';
 
 // The instance the adapter loads (CommonJS, as the SDK's own clients load it).
 const { loadSharedConfigFiles } = createRequire(import.meta.url)('@smithy/shared-ini-file-loader') as typeof IniLoader;
@@ -57,6 +58,8 @@ describe('readAwsSharedConfig', () => {
     await readAwsSharedConfig(p.config, p.credentials);
     replace(p.config, '[profile a]\nregion = us-west-2\n');
     const sdk = () => loadSharedConfigFiles({ configFilepath: p.config, filepath: p.credentials });
+    // As every SDK client xacct makes does (clientConfig), and fromIni: from then on the SDK gets xacct's texts.
+    shareAwsFilesWithSdk();
     expect((await sdk()).configFile).toEqual({ a: { region: 'eu-west-1' } });
 
     await readAwsSharedConfig(p.config, p.credentials);
