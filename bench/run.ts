@@ -3,16 +3,17 @@
  * behind the checking STS proxy (the test helpers): bare `node -e 0`; a cached `credential-process` (the fast path);
  * the same through the whole CLI; a cold call (GetSessionToken + AssumeRole, the source an AWS profile with
  * `mfa_process`); a cold AssumeRole with the MFA session cached; 32 cold calls at once; each of them again with a
- * map of 25,000 profiles; and the AWS CLI v2's own cache hit where v2 ≥ 2.13 is installed. Commands take turns in
- * rounds, so load from elsewhere falls on all alike; the targets are ratios within the run. Prints a table and
- * exits 0; never part of `npm test`. Options: --runs N (default 30), --warmup N (3), --no-hyperfine, --against DIR
- * (another built checkout, e.g. main's, measured in the same runs with a cache folder of its own; CPU side by side).
+ * map of 25,000 profiles; the AWS CLI v2's own cache hit where v2 ≥ 2.13 is installed; instructions under valgrind.
+ * Commands take turns in rounds, so load from elsewhere falls on all alike; the targets are ratios within the run.
+ * Exits 0; never part of `npm test`. Options: --runs N (default 30), --warmup N (3), --no-hyperfine, --against DIR
+ * (another built checkout, measured in the same runs with a cache folder of its own), --no-instructions (~2 min less).
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsCliHit } from './aws-cli.js';
+import { countFigures, printInstructions, valgrindVersion, type CountedFigure } from './instructions.js';
 import { hyperfineVersion, median, peakRssMiB, run, runOk, timeCommands, type Env, type Timing } from './measure.js';
 import { PROFILE, startWorld, type BenchWorld, type Scale } from './setup.js';
 
@@ -25,18 +26,20 @@ interface Options {
   runs: number;
   warmup: number;
   hyperfine: boolean;
+  instructions: boolean;
   /** Another checkout of xacct (built), measured in the same run, in the same rounds: `--against /work/main`. */
   against?: string;
 }
 
 function parseOptions(argv: readonly string[]): Options {
-  const opts: Options = { runs: 30, warmup: 3, hyperfine: true };
+  const opts: Options = { runs: 30, warmup: 3, hyperfine: true, instructions: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--runs' || a === '--warmup') opts[a === '--runs' ? 'runs' : 'warmup'] = Number(argv[++i]);
     else if (a === '--no-hyperfine') opts.hyperfine = false;
+    else if (a === '--no-instructions') opts.instructions = false;
     else if (a === '--against' && argv[i + 1]) opts.against = argv[++i];
-    else throw new Error(`unknown option ${a} (--runs N, --warmup N, --no-hyperfine, --against DIR)`);
+    else throw new Error(`unknown option ${a} (--runs N, --warmup N, --no-hyperfine, --no-instructions, --against DIR)`);
   }
   return opts;
 }
@@ -93,6 +96,7 @@ async function bareParallel(env: Env): Promise<number> {
 
 const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
 const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
+const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
 
 interface Row {
   readonly figure: string;
@@ -141,7 +145,6 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
   const [hitS, fullS, hitL, fullL, fullE] = m.warm.map((t) => median(t.samples)) as [number, number, number, number, number];
   const [gstS, arS, gstL, arL] = m.cold.map((t) => median(t.samples)) as [number, number, number, number];
   const [parS, parL, bareMs] = [median(m.parallel.small), median(m.parallel.large), median(bare)];
-  const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
   const vsNode = (figure: string, v: number, target: number, t: Timing): Row => ({
     figure,
     value: v,
@@ -174,6 +177,18 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
     atScale('25,000 profiles: cold AssumeRole only', arL, arS, m.cold[3]),
     { ...atScale(`25,000 profiles: ${PARALLEL} cold calls at once`, parL, parS), note: `rounds: ${m.parallel.large.map(ms).join(', ')}` },
     atScale('25,000 profiles and their 25,000 `aws-config --write` entries in ~/.aws/config: full path', fullE, fullS, m.warm[4]),
+  ];
+}
+
+/** Counted under valgrind for each checkout (instructions.ts): the hit, the full path and both cold calls at 50 profiles, the hit and the full path at 25,000. */
+function countedFigures(t: Tree, { small, large }: BenchWorld): CountedFigure[] {
+  return [
+    { name: 'cache hit', argv: hitOf(t), env: t.env(small) },
+    { name: 'full path', argv: fullOf(t), env: t.env(small) },
+    { name: 'cold: GetSessionToken + AssumeRole', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear') },
+    { name: 'cold: AssumeRole only', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear', PROFILE) },
+    { name: '25,000 profiles: cache hit', argv: hitOf(t), env: t.env(large), sameAt50: 0 },
+    { name: '25,000 profiles: full path', argv: fullOf(t), env: t.env(large), sameAt50: 1 },
   ];
 }
 
@@ -246,10 +261,11 @@ async function main(): Promise<void> {
     const aws = await awsCliHit(small.env, opts);
     const rss = Math.max(...(await Promise.all(Array.from({ length: 3 }, () => peakRssMiB(hitOf(first), small.env)))).map((r) => r ?? NaN));
     const nodeRss = await peakRssMiB(['node', '-e', '0'], small.env);
+    const valgrind = opts.instructions ? valgrindVersion() : { missing: 'not counted (--no-instructions)' };
+    const counted = 'version' in valgrind ? await countFigures({ name: 'node -e 0', argv: ['node', '-e', '0'], env: small.env }, trees.map((t) => countedFigures(t, w))) : undefined;
 
     const rows = measured.map((m) => rowsOf(m, warm[0]!, bare));
     const hitS = median(measured[0]!.warm[0]!.samples);
-    const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
     if (typeof aws !== 'string') rows[0]!.push({ figure: 'AWS CLI v2 `configure export-credentials`, its cache hit', value: median(aws.samples), ratio: `${x(median(aws.samples), hitS)} xacct's hit`, note: spread(aws) });
 
     const cpu = cpus();
@@ -271,6 +287,8 @@ async function main(): Promise<void> {
     console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${measured[0]!.parallel.calls.join('; ')}`);
     console.log(`peak RSS of a cache hit ${rss.toFixed(1)} MiB (node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB)`);
     if (typeof aws === 'string') console.log(`AWS CLI v2 cache hit: ${aws}`);
+    if ('version' in valgrind && counted) printInstructions(trees.map((t) => t.label), counted, valgrind.version);
+    else if ('missing' in valgrind) console.log(`instructions: ${valgrind.missing}`);
   } finally {
     await w.stop();
   }
