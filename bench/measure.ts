@@ -93,12 +93,23 @@ async function withHyperfine(commands: readonly Command[], env: Env, runs: numbe
       if (c.prepare) args.push('--prepare', quote([...prefix(c), ...c.prepare]));
       args.push('--command-name', c.name, quote([...prefix(c), ...c.argv]));
     }
-    await runOk(['hyperfine', ...args], env);
+    const r = await run(['hyperfine', ...args], env);
+    if (r.code !== 0) throw new Error(`hyperfine exited ${r.code}: ${r.stderr.trim()}; ${await whichFails(commands, env)}`);
     const report = JSON.parse(readFileSync(out, 'utf8')) as { results: { command: string; times: number[]; user: number; system: number }[] };
     return report.results.map((r) => ({ name: r.command, samples: r.times.map((s) => s * 1000), cpuMs: (r.user + r.system) * 1000 }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** hyperfine says only that a command failed: each is run once more, alone, to tell which and why. */
+async function whichFails(commands: readonly Command[], env: Env): Promise<string> {
+  for (const c of commands) {
+    if (c.prepare) await run(c.prepare, c.env ?? env);
+    const r = await run(c.argv, c.env ?? env);
+    if (r.code !== 0) return `run again alone, "${c.name}" exited ${r.code}: ${r.stderr.trim()}`;
+  }
+  return 'run again alone, every command succeeded';
 }
 
 /** The same without hyperfine: the commands take turns, so that load from elsewhere falls on all of them alike. */

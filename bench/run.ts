@@ -16,6 +16,7 @@ import { awsCliHit } from './aws-cli.js';
 import { countFigures, printInstructions, valgrindVersion, type CountedFigure } from './instructions.js';
 import { hyperfineVersion, median, peakRssMiB, run, runOk, timeCommands, type Env, type Timing } from './measure.js';
 import { PROFILE, startWorld, type BenchWorld, type Scale } from './setup.js';
+import { ms, printCpu, printTable, x, type Row } from './report.js';
 
 /** Compiled to .tmp/bench/bench/run.js (tsconfig.bench.json). */
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -94,40 +95,6 @@ async function bareParallel(env: Env): Promise<number> {
   return Number(process.hrtime.bigint() - started) / 1e6;
 }
 
-const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v.toFixed(1)} ms`);
-const verdict = (ok: boolean) => (ok ? 'met' : 'NOT MET');
-const x = (v: number, base: number) => `${(v / base).toFixed(2)}×`;
-
-interface Row {
-  readonly figure: string;
-  readonly value: number;
-  readonly ratio?: string;
-  readonly target?: string;
-  readonly met?: boolean;
-  readonly note?: string;
-  /** CPU time (user + system) of a run, where hyperfine measured it. */
-  readonly cpu?: number;
-}
-
-function printTable(rows: readonly Row[]): void {
-  console.log('| figure | median | ratio | target | met | runs |');
-  console.log('| --- | --- | --- | --- | --- | --- |');
-  for (const r of rows) {
-    const met = r.met === undefined ? '' : verdict(r.met);
-    console.log(`| ${r.figure} | ${ms(r.value)} | ${r.ratio ?? ''} | ${r.target ?? ''} | ${met} | ${r.note ?? ''} |`);
-  }
-}
-
-/** CPU time of each figure hyperfine measured, for every checkout, side by side. */
-function printCpu(trees: readonly Tree[], rows: readonly (readonly Row[])[]): void {
-  console.log(`| figure (CPU, user + system) | ${trees.map((t) => t.label).join(' | ')} |`);
-  console.log(`| --- | ${trees.map(() => '---').join(' | ')} |`);
-  rows[0]!.forEach((r, i) => {
-    if (r.cpu === undefined) return;
-    console.log(`| ${r.figure} | ${rows.map((tr) => (tr[i]?.cpu === undefined ? '' : ms(tr[i]!.cpu!))).join(' | ')} |`);
-  });
-}
-
 /** The CPU time of a timing for a row, where hyperfine measured one. */
 const cpuOf = (t: Timing): Pick<Row, 'cpu'> => (t.cpuMs === undefined ? {} : { cpu: t.cpuMs });
 
@@ -180,15 +147,18 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
   ];
 }
 
-/** Counted under valgrind for each checkout (instructions.ts): the hit, the full path and both cold calls at 50 profiles, the hit and the full path at 25,000. */
+/**
+ * Counted under valgrind for each checkout (instructions.ts): the hit and the full path at 50 and 25,000 profiles, then
+ * both cold calls (last: both homes share the keyring, and a cold call's `clear` removes the session both use).
+ */
 function countedFigures(t: Tree, { small, large }: BenchWorld): CountedFigure[] {
   return [
     { name: 'cache hit', argv: hitOf(t), env: t.env(small) },
     { name: 'full path', argv: fullOf(t), env: t.env(small) },
-    { name: 'cold: GetSessionToken + AssumeRole', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear') },
-    { name: 'cold: AssumeRole only', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear', PROFILE) },
     { name: '25,000 profiles: cache hit', argv: hitOf(t), env: t.env(large), sameAt50: 0 },
     { name: '25,000 profiles: full path', argv: fullOf(t), env: t.env(large), sameAt50: 1 },
+    { name: 'cold: GetSessionToken + AssumeRole', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear') },
+    { name: 'cold: AssumeRole only', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear', PROFILE) },
   ];
 }
 
@@ -282,7 +252,7 @@ async function main(): Promise<void> {
     }
     if (opts.hyperfine) {
       console.log('');
-      printCpu(trees, rows);
+      printCpu(trees.map((t) => t.label), rows);
     }
     console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${measured[0]!.parallel.calls.join('; ')}`);
     console.log(`peak RSS of a cache hit ${rss.toFixed(1)} MiB (node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB)`);
