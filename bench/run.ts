@@ -147,10 +147,7 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
   ];
 }
 
-/**
- * Counted under valgrind for each checkout (instructions.ts): the hit and the full path at 50 and 25,000 profiles, then
- * both cold calls (last: both homes share the keyring, and a cold call's `clear` removes the session both use).
- */
+/** Counted under valgrind for each checkout (instructions.ts): the hit and the full path at 50 and 25,000 profiles, both cold calls. */
 function countedFigures(t: Tree, { small, large }: BenchWorld): CountedFigure[] {
   return [
     { name: 'cache hit', argv: hitOf(t), env: t.env(small) },
