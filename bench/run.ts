@@ -13,7 +13,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { awsCliHit } from './aws-cli.js';
-import { countFigures, printInstructions, valgrindVersion, type CountedFigure } from './instructions.js';
+import { countFigures, printInstructions, type CountedFigure } from './instructions.js';
 import { hyperfineVersion, median, peakRssMiB, run, runOk, timeCommands, type Env, type Timing } from './measure.js';
 import { PROFILE, startWorld, type BenchWorld, type Scale } from './setup.js';
 import { ms, printCpu, printTable, x, type Row } from './report.js';
@@ -67,6 +67,17 @@ const xacctOf = (t: Tree) => (...args: string[]) => ['node', t.bin, ...args];
 const hitOf = (t: Tree) => xacctOf(t)('credential-process', PROFILE);
 // An option the fast path does not take: the same cached session through the whole CLI.
 const fullOf = (t: Tree) => [...hitOf(t), '--region', 'eu-west-1'];
+
+/** The calls measured, timed and counted alike: a cold call is a hit after `clear` (GST + AR) or `clear <profile>` (AR). */
+function callsOf(t: Tree, s: Scale) {
+  const env = t.env(s);
+  return {
+    hit: { argv: hitOf(t), env },
+    full: { argv: fullOf(t), env },
+    coldGst: { argv: hitOf(t), env, prepare: xacctOf(t)('clear') },
+    coldAr: { argv: hitOf(t), env, prepare: xacctOf(t)('clear', PROFILE) },
+  };
+}
 
 /** The first full call caches the session and writes the index; then the fast path must answer. */
 async function primeHit(t: Tree, scale: Scale): Promise<void> {
@@ -149,13 +160,14 @@ function rowsOf(m: Measured, node: Timing, bare: number[]): Row[] {
 
 /** Counted under valgrind for each checkout (instructions.ts): the hit and the full path at 50 and 25,000 profiles, both cold calls. */
 function countedFigures(t: Tree, { small, large }: BenchWorld): CountedFigure[] {
+  const [s, l] = [callsOf(t, small), callsOf(t, large)];
   return [
-    { name: 'cache hit', argv: hitOf(t), env: t.env(small) },
-    { name: 'full path', argv: fullOf(t), env: t.env(small) },
-    { name: '25,000 profiles: cache hit', argv: hitOf(t), env: t.env(large), sameAt50: 0 },
-    { name: '25,000 profiles: full path', argv: fullOf(t), env: t.env(large), sameAt50: 1 },
-    { name: 'cold: GetSessionToken + AssumeRole', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear') },
-    { name: 'cold: AssumeRole only', argv: hitOf(t), env: t.env(small), prepare: xacctOf(t)('clear', PROFILE) },
+    { name: 'cache hit', ...s.hit },
+    { name: 'full path', ...s.full },
+    { name: '25,000 profiles: cache hit', ...l.hit, sameAt50: 0 },
+    { name: '25,000 profiles: full path', ...l.full, sameAt50: 1 },
+    { name: 'cold: GetSessionToken + AssumeRole', ...s.coldGst },
+    { name: 'cold: AssumeRole only', ...s.coldAr },
   ];
 }
 
@@ -183,10 +195,10 @@ async function main(): Promise<void> {
         { name: 'node -e 0', argv: ['node', '-e', '0'] },
         ...trees.flatMap((t, i) => [
           ...[small, large].flatMap((s) => [
-            { name: `hit, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s) },
-            { name: `full, ${s.label} (${i})`, argv: fullOf(t), env: t.env(s) },
+            { name: `hit, ${s.label} (${i})`, ...callsOf(t, s).hit },
+            { name: `full, ${s.label} (${i})`, ...callsOf(t, s).full },
           ]),
-          { name: `full, ${largeWithEntries.label} (${i})`, argv: fullOf(t), env: t.env(largeWithEntries) },
+          { name: `full, ${largeWithEntries.label} (${i})`, ...callsOf(t, largeWithEntries).full },
         ]),
       ],
       small.env,
@@ -196,8 +208,8 @@ async function main(): Promise<void> {
     const cold = await timeCommands(
       trees.flatMap((t, i) =>
         [small, large].flatMap((s) => [
-          { name: `cold GST+AR, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s), prepare: xacctOf(t)('clear') },
-          { name: `cold AR, ${s.label} (${i})`, argv: hitOf(t), env: t.env(s), prepare: xacctOf(t)('clear', PROFILE) },
+          { name: `cold GST+AR, ${s.label} (${i})`, ...callsOf(t, s).coldGst },
+          { name: `cold AR, ${s.label} (${i})`, ...callsOf(t, s).coldAr },
         ]),
       ),
       small.env,
@@ -228,8 +240,7 @@ async function main(): Promise<void> {
     const aws = await awsCliHit(small.env, opts);
     const rss = Math.max(...(await Promise.all(Array.from({ length: 3 }, () => peakRssMiB(hitOf(first), small.env)))).map((r) => r ?? NaN));
     const nodeRss = await peakRssMiB(['node', '-e', '0'], small.env);
-    const valgrind = opts.instructions ? valgrindVersion() : { missing: 'not counted (--no-instructions)' };
-    const counted = 'version' in valgrind ? await countFigures({ name: 'node -e 0', argv: ['node', '-e', '0'], env: small.env }, trees.map((t) => countedFigures(t, w))) : undefined;
+    const counted = opts.instructions ? await countFigures({ name: 'node -e 0', argv: ['node', '-e', '0'], env: small.env }, trees.map((t) => countedFigures(t, w))) : 'not counted (--no-instructions)';
 
     const rows = measured.map((m) => rowsOf(m, warm[0]!, bare));
     const hitS = median(measured[0]!.warm[0]!.samples);
@@ -254,8 +265,8 @@ async function main(): Promise<void> {
     console.log(`\nSTS calls: one cold call ${oneCold.gst} GST + ${oneCold.ar} AR; ${PARALLEL} at once, per round: ${measured[0]!.parallel.calls.join('; ')}`);
     console.log(`peak RSS of a cache hit ${rss.toFixed(1)} MiB (node -e 0: ${nodeRss?.toFixed(1) ?? '–'} MiB)`);
     if (typeof aws === 'string') console.log(`AWS CLI v2 cache hit: ${aws}`);
-    if ('version' in valgrind && counted) printInstructions(trees.map((t) => t.label), counted, valgrind.version);
-    else if ('missing' in valgrind) console.log(`instructions: ${valgrind.missing}`);
+    if (typeof counted === 'string') console.log(`instructions: ${counted}`);
+    else printInstructions(trees.map((t) => t.label), counted);
   } finally {
     await w.stop();
   }
